@@ -1,0 +1,13 @@
+module github.com/aiq-project/aiq
+
+go 1.26.0
+
+require (
+	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
+	github.com/klauspost/cpuid/v2 v2.4.2
+	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
+	golang.org/x/sys v0.50.0
+	google.golang.org/protobuf v1.36.12
+)
+
+require github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
