@@ -1,0 +1,486 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+)
+
+// Format is the number format of a layer's weights and activations.
+type Format uint8
+
+const (
+	FP32 Format = iota // float32 weights and activations
+	FP16               // IEEE binary16 in memory, float32 arithmetic
+	Int8               // uint8 activations with a zero point, int8 weights
+	Int4               // uint8 activations with a zero point, int4 weights (two per byte)
+)
+
+// Formats lists every format, widest first.
+var Formats = []Format{FP32, FP16, Int8, Int4}
+
+func (f Format) String() string {
+	switch f {
+	case FP32:
+		return "fp32"
+	case FP16:
+		return "fp16"
+	case Int8:
+		return "int8"
+	case Int4:
+		return "int4"
+	}
+	return fmt.Sprintf("format(%d)", uint8(f))
+}
+
+// ParseFormat is the inverse of Format.String.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if f.String() == s {
+			return f, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown format %q (want fp32, fp16, int8 or int4)", s)
+}
+
+// WeightBits is the storage width of one weight.
+func (f Format) WeightBits() int {
+	switch f {
+	case FP32:
+		return 32
+	case FP16:
+		return 16
+	case Int8:
+		return 8
+	}
+	return 4
+}
+
+// ActBits is the storage width of one activation.
+func (f Format) ActBits() int {
+	switch f {
+	case FP32:
+		return 32
+	case FP16:
+		return 16
+	}
+	return 8
+}
+
+// Act is the activation fused into the epilogue.
+type Act uint8
+
+const (
+	ActNone  Act = iota
+	ActReLU      // max(y, 0)
+	ActReLU6     // min(max(y, 0), 6)
+)
+
+func (a Act) String() string {
+	switch a {
+	case ActNone:
+		return "none"
+	case ActReLU:
+		return "relu"
+	case ActReLU6:
+		return "relu6"
+	}
+	return fmt.Sprintf("act(%d)", uint8(a))
+}
+
+// Epilogue is applied to every accumulator of output channel n.
+//
+// Float formats: y = act(acc*Scale[n] + Bias[n]) (a missing Scale is 1, a
+// missing Bias is 0).
+//
+// Integer formats, bit-exact in every variant (float32 operations, no FMA,
+// in this order; s[n] is the combined scale computed at packing time, see
+// GEMMQ):
+//
+//	v := float32(acc)           // int32 -> float32, round to nearest even
+//	y := float32(v * s[n])
+//	y = y + Bias[n]
+//	y = act(y)                  // max(y, 0), then min(y, 6) for ReLU6
+//	// float output: y
+//	// uint8 output:
+//	t := float32(y*invOut) + float32(Out.Zero)   // invOut = 1/Out.Scale
+//	t = min(max(t, 0), 255)
+//	q := uint8(roundHalfEven(t))
+type Epilogue struct {
+	Scale []float32 // per output channel; nil means 1
+	Bias  []float32 // per output channel; nil means 0
+	Act   Act
+}
+
+// Quant describes an 8-bit affine tensor: real = Scale * (q - Zero).
+type Quant struct {
+	Scale float32
+	Zero  uint8
+}
+
+func (q Quant) valid() error {
+	if !(q.Scale > 0) || math.IsInf(float64(q.Scale), 0) {
+		return fmt.Errorf("quantization scale %v is not a positive finite number", q.Scale)
+	}
+	return nil
+}
+
+// QuantWeights are weights already quantized symmetrically: real weight
+// w[k][n] = Q[k*N+n] * Scale[g*N+n], where g = k/Group (g = 0 when Group is 0).
+type QuantWeights struct {
+	K, N  int
+	Bits  int       // 8: Q in [-128, 127]; 4: Q in [-8, 7]
+	Group int       // 0: one scale per output channel; else rows of K per scale (int4 GEMM only)
+	Q     []int8    // K x N, row-major
+	Scale []float32 // N, or ceil(K/Group) x N
+}
+
+// Groups is the number of scale rows.
+func (w *QuantWeights) Groups() int {
+	if w.Group == 0 {
+		return 1
+	}
+	return (w.K + w.Group - 1) / w.Group
+}
+
+func (w *QuantWeights) validate() error {
+	if w.K < 0 || w.N < 0 {
+		return fmt.Errorf("negative weight shape %dx%d", w.K, w.N)
+	}
+	if w.Bits != 8 && w.Bits != 4 {
+		return fmt.Errorf("weight bits %d, want 8 or 4", w.Bits)
+	}
+	if w.Group < 0 || (w.Group > 0 && w.Bits != 4) {
+		return fmt.Errorf("group size %d is only allowed for 4-bit weights", w.Group)
+	}
+	if w.Group > 0 && w.Group%4 != 0 {
+		return fmt.Errorf("group size %d is not a multiple of 4", w.Group)
+	}
+	if len(w.Q) != w.K*w.N {
+		return fmt.Errorf("weights have %d values, want K*N = %d", len(w.Q), w.K*w.N)
+	}
+	if len(w.Scale) != w.Groups()*w.N {
+		return fmt.Errorf("weights have %d scales, want %d", len(w.Scale), w.Groups()*w.N)
+	}
+	lo, hi := int8(-128), int8(127)
+	if w.Bits == 4 {
+		lo, hi = -8, 7
+	}
+	for i, q := range w.Q {
+		if q < lo || q > hi {
+			return fmt.Errorf("weight %d is %d, outside [%d, %d] for %d bits", i, q, lo, hi, w.Bits)
+		}
+	}
+	for i, s := range w.Scale {
+		if !(s >= 0) || math.IsInf(float64(s), 0) {
+			return fmt.Errorf("weight scale %d is %v", i, s)
+		}
+	}
+	return nil
+}
+
+func (ep *Epilogue) validate(n int) error {
+	if ep.Scale != nil && len(ep.Scale) != n {
+		return fmt.Errorf("epilogue has %d scales, want %d", len(ep.Scale), n)
+	}
+	if ep.Bias != nil && len(ep.Bias) != n {
+		return fmt.Errorf("epilogue has %d biases, want %d", len(ep.Bias), n)
+	}
+	if ep.Act > ActReLU6 {
+		return fmt.Errorf("unknown activation %d", ep.Act)
+	}
+	return nil
+}
+
+// biasOrZero returns the bias with a missing one replaced by zeros, so every
+// kernel can read Bias[n] unconditionally.
+func (ep *Epilogue) biasOrZero(n int) []float32 {
+	if ep.Bias != nil {
+		return append([]float32(nil), ep.Bias...)
+	}
+	return make([]float32, n)
+}
+
+// scaleOrOne returns the scale with a missing one replaced by ones.
+func (ep *Epilogue) scaleOrOne(n int) []float32 {
+	if ep.Scale != nil {
+		return append([]float32(nil), ep.Scale...)
+	}
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = 1
+	}
+	return s
+}
+
+// GEMMF32 is C[MxN] = epilogue(A[MxK] x B[KxN]) in float32.
+type GEMMF32 struct {
+	K, N    int
+	Act     Act
+	W       []float32 // K x N row-major, as given (the reference reads it)
+	Scale   []float32 // N, ones when the epilogue had none
+	Bias    []float32 // N, zeros when the epilogue had none
+	Variant string    // kernel variant chosen at packing time
+
+	packed []float32 // layout private to the variant
+	nAlign int       // a column split must start at a multiple of this
+	mTile  int       // rows per microkernel tile (row splits round to it)
+}
+
+// PackGEMMF32 packs B (K x N, row-major) for the current variant.
+func PackGEMMF32(k, n int, b []float32, ep Epilogue) (*GEMMF32, error) {
+	if k < 0 || n < 0 || len(b) != k*n {
+		return nil, fmt.Errorf("fp32 GEMM weights: %d values for K=%d N=%d", len(b), k, n)
+	}
+	if err := ep.validate(n); err != nil {
+		return nil, fmt.Errorf("fp32 GEMM: %w", err)
+	}
+	g := &GEMMF32{K: k, N: n, Act: ep.Act, W: append([]float32(nil), b...),
+		Scale: ep.scaleOrOne(n), Bias: ep.biasOrZero(n), nAlign: 1, mTile: 1}
+	g.pack()
+	return g, nil
+}
+
+// GEMMF16 is C[MxN] = epilogue(A[MxK] x B[KxN]) with binary16 A, B and C and
+// float32 arithmetic.
+type GEMMF16 struct {
+	K, N    int
+	Act     Act
+	W       []uint16 // K x N row-major binary16 (weights rounded to nearest even)
+	Scale   []float32
+	Bias    []float32
+	Variant string
+
+	packed []uint16
+	nAlign int
+	mTile  int
+}
+
+// PackGEMMF16 rounds B (K x N, row-major float32) to binary16 and packs it.
+func PackGEMMF16(k, n int, b []float32, ep Epilogue) (*GEMMF16, error) {
+	if k < 0 || n < 0 || len(b) != k*n {
+		return nil, fmt.Errorf("fp16 GEMM weights: %d values for K=%d N=%d", len(b), k, n)
+	}
+	if err := ep.validate(n); err != nil {
+		return nil, fmt.Errorf("fp16 GEMM: %w", err)
+	}
+	w := make([]uint16, len(b))
+	F32ToF16(w, b)
+	g := &GEMMF16{K: k, N: n, Act: ep.Act, W: w, Scale: ep.scaleOrOne(n), Bias: ep.biasOrZero(n), nAlign: 1, mTile: 1}
+	g.pack()
+	return g, nil
+}
+
+// GEMMQ is the integer GEMM: uint8 activations with zero point In.Zero times
+// int8 or int4 weights, int32 accumulation, then the integer epilogue (see
+// Epilogue) to float32 or to uint8 quantized by Out.
+//
+// The zero-point correction In.Zero*sum_k(Q[k][n]) is folded into per-column
+// (and per-group) int32 constants at packing time, so
+// acc[m][n][g] = sum_{k in g} (A[m][k] - In.Zero) * Q[k][n] exactly.
+// With groups the float result is y0 = sum over g, in order, of
+// float32(float32(acc_g) * S[g][n]) accumulated in float32 starting from 0,
+// then y = y0 + Bias[n] as in Epilogue. Without groups that is the Epilogue
+// formula with one group.
+type GEMMQ struct {
+	K, N     int
+	Bits     int // 8 or 4
+	Group    int // 0, or rows of K per scale
+	Act      Act
+	In, Out  Quant
+	Q        []int8    // K x N row-major, as given (the reference reads it)
+	S        []float32 // combined scales In.Scale*W.Scale[g][n]*ep.Scale[n], Groups x N
+	Bias     []float32 // N
+	InvOut   float32   // 1 / Out.Scale
+	ZeroCorr []int32   // Groups x N: In.Zero * sum_{k in g} Q[k][n]
+	Variant  string
+
+	packed []byte
+	nAlign int
+	mTile  int
+}
+
+// Groups is the number of scale rows (1 without grouping).
+func (g *GEMMQ) Groups() int {
+	if g.Group == 0 {
+		return 1
+	}
+	return (g.K + g.Group - 1) / g.Group
+}
+
+// PackGEMMQ packs quantized weights for the integer GEMM. in is the
+// quantization of A; out that of a uint8 C (ignored for float output, but
+// must still be valid: pass Quant{Scale: 1}).
+func PackGEMMQ(w QuantWeights, in Quant, ep Epilogue, out Quant) (*GEMMQ, error) {
+	if err := w.validate(); err != nil {
+		return nil, fmt.Errorf("int%d GEMM: %w", w.Bits, err)
+	}
+	if err := ep.validate(w.N); err != nil {
+		return nil, fmt.Errorf("int%d GEMM: %w", w.Bits, err)
+	}
+	if err := in.valid(); err != nil {
+		return nil, fmt.Errorf("int%d GEMM input: %w", w.Bits, err)
+	}
+	if err := out.valid(); err != nil {
+		return nil, fmt.Errorf("int%d GEMM output: %w", w.Bits, err)
+	}
+	g := &GEMMQ{K: w.K, N: w.N, Bits: w.Bits, Group: w.Group, Act: ep.Act, In: in, Out: out,
+		Q: append([]int8(nil), w.Q...), Bias: ep.biasOrZero(w.N), InvOut: 1 / out.Scale,
+		nAlign: 1, mTile: 1}
+	groups := w.Groups()
+	epScale := ep.scaleOrOne(w.N)
+	g.S = make([]float32, groups*w.N)
+	g.ZeroCorr = make([]int32, groups*w.N)
+	for gi := 0; gi < groups; gi++ {
+		k0, k1 := 0, w.K
+		if w.Group > 0 {
+			k0, k1 = gi*w.Group, min((gi+1)*w.Group, w.K)
+		}
+		for n := 0; n < w.N; n++ {
+			g.S[gi*w.N+n] = float32(float32(in.Scale*w.Scale[gi*w.N+n]) * epScale[n])
+			var sum int32
+			for k := k0; k < k1; k++ {
+				sum += int32(w.Q[k*w.N+n])
+			}
+			g.ZeroCorr[gi*w.N+n] = int32(in.Zero) * sum
+		}
+	}
+	g.pack()
+	return g, nil
+}
+
+// DepthwiseF32 is a 3x3 depthwise convolution, padding 1, stride 1 or 2, on
+// NHWC float32 tensors, with the float epilogue.
+type DepthwiseF32 struct {
+	C, Stride int
+	Act       Act
+	W         []float32 // 9 x C: tap (ky*3+kx) major, channel minor
+	Scale     []float32
+	Bias      []float32
+	Variant   string
+
+	packed []float32
+}
+
+// DepthwiseF16 is DepthwiseF32 with binary16 weights and activations.
+type DepthwiseF16 struct {
+	C, Stride int
+	Act       Act
+	W         []uint16 // 9 x C binary16
+	Scale     []float32
+	Bias      []float32
+	Variant   string
+
+	packed []uint16
+}
+
+// DepthwiseQ is the integer 3x3 depthwise convolution: uint8 input with zero
+// point In.Zero (padding reads as In.Zero, i.e. real zero), int8 or int4
+// weights per channel, the integer epilogue to float32 or uint8.
+type DepthwiseQ struct {
+	C, Stride int
+	Bits      int
+	Act       Act
+	In, Out   Quant
+	Q         []int8    // 9 x C
+	S         []float32 // C combined scales In.Scale*W.Scale[c]*ep.Scale[c]
+	Bias      []float32
+	InvOut    float32
+	Variant   string
+
+	packed []byte
+}
+
+// DepthwiseOut returns the output height or width for an input extent.
+func DepthwiseOut(in, stride int) int { return (in-1)/stride + 1 }
+
+func checkDepthwise(c, stride, nw int, ep *Epilogue) error {
+	if c < 0 {
+		return fmt.Errorf("negative channel count %d", c)
+	}
+	if stride != 1 && stride != 2 {
+		return fmt.Errorf("stride %d, want 1 or 2", stride)
+	}
+	if nw != 9*c {
+		return fmt.Errorf("%d weights, want 9*C = %d", nw, 9*c)
+	}
+	return ep.validate(c)
+}
+
+// PackDepthwiseF32 packs 9 x C weights (tap-major) for the current variant.
+func PackDepthwiseF32(c, stride int, w []float32, ep Epilogue) (*DepthwiseF32, error) {
+	if err := checkDepthwise(c, stride, len(w), &ep); err != nil {
+		return nil, fmt.Errorf("fp32 depthwise: %w", err)
+	}
+	d := &DepthwiseF32{C: c, Stride: stride, Act: ep.Act, W: append([]float32(nil), w...),
+		Scale: ep.scaleOrOne(c), Bias: ep.biasOrZero(c)}
+	d.pack()
+	return d, nil
+}
+
+// PackDepthwiseF16 rounds 9 x C weights to binary16 and packs them.
+func PackDepthwiseF16(c, stride int, w []float32, ep Epilogue) (*DepthwiseF16, error) {
+	if err := checkDepthwise(c, stride, len(w), &ep); err != nil {
+		return nil, fmt.Errorf("fp16 depthwise: %w", err)
+	}
+	h := make([]uint16, len(w))
+	F32ToF16(h, w)
+	d := &DepthwiseF16{C: c, Stride: stride, Act: ep.Act, W: h, Scale: ep.scaleOrOne(c), Bias: ep.biasOrZero(c)}
+	d.pack()
+	return d, nil
+}
+
+// PackDepthwiseQ packs quantized weights (K = 9 taps, N = C channels, Group 0).
+func PackDepthwiseQ(stride int, w QuantWeights, in Quant, ep Epilogue, out Quant) (*DepthwiseQ, error) {
+	if err := w.validate(); err != nil {
+		return nil, fmt.Errorf("int%d depthwise: %w", w.Bits, err)
+	}
+	if w.K != 9 || w.Group != 0 {
+		return nil, fmt.Errorf("int%d depthwise: weights %dx%d group %d, want 9xC, group 0", w.Bits, w.K, w.N, w.Group)
+	}
+	if err := checkDepthwise(w.N, stride, len(w.Q), &ep); err != nil {
+		return nil, fmt.Errorf("int%d depthwise: %w", w.Bits, err)
+	}
+	if err := in.valid(); err != nil {
+		return nil, fmt.Errorf("int%d depthwise input: %w", w.Bits, err)
+	}
+	if err := out.valid(); err != nil {
+		return nil, fmt.Errorf("int%d depthwise output: %w", w.Bits, err)
+	}
+	epScale := ep.scaleOrOne(w.N)
+	d := &DepthwiseQ{C: w.N, Stride: stride, Bits: w.Bits, Act: ep.Act, In: in, Out: out,
+		Q: append([]int8(nil), w.Q...), S: make([]float32, w.N), Bias: ep.biasOrZero(w.N), InvOut: 1 / out.Scale}
+	for c := range d.S {
+		d.S[c] = float32(float32(in.Scale*w.Scale[c]) * epScale[c])
+	}
+	d.pack()
+	return d, nil
+}
+
+// checkGEMM panics on a call that would read or write out of bounds: these
+// are programming errors of the caller, like a slice index out of range.
+func checkGEMM(name string, m, k, n, lenA, lda, lenC, ldc int) {
+	if m < 0 || lda < k || ldc < n {
+		panic(fmt.Sprintf("kernels: %s: bad shape m=%d k=%d n=%d lda=%d ldc=%d", name, m, k, n, lda, ldc))
+	}
+	if m == 0 {
+		return
+	}
+	if lenA < (m-1)*lda+k || lenC < (m-1)*ldc+n {
+		panic(fmt.Sprintf("kernels: %s: A has %d values or C %d, too few for m=%d k=%d n=%d lda=%d ldc=%d",
+			name, lenA, lenC, m, k, n, lda, ldc))
+	}
+}
+
+func checkDW(name string, batch, h, w, c, stride, lenIn, lenOut int) {
+	ho, wo := DepthwiseOut(h, stride), DepthwiseOut(w, stride)
+	if batch < 0 || h < 1 || w < 1 {
+		if batch == 0 {
+			return
+		}
+		panic(fmt.Sprintf("kernels: %s: bad shape n=%d h=%d w=%d", name, batch, h, w))
+	}
+	if lenIn < batch*h*w*c || lenOut < batch*ho*wo*c {
+		panic(fmt.Sprintf("kernels: %s: in has %d values or out %d, too few for %dx%dx%dx%d stride %d",
+			name, lenIn, lenOut, batch, h, w, c, stride))
+	}
+}

@@ -1,0 +1,207 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+// gemmShape is one GEMM as M x N x K (M = batch * H * W for a convolution).
+type gemmShape struct{ m, n, k int }
+
+func (s gemmShape) String() string { return fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k) }
+
+// Per-image GEMM shapes (M = H*W) of every distinct conv/fc layer of the
+// shipped models (MISSION.md), scaled by the batch in benchShapes.
+var modelGEMMs = []gemmShape{
+	// ResNet-20
+	{1024, 16, 27}, {1024, 16, 144}, {256, 32, 144}, {256, 32, 288}, {64, 64, 288}, {64, 64, 576}, {1, 10, 64},
+	// MobileNetV2
+	{1024, 32, 27}, {1024, 16, 32}, {1024, 96, 16}, {1024, 24, 96}, {1024, 144, 24}, {1024, 24, 144},
+	{256, 32, 144}, {256, 192, 32}, {256, 32, 192},
+	{64, 64, 192}, {64, 384, 64}, {64, 64, 384}, {64, 96, 384}, {64, 576, 96}, {64, 96, 576},
+	{16, 160, 576}, {16, 960, 160}, {16, 160, 960}, {16, 320, 960}, {16, 1280, 320}, {1, 10, 1280},
+}
+
+// benchShapes is every model shape at batch 1 and 64, the compute-bound
+// reference shapes, and weight-bound GEMVs whose weights exceed the LLC.
+func benchShapes() []gemmShape {
+	seen := map[gemmShape]bool{}
+	var out []gemmShape
+	add := func(s gemmShape) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, batch := range []int{1, 64} {
+		for _, s := range modelGEMMs {
+			m := s.m * batch
+			if s.m == 1 { // fc: one row per image
+				m = batch
+			}
+			add(gemmShape{m, s.n, s.k})
+		}
+	}
+	add(gemmShape{1024, 1024, 1024})
+	add(gemmShape{1, 8192, 4096})
+	add(gemmShape{1, 4096, 4096})
+	return out
+}
+
+// dwShape is a depthwise layer: input channels x height x width, stride.
+type dwShape struct{ c, h, w, stride int }
+
+func (s dwShape) String() string { return fmt.Sprintf("%dx%dx%d-s%d", s.c, s.h, s.w, s.stride) }
+
+var modelDWs = []dwShape{
+	{32, 32, 32, 1}, {96, 32, 32, 1}, {144, 32, 32, 1}, {144, 32, 32, 2}, {192, 16, 16, 1},
+	{192, 16, 16, 2}, {384, 8, 8, 1}, {576, 8, 8, 1}, {576, 8, 8, 2}, {960, 4, 4, 1},
+}
+
+// benchLevels is every supported level; with -short only the best one.
+func benchLevels() []string {
+	l := levels()
+	if testing.Short() {
+		return l[len(l)-1:]
+	}
+	return l
+}
+
+func reportGEMM(b *testing.B, s gemmShape, bytes int64) {
+	b.SetBytes(bytes)
+	b.ReportAllocs()
+	ops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+	b.ReportMetric(ops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// BenchmarkGEMM runs fp32/<variant>/<MxNxK> and likewise for fp16, int8, int4
+// on one thread. Bytes are A, B and C once, at each format's width.
+func BenchmarkGEMM(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, f := range Formats {
+		for _, level := range benchLevels() {
+			restore := ForceISA(level)
+			variant := variantFor("gemm/" + f.String())
+			restore()
+			if variant != level {
+				continue // the same kernel as a lower level
+			}
+			for _, s := range benchShapes() {
+				b.Run(fmt.Sprintf("%s/%s/%s", f, variant, s), func(b *testing.B) {
+					defer ForceISA(level)()
+					benchGEMM(b, r, f, s)
+				})
+			}
+		}
+	}
+}
+
+func benchGEMM(b *testing.B, r *rand.Rand, f Format, s gemmShape) {
+	w := randF32(r, s.k*s.n)
+	switch f {
+	case FP32:
+		g, _ := PackGEMMF32(s.k, s.n, w, Epilogue{Act: ActReLU})
+		a, c := randF32(r, s.m*s.k), make([]float32, s.m*s.n)
+		b.ResetTimer()
+		for b.Loop() {
+			g.Run(nil, s.m, a, s.k, c, s.n)
+		}
+		reportGEMM(b, s, int64(4*(s.m*s.k+s.k*s.n+s.m*s.n)))
+	case FP16:
+		g, _ := PackGEMMF16(s.k, s.n, w, Epilogue{Act: ActReLU})
+		a, c := toF16(randF32(r, s.m*s.k)), make([]uint16, s.m*s.n)
+		b.ResetTimer()
+		for b.Loop() {
+			g.Run(nil, s.m, a, s.k, c, s.n)
+		}
+		reportGEMM(b, s, int64(2*(s.m*s.k+s.k*s.n+s.m*s.n)))
+	default:
+		bits := 8
+		if f == Int4 {
+			bits = 4
+		}
+		qw := randQuantWeights(r, quantCases[0], s.k, s.n, bits)
+		g, _ := PackGEMMQ(qw, Quant{Scale: 0.02, Zero: 128}, Epilogue{Act: ActReLU}, Quant{Scale: 0.05, Zero: 0})
+		a, c := make([]uint8, s.m*s.k), make([]uint8, s.m*s.n)
+		for i := range a {
+			a[i] = uint8(r.IntN(256))
+		}
+		b.ResetTimer()
+		for b.Loop() {
+			g.Run(nil, s.m, a, s.k, c, s.n)
+		}
+		reportGEMM(b, s, int64(s.m*s.k+s.k*s.n*bits/8+s.m*s.n))
+	}
+}
+
+// BenchmarkDepthwise runs <format>/<variant>/<CxHxW-sS> at batch 1 and 64
+// (the batch is a prefix of the shape name: b64/...).
+func BenchmarkDepthwise(b *testing.B) {
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, f := range Formats {
+		for _, level := range benchLevels() {
+			restore := ForceISA(level)
+			variant := variantFor("dw/" + f.String())
+			restore()
+			if variant != level {
+				continue
+			}
+			for _, batch := range []int{1, 64} {
+				for _, s := range modelDWs {
+					b.Run(fmt.Sprintf("%s/%s/b%d-%s", f, variant, batch, s), func(b *testing.B) {
+						defer ForceISA(level)()
+						benchDW(b, r, f, batch, s)
+					})
+				}
+			}
+		}
+	}
+}
+
+func benchDW(b *testing.B, r *rand.Rand, f Format, batch int, s dwShape) {
+	ho, wo := DepthwiseOut(s.h, s.stride), DepthwiseOut(s.w, s.stride)
+	inN, outN := batch*s.h*s.w*s.c, batch*ho*wo*s.c
+	w := randF32(r, 9*s.c)
+	var width int
+	switch f {
+	case FP32:
+		width = 4
+		d, _ := PackDepthwiseF32(s.c, s.stride, w, Epilogue{Act: ActReLU6})
+		in, out := randF32(r, inN), make([]float32, outN)
+		b.ResetTimer()
+		for b.Loop() {
+			d.Run(nil, batch, s.h, s.w, in, out)
+		}
+	case FP16:
+		width = 2
+		d, _ := PackDepthwiseF16(s.c, s.stride, w, Epilogue{Act: ActReLU6})
+		in, out := toF16(randF32(r, inN)), make([]uint16, outN)
+		b.ResetTimer()
+		for b.Loop() {
+			d.Run(nil, batch, s.h, s.w, in, out)
+		}
+	default:
+		width = 1
+		bits := 8
+		if f == Int4 {
+			bits = 4
+		}
+		qw := randQuantWeights(r, quantCases[0], 9, s.c, bits)
+		d, _ := PackDepthwiseQ(s.stride, qw, Quant{Scale: 0.02, Zero: 128}, Epilogue{Act: ActReLU6}, Quant{Scale: 0.05})
+		in, out := make([]uint8, inN), make([]uint8, outN)
+		for i := range in {
+			in[i] = uint8(r.IntN(256))
+		}
+		b.ResetTimer()
+		for b.Loop() {
+			d.Run(nil, batch, s.h, s.w, in, out)
+		}
+	}
+	b.SetBytes(int64(width * (inN + outN)))
+	b.ReportAllocs()
+	ops := 2 * 9 * float64(outN)
+	b.ReportMetric(ops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	runtime.KeepAlive(w)
+}

@@ -1,0 +1,19 @@
+// Package kernels holds the compute kernels aiq measures and runs models on:
+// GEMM with a fused epilogue and 3x3 depthwise convolution, each in four
+// number formats (fp32, fp16, int8, int4).
+//
+// Every kernel has a generic Go reference that is always compiled and
+// hand-written assembly variants (amd64: AVX2+FMA+F16C, AVX-512, AVX-512 VNNI).
+// The variant is chosen once from CPU features at init; the environment
+// variable AIQ_ISA (generic, avx2, avx512, avx512vnni, neon, ...) caps it,
+// and tests use ForceISA to compare every variant the machine has with the
+// generic reference.
+//
+// Weights are packed once (Pack* constructors) into the layout the selected
+// microkernel wants; activations are row-major (NHWC), so a convolution is a
+// GEMM with M = batch*H*W, N = Cout, K = Cin*kh*kw.
+//
+// Integer kernels are bit-exact against the reference: the epilogue is
+// specified operation by operation (see Epilogue) and every variant performs
+// exactly those float32 operations in that order.
+package kernels

@@ -1,0 +1,164 @@
+package kernels
+
+import "math"
+
+// The generic kernels are the reference every variant is tested against and
+// the fallback where no assembly exists. They favour clarity over speed.
+
+func actF32(y float32, act Act) float32 {
+	switch act {
+	case ActReLU:
+		y = max(y, 0)
+	case ActReLU6:
+		y = min(max(y, 0), 6)
+	}
+	return y
+}
+
+// epilogueQ is the integer epilogue of Epilogue's doc, to float32, before
+// the optional uint8 quantization. y0 is the scaled accumulator.
+func epilogueQ(y0, bias float32, act Act) float32 {
+	return actF32(float32(y0+bias), act)
+}
+
+// quantizeU8 is the uint8 output step of the integer epilogue.
+func quantizeU8(y, invOut float32, zero uint8) uint8 {
+	t := float32(float32(y*invOut) + float32(zero))
+	t = min(max(t, 0), 255)
+	return uint8(math.RoundToEven(float64(t)))
+}
+
+func gemmF32Generic(g *GEMMF32, m0, m1, n0, n1 int, a []float32, lda int, c []float32, ldc int) {
+	for m := m0; m < m1; m++ {
+		row := a[m*lda : m*lda+g.K]
+		for n := n0; n < n1; n++ {
+			var acc float32
+			for k, x := range row {
+				acc += x * g.W[k*g.N+n]
+			}
+			c[m*ldc+n] = actF32(acc*g.Scale[n]+g.Bias[n], g.Act)
+		}
+	}
+}
+
+func gemmF16Generic(g *GEMMF16, m0, m1, n0, n1 int, a []uint16, lda int, c []uint16, ldc int) {
+	for m := m0; m < m1; m++ {
+		row := a[m*lda : m*lda+g.K]
+		for n := n0; n < n1; n++ {
+			var acc float32
+			for k, x := range row {
+				acc += F16ToF32One(x) * F16ToF32One(g.W[k*g.N+n])
+			}
+			c[m*ldc+n] = F32ToF16One(actF32(acc*g.Scale[n]+g.Bias[n], g.Act))
+		}
+	}
+}
+
+func gemmQGeneric(g *GEMMQ, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+	groups := g.Groups()
+	gsize := g.Group
+	if gsize == 0 {
+		gsize = g.K
+	}
+	for m := m0; m < m1; m++ {
+		row := a[m*lda : m*lda+g.K]
+		for n := n0; n < n1; n++ {
+			var y0 float32
+			for gi := 0; gi < groups; gi++ {
+				k0, k1 := gi*gsize, min((gi+1)*gsize, g.K)
+				var acc int32
+				for k := k0; k < k1; k++ {
+					acc += int32(row[k]) * int32(g.Q[k*g.N+n])
+				}
+				acc -= g.ZeroCorr[gi*g.N+n]
+				y0 = y0 + float32(float32(acc)*g.S[gi*g.N+n])
+			}
+			y := epilogueQ(y0, g.Bias[n], g.Act)
+			if c8 != nil {
+				c8[m*ldc+n] = quantizeU8(y, g.InvOut, g.Out.Zero)
+			} else {
+				c32[m*ldc+n] = y
+			}
+		}
+	}
+}
+
+// dwTaps calls fn for every in-bounds tap of output pixel (oy, ox) with the
+// tap index and the input pixel index within the image.
+func dwTaps(h, w, stride, oy, ox int, fn func(tap, pix int)) {
+	for ky := 0; ky < 3; ky++ {
+		iy := oy*stride + ky - 1
+		if iy < 0 || iy >= h {
+			continue
+		}
+		for kx := 0; kx < 3; kx++ {
+			ix := ox*stride + kx - 1
+			if ix < 0 || ix >= w {
+				continue
+			}
+			fn(ky*3+kx, iy*w+ix)
+		}
+	}
+}
+
+// Depthwise generic kernels compute output rows [r0, r1) of the batch*Ho rows.
+
+func dwF32Generic(d *DepthwiseF32, h, w, r0, r1 int, in, out []float32) {
+	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
+	for r := r0; r < r1; r++ {
+		img, oy := r/ho, r%ho
+		src := in[img*h*w*C:]
+		for ox := 0; ox < wo; ox++ {
+			dst := out[(r*wo+ox)*C:]
+			for c := 0; c < C; c++ {
+				var acc float32
+				dwTaps(h, w, d.Stride, oy, ox, func(tap, pix int) {
+					acc += src[pix*C+c] * d.W[tap*C+c]
+				})
+				dst[c] = actF32(acc*d.Scale[c]+d.Bias[c], d.Act)
+			}
+		}
+	}
+}
+
+func dwF16Generic(d *DepthwiseF16, h, w, r0, r1 int, in, out []uint16) {
+	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
+	for r := r0; r < r1; r++ {
+		img, oy := r/ho, r%ho
+		src := in[img*h*w*C:]
+		for ox := 0; ox < wo; ox++ {
+			dst := out[(r*wo+ox)*C:]
+			for c := 0; c < C; c++ {
+				var acc float32
+				dwTaps(h, w, d.Stride, oy, ox, func(tap, pix int) {
+					acc += F16ToF32One(src[pix*C+c]) * F16ToF32One(d.W[tap*C+c])
+				})
+				dst[c] = F32ToF16One(actF32(acc*d.Scale[c]+d.Bias[c], d.Act))
+			}
+		}
+	}
+}
+
+func dwQGeneric(d *DepthwiseQ, h, w, r0, r1 int, in, out8 []uint8, out32 []float32) {
+	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
+	zero := int32(d.In.Zero)
+	for r := r0; r < r1; r++ {
+		img, oy := r/ho, r%ho
+		src := in[img*h*w*C:]
+		for ox := 0; ox < wo; ox++ {
+			o := (r*wo + ox) * C
+			for c := 0; c < C; c++ {
+				var acc int32 // padding taps contribute (zero-zero)*w = 0
+				dwTaps(h, w, d.Stride, oy, ox, func(tap, pix int) {
+					acc += (int32(src[pix*C+c]) - zero) * int32(d.Q[tap*C+c])
+				})
+				y := epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
+				if out8 != nil {
+					out8[o+c] = quantizeU8(y, d.InvOut, d.Out.Zero)
+				} else {
+					out32[o+c] = y
+				}
+			}
+		}
+	}
+}
