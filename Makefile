@@ -1,0 +1,48 @@
+# aiq: the main job is `make bench`; the tests are `make test`.
+GO      ?= go
+BIN     := bin/aiq
+PKGS    := ./...
+
+.PHONY: all build test vet test-amd64 test-purego test-race test-arm64 bench bench-quick peers asm fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/aiq
+
+vet:
+	$(GO) vet $(PKGS)
+	GOARCH=arm64 $(GO) vet $(PKGS)
+	$(GO) vet -tags purego $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+test-amd64:
+	$(GO) test -count=1 $(PKGS)
+
+test-purego:
+	$(GO) test -count=1 -short -tags purego $(PKGS)
+
+test-race:
+	$(GO) test -count=1 -short -race ./kernels/... $(RACE_PKGS)
+
+test-arm64:
+	@if [ -x .ci/arm64.sh ]; then bash .ci/arm64.sh; else echo "arm64: no .ci/arm64.sh yet"; fi
+
+# The test command of the README and of CI.
+test: vet test-amd64 test-purego test-race test-arm64
+
+bench: build
+	@echo "aiq bench: see README for what runs"
+	./$(BIN) cpu
+
+bench-quick: build
+	./$(BIN) cpu
+
+peers:
+	bash peers/run.sh
+
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzGEMMQ -fuzztime 30s ./kernels
+
+clean:
+	rm -rf bin report.html
