@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	iofs "io/fs"
+	"os"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aiq-project/aiq/results"
+)
+
+func init() {
+	register("results", "list recorded runs (results list), or print this host's id (results host)", runResults)
+}
+
+func runResults(args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(os.Stderr, "usage: aiq results list [--dir results] | aiq results host | aiq results hosts [--dir DIR]")
+		return errUsage
+	}
+	switch args[0] {
+	case "list":
+		return resultsList(args[1:])
+	case "host":
+		fs := newFlags("results host")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		fmt.Println(results.DetectHost().ID)
+		return nil
+	case "hosts":
+		return resultsHosts(args[1:])
+	}
+	fmt.Fprintf(os.Stderr, "aiq results: unknown subcommand %q (want list, host or hosts)\n", args[0])
+	return errUsage
+}
+
+func resultsList(args []string) error {
+	fs := newFlags("results list")
+	dir := fs.String("dir", "results", "results `DIR`ectory")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	runs, err := results.List(*dir)
+	if errors.Is(err, iofs.ErrNotExist) {
+		runs, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(runs) == 0 {
+		fmt.Fprintf(os.Stderr, "no runs under %s\n", *dir)
+		return nil
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "time\tkind\thost\tcommit\tthreads\tbatch\tsummary")
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.Time.UTC().Format(time.RFC3339), r.Kind, r.Host.ID,
+			r.Version.Short(), r.Threads, r.Batch, r.Describe())
+	}
+	return tw.Flush()
+}
+
+// resultsHosts prints the host ids of the runs under a directory, one a
+// line, for scripts (.ci/compare.sh).
+func resultsHosts(args []string) error {
+	fs := newFlags("results hosts")
+	dir := fs.String("dir", "results", "results `DIR`ectory")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	runs, err := results.List(*dir)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, r := range runs {
+		seen[r.Host.ID] = true
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		fmt.Println(id)
+	}
+	return nil
+}

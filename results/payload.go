@@ -1,0 +1,196 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Metric is one measured quantity with its repeated samples, in one unit
+// ("sec/op", "GFLOP/s", "GB/s", "images/s", "top1", ...).
+type Metric struct {
+	Unit   string    `json:"unit"`
+	Values []float64 `json:"values"`
+	// Exact marks a deterministic quantity, such as top-1 on fixed images:
+	// any change is real, so no test is needed.
+	Exact bool `json:"exact,omitempty"`
+}
+
+// Point is a named Metric; Compare matches points by name and unit.
+type Point struct {
+	Name string `json:"name"`
+	Metric
+}
+
+func (p Point) check() error {
+	if p.Name == "" {
+		return fmt.Errorf("point with unit %q has no name", p.Unit)
+	}
+	if p.Unit == "" {
+		return fmt.Errorf("point %q has no unit", p.Name)
+	}
+	if len(p.Values) == 0 {
+		return fmt.Errorf("point %q (%s) has no values", p.Name, p.Unit)
+	}
+	for _, v := range p.Values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("point %q (%s) has value %v", p.Name, p.Unit, v)
+		}
+	}
+	return nil
+}
+
+// payload is implemented by every kind's payload.
+type payload interface {
+	// Samples lists the comparable points, named within the run.
+	Samples() []Point
+}
+
+func payloadFor(kind string) payload {
+	switch kind {
+	case KindRoofline:
+		return &Roofline{}
+	case KindKernels:
+		return &Kernels{}
+	case KindEval:
+		return &Eval{}
+	case KindSearch:
+		return &Search{}
+	}
+	return nil
+}
+
+// Roofline is the payload of a roofline probe.
+type Roofline struct {
+	// Bandwidth per memory level and streaming kernel, named
+	// "<level>/<kernel>" (e.g. "dram/triad"), in GB/s.
+	Bandwidth []Point `json:"bandwidth"`
+	// Peaks per number format (e.g. "fp32"), in GFLOP/s or GOP/s.
+	Peaks []Point `json:"peaks"`
+	// Probe is the prober's own full output (sweeps, plateaus), for reports.
+	Probe json.RawMessage `json:"probe,omitempty"`
+}
+
+// Samples implements payload.
+func (p *Roofline) Samples() []Point {
+	var out []Point
+	for _, b := range p.Bandwidth {
+		out = append(out, Point{Name: "bandwidth/" + b.Name, Metric: b.Metric})
+	}
+	for _, c := range p.Peaks {
+		out = append(out, Point{Name: "peak/" + c.Name, Metric: c.Metric})
+	}
+	return out
+}
+
+// Kernels is the payload of a kernel bench.
+type Kernels struct {
+	Kernels []Kernel `json:"kernels"`
+}
+
+// Kernel is one kernel measured on one shape.
+type Kernel struct {
+	// Name is unique in the run, e.g. "gemm/int8/4096x64x576".
+	Name    string         `json:"name"`
+	Family  string         `json:"family"` // "gemm", "dwconv"
+	Format  string         `json:"format"` // "fp32", "fp16", "int8", "int4"
+	Variant string         `json:"variant"`
+	Shape   map[string]int `json:"shape,omitempty"` // "M", "N", "K", "C", "H", "W", ...
+	// Ops and Bytes per call, as the roofline counts them, for its AI.
+	Ops   float64 `json:"ops"`
+	Bytes float64 `json:"bytes"`
+	// Level is the memory level the data lives in ("L1", "L2", "L3", "DRAM").
+	Level   string   `json:"level,omitempty"`
+	Metrics []Metric `json:"metrics"` // sec/op samples, GFLOP/s samples, ...
+}
+
+// Samples implements payload.
+func (p *Kernels) Samples() []Point {
+	var out []Point
+	for _, k := range p.Kernels {
+		for _, m := range k.Metrics {
+			out = append(out, Point{Name: k.Name, Metric: m})
+		}
+	}
+	return out
+}
+
+// Eval is the payload of an end-to-end evaluation of one model configuration.
+type Eval struct {
+	Model   string   `json:"model"`             // "resnet20"
+	Config  string   `json:"config"`            // "fp32", "int8", "aiq-throughput", ...
+	Formats []string `json:"formats,omitempty"` // per layer, in graph order
+	Images  string   `json:"images"`            // "holdout 5000..9999"
+	Count   int      `json:"count"`             // images evaluated
+	Top1    float64  `json:"top1"`              // percent
+	// Metrics are timing points (images/s, sec/op latency), named within
+	// the model and config, e.g. "batch64".
+	Metrics []Point `json:"metrics,omitempty"`
+}
+
+// Samples implements payload.
+func (p *Eval) Samples() []Point {
+	base := p.Model + "/" + p.Config
+	out := []Point{{Name: base + "/" + p.Images, Metric: Metric{Unit: "top1", Values: []float64{p.Top1}, Exact: true}}}
+	for _, m := range p.Metrics {
+		out = append(out, Point{Name: base + "/" + m.Name, Metric: m.Metric})
+	}
+	return out
+}
+
+// Search is the payload of a per-layer format search on one model.
+type Search struct {
+	Model     string  `json:"model"`
+	Algorithm string  `json:"algorithm"` // "greedy", "coordinate-descent"
+	Objective string  `json:"objective"` // "throughput" (measured) or "ai"
+	Bound     float64 `json:"bound"`     // allowed top-1 drop, points
+	// Layers describes the searched layers, in graph order.
+	Layers []Layer `json:"layers"`
+	// Candidates are the evaluated configurations; Front indexes the Pareto
+	// front among them and Chosen the one the search returns.
+	Candidates  []Candidate   `json:"candidates"`
+	Front       []int         `json:"front"`
+	Chosen      int           `json:"chosen"`
+	Sensitivity []Sensitivity `json:"sensitivity,omitempty"`
+	// Metrics are further timing points, e.g. the chosen configuration's
+	// measured images/s.
+	Metrics []Point `json:"metrics,omitempty"`
+}
+
+// Layer is one searched layer.
+type Layer struct {
+	Name   string `json:"name"`
+	Params int64  `json:"params"`
+	MACs   int64  `json:"macs"` // per image
+}
+
+// Candidate is one evaluated configuration.
+type Candidate struct {
+	Formats    []string `json:"formats"` // per layer
+	Top1       float64  `json:"top1"`    // percent, on the search images
+	Throughput float64  `json:"images_per_sec,omitempty"`
+	AI         float64  `json:"ai,omitempty"` // flop/byte at the run's batch
+}
+
+// Sensitivity is the top-1 change from quantizing one layer alone.
+type Sensitivity struct {
+	Layer     string  `json:"layer"`
+	Format    string  `json:"format"`
+	DeltaTop1 float64 `json:"delta_top1"` // points, negative is worse
+}
+
+// Samples implements payload.
+func (p *Search) Samples() []Point {
+	var out []Point
+	if p.Chosen >= 0 && p.Chosen < len(p.Candidates) {
+		c := p.Candidates[p.Chosen]
+		out = append(out, Point{Name: p.Model + "/chosen", Metric: Metric{Unit: "top1", Values: []float64{c.Top1}, Exact: true}})
+		if c.AI > 0 {
+			out = append(out, Point{Name: p.Model + "/chosen", Metric: Metric{Unit: "flop/byte", Values: []float64{c.AI}, Exact: true}})
+		}
+	}
+	for _, m := range p.Metrics {
+		out = append(out, Point{Name: p.Model + "/" + m.Name, Metric: m.Metric})
+	}
+	return out
+}

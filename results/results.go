@@ -1,0 +1,165 @@
+// Package results records every aiq run (roofline probe, kernel bench, eval,
+// search) as one versioned JSON file under results/<host-id>/, so runs can be
+// compared across commits and machines. Every benchmark-like quantity keeps
+// its repeated samples, because a regression is decided by a statistical test
+// over them (see Compare), not by eye.
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// Schema is the version of the file format. Readers reject other major
+// versions rather than misread them.
+const Schema = "aiq.result/v1"
+
+// The kinds of run.
+const (
+	KindRoofline = "roofline"
+	KindKernels  = "kernels"
+	KindEval     = "eval"
+	KindSearch   = "search"
+)
+
+// Kinds lists every kind of run.
+func Kinds() []string { return []string{KindRoofline, KindKernels, KindEval, KindSearch} }
+
+// Run is the envelope common to every kind; Payload holds the kind's data
+// (Roofline, Kernels, Eval or Search) as JSON.
+type Run struct {
+	Schema  string    `json:"schema"`
+	Kind    string    `json:"kind"`
+	Time    time.Time `json:"time"`
+	Host    Host      `json:"host"`
+	Version Version   `json:"version"`
+	Threads int       `json:"threads"`
+	Batch   int       `json:"batch"`
+	// Protocol says which images were used for what, e.g.
+	// "calibration": "cifar10-train-5k.bin[0:512]", "search": "test[0:5000]".
+	Protocol map[string]string `json:"protocol,omitempty"`
+	// Summary is one line for `aiq results list`.
+	Summary string          `json:"summary,omitempty"`
+	Payload json.RawMessage `json:"payload"`
+
+	// Path is the file the run was loaded from or saved to.
+	Path string `json:"-"`
+}
+
+// New starts a run of the given kind on this host at the current commit,
+// now. Save rejects unknown kinds.
+func New(kind string) *Run {
+	return &Run{
+		Schema:   Schema,
+		Kind:     kind,
+		Time:     time.Now().UTC().Truncate(time.Millisecond),
+		Host:     DetectHost(),
+		Version:  DetectVersion(),
+		Protocol: map[string]string{},
+	}
+}
+
+// SetPayload stores p (normally a *Roofline, *Kernels, *Eval or *Search
+// matching r.Kind) as the payload.
+func (r *Run) SetPayload(p any) error {
+	if want := payloadFor(r.Kind); want != nil {
+		got := reflect.TypeOf(p)
+		if got != nil && got.Kind() == reflect.Pointer {
+			got = got.Elem()
+		}
+		if got != reflect.TypeOf(want).Elem() {
+			return fmt.Errorf("results: payload %T for a %q run, want %T", p, r.Kind, want)
+		}
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("results: encoding %s payload: %w", r.Kind, err)
+	}
+	r.Payload = b
+	return nil
+}
+
+// DecodePayload decodes the payload into v.
+func (r *Run) DecodePayload(v any) error {
+	if len(r.Payload) == 0 {
+		return fmt.Errorf("results: %s: %s run has no payload", r.name(), r.Kind)
+	}
+	if err := json.Unmarshal(r.Payload, v); err != nil {
+		return fmt.Errorf("results: %s: decoding %s payload: %w", r.name(), r.Kind, err)
+	}
+	return nil
+}
+
+// Points returns every benchmark-like point of the run, named
+// "<kind>/<point>", for comparison.
+func (r *Run) Points() ([]Point, error) {
+	p := payloadFor(r.Kind)
+	if p == nil {
+		return nil, fmt.Errorf("results: %s: unknown kind %q", r.name(), r.Kind)
+	}
+	if err := r.DecodePayload(p); err != nil {
+		return nil, err
+	}
+	pts := p.Samples()
+	seen := make(map[string]bool, len(pts))
+	out := make([]Point, 0, len(pts))
+	for _, pt := range pts {
+		pt.Name = r.Kind + "/" + pt.Name
+		if err := pt.check(); err != nil {
+			return nil, fmt.Errorf("results: %s: %w", r.name(), err)
+		}
+		k := pt.Name + " " + pt.Unit
+		if seen[k] {
+			return nil, fmt.Errorf("results: %s: point %q (%s) appears twice", r.name(), pt.Name, pt.Unit)
+		}
+		seen[k] = true
+		out = append(out, pt)
+	}
+	return out, nil
+}
+
+// Validate checks the envelope and that the payload decodes as its kind.
+func (r *Run) Validate() error {
+	if r.Schema != Schema {
+		if strings.HasPrefix(r.Schema, "aiq.result/") {
+			return fmt.Errorf("results: %s: schema %q, this aiq reads %q", r.name(), r.Schema, Schema)
+		}
+		return fmt.Errorf("results: %s: not an aiq result (schema %q)", r.name(), r.Schema)
+	}
+	if payloadFor(r.Kind) == nil {
+		return fmt.Errorf("results: %s: unknown kind %q (want one of %s)", r.name(), r.Kind, strings.Join(Kinds(), ", "))
+	}
+	if r.Time.IsZero() {
+		return fmt.Errorf("results: %s: no time", r.name())
+	}
+	if r.Host.ID == "" {
+		return fmt.Errorf("results: %s: no host id", r.name())
+	}
+	if r.Threads < 0 || r.Batch < 0 {
+		return fmt.Errorf("results: %s: negative threads %d or batch %d", r.name(), r.Threads, r.Batch)
+	}
+	_, err := r.Points()
+	return err
+}
+
+// Describe is the run's summary line, or a count of its points.
+func (r *Run) Describe() string {
+	if r.Summary != "" {
+		return r.Summary
+	}
+	pts, err := r.Points()
+	if err != nil {
+		return "invalid: " + err.Error()
+	}
+	return fmt.Sprintf("%d points", len(pts))
+}
+
+func (r *Run) name() string {
+	if r.Path != "" {
+		return r.Path
+	}
+	return "run " + r.Kind + " " + r.Time.Format(time.RFC3339)
+}
