@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/aiq
 PKGS    := ./...
 
-.PHONY: all build test vet test-amd64 test-purego test-race test-arm64 bench bench-quick peers asm fuzz clean
+.PHONY: check-generated all build test vet test-amd64 test-purego test-race test-arm64 bench bench-quick peers asm fuzz clean
 
 all: build
 
@@ -15,6 +15,14 @@ vet:
 	GOARCH=arm64 $(GO) vet $(PKGS)
 	$(GO) vet -tags purego $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+# Generated assembly must match its generator (gemm_q has its own Go test).
+check-generated:
+	@tmp=$$(mktemp -d); cp kernels/*.go kernels/*.s $$tmp/; \
+	$(GO) run ./internal/gemmgen -dir $$tmp && python3 internal/dwgen/dw_gen.py $$tmp/dw_amd64.s && \
+	for f in gemm_f32_amd64.s gemm_f16_amd64.s gemm_f32_amd64.go gemm_f16_amd64.go dw_amd64.s; do \
+	  cmp -s kernels/$$f $$tmp/$$f || { echo "kernels/$$f differs from its generator's output"; rm -rf $$tmp; exit 1; }; \
+	done; rm -rf $$tmp; echo "generated assembly up to date"
 
 test-amd64:
 	$(GO) test -count=1 $(PKGS)
@@ -29,7 +37,7 @@ test-arm64:
 	@if [ -x .ci/arm64.sh ]; then bash .ci/arm64.sh; else echo "arm64: no .ci/arm64.sh yet"; fi
 
 # The test command of the README and of CI.
-test: vet test-amd64 test-purego test-race test-arm64
+test: vet check-generated test-amd64 test-purego test-race test-arm64
 
 bench: build
 	@echo "aiq bench: see README for what runs"
