@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/aiq
 PKGS    := ./...
 
-.PHONY: check-generated all build test vet test-amd64 test-purego test-race test-arm64 bench bench-quick peers asm fuzz clean
+.PHONY: asm check-generated all build test vet test-amd64 test-purego test-race test-arm64 bench bench-quick peers asm fuzz clean
 
 all: build
 
@@ -48,6 +48,12 @@ bench-quick: build
 
 peers:
 	bash peers/run.sh
+
+asm:
+	$(GO) run ./internal/asmgen
+	$(GO) run ./internal/gemmgen -dir kernels
+	python3 internal/dwgen/dw_gen.py kernels/dw_amd64.s
+	$(GO) test ./kernels -run TestGEMMQAsmUpToDate -update-gemmq
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzGEMMQ -fuzztime 30s ./kernels

@@ -62,13 +62,22 @@ var modelDWs = []dwShape{
 	{192, 16, 16, 2}, {384, 8, 8, 1}, {576, 8, 8, 1}, {576, 8, 8, 2}, {960, 4, 4, 1},
 }
 
-// benchLevels is every supported level; with -short only the best one.
-func benchLevels() []string {
-	l := levels()
-	if testing.Short() {
-		return l[len(l)-1:]
+// benchLevels returns, for a kernel family, each supported level that has
+// its own variant of it (with -short only the variant selected by default).
+func benchLevels(family string) []string {
+	var out []string
+	for _, l := range levels() {
+		restore := ForceISA(l)
+		v := variantFor(family)
+		restore()
+		if v == l {
+			out = append(out, l)
+		}
 	}
-	return l
+	if testing.Short() && len(out) > 1 {
+		out = out[len(out)-1:]
+	}
+	return out
 }
 
 func reportGEMM(b *testing.B, s gemmShape, bytes int64) {
@@ -83,13 +92,8 @@ func reportGEMM(b *testing.B, s gemmShape, bytes int64) {
 func BenchmarkGEMM(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, f := range Formats {
-		for _, level := range benchLevels() {
-			restore := ForceISA(level)
-			variant := variantFor("gemm/" + f.String())
-			restore()
-			if variant != level {
-				continue // the same kernel as a lower level
-			}
+		for _, level := range benchLevels("gemm/" + f.String()) {
+			variant := level
 			for _, s := range benchShapes() {
 				b.Run(fmt.Sprintf("%s/%s/%s", f, variant, s), func(b *testing.B) {
 					defer ForceISA(level)()
@@ -143,13 +147,8 @@ func benchGEMM(b *testing.B, r *rand.Rand, f Format, s gemmShape) {
 func BenchmarkDepthwise(b *testing.B) {
 	r := rand.New(rand.NewPCG(2, 2))
 	for _, f := range Formats {
-		for _, level := range benchLevels() {
-			restore := ForceISA(level)
-			variant := variantFor("dw/" + f.String())
-			restore()
-			if variant != level {
-				continue
-			}
+		for _, level := range benchLevels("dw/" + f.String()) {
+			variant := level
 			for _, batch := range []int{1, 64} {
 				for _, s := range modelDWs {
 					b.Run(fmt.Sprintf("%s/%s/b%d-%s", f, variant, batch, s), func(b *testing.B) {

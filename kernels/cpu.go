@@ -48,6 +48,9 @@ func init() {
 	detected.neon = runtime.GOARCH == "arm64" && c.Supports(cpuid.ASIMD)
 	detected.dot = detected.neon && c.Supports(cpuid.ASIMDDP)
 	detected.fp16 = detected.neon && c.Supports(cpuid.FPHP, cpuid.ASIMDHP)
+	if !haveAsm {
+		detected = struct{ avx2, avx512, vnni, neon, dot, fp16 bool }{}
+	}
 	resetFeatures()
 	if v := os.Getenv(EnvISA); v != "" {
 		if err := SetISA(v); err != nil {

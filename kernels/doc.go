@@ -3,9 +3,11 @@
 // number formats (fp32, fp16, int8, int4).
 //
 // Every kernel has a generic Go reference that is always compiled and
-// hand-written assembly variants (amd64: AVX2+FMA+F16C, AVX-512, AVX-512 VNNI).
+// hand-written assembly variants (amd64: AVX2+FMA+F16C, AVX-512, AVX-512 VNNI;
+// arm64: NEON, NEON with dotprod (SDOT), NEON with FP16).
 // The variant is chosen once from CPU features at init; the environment
-// variable AIQ_ISA (generic, avx2, avx512, avx512vnni, neon, ...) caps it,
+// variable AIQ_ISA (generic, avx2, avx512, avx512vnni; generic, neon,
+// neon-dotprod, neon-fp16) caps it,
 // and tests use ForceISA to compare every variant the machine has with the
 // generic reference.
 //

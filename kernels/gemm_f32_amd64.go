@@ -4,6 +4,9 @@ package kernels
 
 import "unsafe"
 
+// haveAsm: this build has the assembly kernels (see cpu.go).
+const haveAsm = true
+
 // The amd64 float GEMMs share one layout. B is cut into panels of w columns
 // (w = 16 floats, one zmm, for avx512; 8, one ymm, for avx2), zero-padded to
 // the panel width so the microkernel never masks a B load. Panels are

@@ -1,0 +1,322 @@
+//go:build gc && !purego
+
+package kernels
+
+import "unsafe"
+
+// The depthwise kernels compute one output pixel, every whole block of
+// channels (8 for float, 16 for integer); Go does the remaining channels.
+// Taps outside the image read a padding row (zeros for float, In.Zero for
+// integer, which contributes (In.Zero-In.Zero)*w = 0).
+//
+//	for c in whole blocks {
+//		acc := sum over taps t of in_t[c] * w[t][c]   (integer: (x-In.Zero)*w)
+//		out[c] = float or integer epilogue of acc     (see Epilogue)
+//	}
+
+// dwF32NEON: FMLA .4S, blocks of 8 channels; constants scale[8], bias[8].
+//
+//go:noescape
+func dwF32NEON(p *dwArgs)
+
+// dwF16NEON: binary16 widened with FCVTL, FMLA .4S, FCVTN; blocks of 8.
+//
+//go:noescape
+func dwF16NEON(p *dwArgs)
+
+// dwF16FP16: FMLA .8H accumulating the 9 taps in binary16 (FPHP/ASIMDHP),
+// then the epilogue in float32. Nine roundings to 11 bits stay within the
+// depthwise fp16 tolerance; the GEMM, with K up to thousands, does not use it.
+//
+//go:noescape
+func dwF16FP16(p *dwArgs)
+
+// dwQDot8, dwQDot4: SDOT on x ^ 0x80 with taps interleaved four per lane
+// (ZIP1/ZIP2), acc starting at (128 - In.Zero) * sum_t w[t][c].
+//
+//go:noescape
+func dwQDot8(p *dwArgs)
+
+// dwQDot4 is dwQDot8 with int4 weights unpacked by SHL/SSHR.
+//
+//go:noescape
+func dwQDot4(p *dwArgs)
+
+// dwQWide8, dwQWide4: UXTL/SXTL and SMLAL, acc starting at
+// -In.Zero * sum_t w[t][c].
+//
+//go:noescape
+func dwQWide8(p *dwArgs)
+
+// dwQWide4 is dwQWide8 with int4 weights unpacked by SHL/SSHR.
+//
+//go:noescape
+func dwQWide4(p *dwArgs)
+
+const (
+	dwBlockF = 8  // channels per float block
+	dwBlockQ = 16 // channels per integer block
+)
+
+// Packed layout (float): per block 9 taps x 8 weights; then per block
+// scale[8], bias[8]; then a zero padding row of C values.
+func (d *DepthwiseF32) pack() {
+	d.Variant = variantFor("dw/fp32")
+	if d.Variant == "generic" {
+		return
+	}
+	nb := d.C / dwBlockF
+	d.packed = make([]float32, nb*9*dwBlockF+nb*2*dwBlockF+d.C)
+	meta := d.packed[nb*9*dwBlockF:]
+	for b := 0; b < nb; b++ {
+		for i := 0; i < dwBlockF; i++ {
+			c := b*dwBlockF + i
+			for t := 0; t < 9; t++ {
+				d.packed[(b*9+t)*dwBlockF+i] = d.W[t*d.C+c]
+			}
+			meta[b*2*dwBlockF+i] = d.Scale[c]
+			meta[b*2*dwBlockF+dwBlockF+i] = d.Bias[c]
+		}
+	}
+}
+
+func (d *DepthwiseF32) runRows(h, w, r0, r1 int, in, out []float32) {
+	if d.Variant == "generic" {
+		dwF32Generic(d, h, w, r0, r1, in, out)
+		return
+	}
+	C := d.C
+	ho, wo := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride)
+	nb := C / dwBlockF
+	pad := nb*9*dwBlockF + nb*2*dwBlockF
+	p := dwArgs{nblk: nb, act: int(d.Act)}
+	var idx [9]int
+	for r := r0; r < r1; r++ {
+		img, oy := r/ho, r%ho
+		src := in[img*h*w*C:]
+		for ox := 0; ox < wo; ox++ {
+			dwTapIndex(&idx, h, w, d.Stride, oy, ox)
+			dst := out[(r*wo+ox)*C:]
+			if nb > 0 {
+				for t, i := range idx {
+					if i < 0 {
+						p.in[t] = unsafe.Pointer(&d.packed[pad])
+					} else {
+						p.in[t] = unsafe.Pointer(&src[i*C])
+					}
+				}
+				p.out, p.w, p.meta = unsafe.Pointer(&dst[0]), unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[nb*9*dwBlockF])
+				dwF32NEON(&p)
+			}
+			for c := nb * dwBlockF; c < C; c++ {
+				var acc float32
+				for t, i := range idx {
+					if i >= 0 {
+						acc += src[i*C+c] * d.W[t*C+c]
+					}
+				}
+				dst[c] = actF32(acc*d.Scale[c]+d.Bias[c], d.Act)
+			}
+		}
+	}
+}
+
+// Packed layout as DepthwiseF32, weights binary16, scale and bias float32
+// in two uint16 cells each.
+func (d *DepthwiseF16) pack() {
+	d.Variant = variantFor("dw/fp16")
+	if d.Variant == "generic" {
+		return
+	}
+	nb := d.C / dwBlockF
+	d.packed = make([]uint16, nb*9*dwBlockF+nb*4*dwBlockF+d.C)
+	if nb == 0 {
+		return
+	}
+	meta := unsafe.Slice((*float32)(unsafe.Pointer(&d.packed[nb*9*dwBlockF])), nb*2*dwBlockF)
+	for b := 0; b < nb; b++ {
+		for i := 0; i < dwBlockF; i++ {
+			c := b*dwBlockF + i
+			for t := 0; t < 9; t++ {
+				d.packed[(b*9+t)*dwBlockF+i] = d.W[t*d.C+c]
+			}
+			meta[b*2*dwBlockF+i] = d.Scale[c]
+			meta[b*2*dwBlockF+dwBlockF+i] = d.Bias[c]
+		}
+	}
+}
+
+func (d *DepthwiseF16) runRows(h, w, r0, r1 int, in, out []uint16) {
+	if d.Variant == "generic" {
+		dwF16Generic(d, h, w, r0, r1, in, out)
+		return
+	}
+	C := d.C
+	ho, wo := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride)
+	nb := C / dwBlockF
+	pad := nb*9*dwBlockF + nb*4*dwBlockF
+	native := d.Variant == "neon-fp16"
+	p := dwArgs{nblk: nb, act: int(d.Act)}
+	var idx [9]int
+	for r := r0; r < r1; r++ {
+		img, oy := r/ho, r%ho
+		src := in[img*h*w*C:]
+		for ox := 0; ox < wo; ox++ {
+			dwTapIndex(&idx, h, w, d.Stride, oy, ox)
+			dst := out[(r*wo+ox)*C:]
+			if nb > 0 {
+				for t, i := range idx {
+					if i < 0 {
+						p.in[t] = unsafe.Pointer(&d.packed[pad])
+					} else {
+						p.in[t] = unsafe.Pointer(&src[i*C])
+					}
+				}
+				p.out, p.w, p.meta = unsafe.Pointer(&dst[0]), unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[nb*9*dwBlockF])
+				if native {
+					dwF16FP16(&p)
+				} else {
+					dwF16NEON(&p)
+				}
+			}
+			for c := nb * dwBlockF; c < C; c++ {
+				var acc float32
+				for t, i := range idx {
+					if i >= 0 {
+						acc += F16ToF32One(src[i*C+c]) * F16ToF32One(d.W[t*C+c])
+					}
+				}
+				dst[c] = F32ToF16One(actF32(acc*d.Scale[c]+d.Bias[c], d.Act))
+			}
+		}
+	}
+}
+
+// dwQWeightBytes is the packed weight size of one 16-channel block.
+func (d *DepthwiseQ) dwQWeightBytes() int {
+	if d.Variant == "neon-dotprod" {
+		return 3 * 64 * d.Bits / 8 // three groups of four taps, tap 8 with three zero taps
+	}
+	return 9 * dwBlockQ * d.Bits / 8
+}
+
+// Packed layout: per block the weights (dot: per group of four taps, vector
+// j holds channels 4j..4j+3 with their four taps; wide: per tap 16
+// channels; int4 nibble-packed as in GEMMQ), then per block 16 int32
+// constants, 16 scales, 16 biases, then a padding row of C bytes In.Zero.
+func (d *DepthwiseQ) pack() {
+	d.Variant = variantFor("dw/int" + itoa(d.Bits))
+	if d.Variant == "generic" {
+		return
+	}
+	dot := d.Variant == "neon-dotprod"
+	nb := d.C / dwBlockQ
+	wb := d.dwQWeightBytes()
+	metaOff := nb * wb
+	d.packed = make([]byte, metaOff+nb*3*4*dwBlockQ+d.C)
+	for i := metaOff + nb*3*4*dwBlockQ; i < len(d.packed); i++ {
+		d.packed[i] = d.In.Zero
+	}
+	var un [64]int8
+	for b := 0; b < nb; b++ {
+		dst := d.packed[b*wb:]
+		c0 := b * dwBlockQ
+		if dot {
+			for gi := 0; gi < 3; gi++ {
+				for i := range un {
+					j, c, tt := i/16, i%16/4, i%4
+					un[i] = 0
+					if t := 4*gi + tt; t < 9 {
+						un[i] = d.Q[t*d.C+c0+4*j+c]
+					}
+				}
+				packStep(dst[gi*64*d.Bits/8:], un[:], d.Bits, 16)
+			}
+		} else {
+			for t := 0; t < 9; t++ {
+				for i := 0; i < dwBlockQ; i++ {
+					un[i] = d.Q[t*d.C+c0+i]
+				}
+				packStep(dst[t*dwBlockQ*d.Bits/8:], un[:dwBlockQ], d.Bits, 8)
+			}
+		}
+		meta := d.packed[metaOff+b*3*4*dwBlockQ:]
+		corr := unsafe.Slice((*int32)(unsafe.Pointer(&meta[0])), dwBlockQ)
+		sc := unsafe.Slice((*float32)(unsafe.Pointer(&meta[4*dwBlockQ])), 2*dwBlockQ)
+		for i := 0; i < dwBlockQ; i++ {
+			c := c0 + i
+			var sum int32
+			for t := 0; t < 9; t++ {
+				sum += int32(d.Q[t*d.C+c])
+			}
+			corr[i] = -int32(d.In.Zero) * sum
+			if dot {
+				corr[i] += 128 * sum
+			}
+			sc[i], sc[dwBlockQ+i] = d.S[c], d.Bias[c]
+		}
+	}
+}
+
+func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32) {
+	if d.Variant == "generic" {
+		dwQGeneric(d, h, w, r0, r1, in, out8, out32)
+		return
+	}
+	C := d.C
+	ho, wo := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride)
+	nb := C / dwBlockQ
+	metaOff := nb * d.dwQWeightBytes()
+	pad := metaOff + nb*3*4*dwBlockQ
+	dot := d.Variant == "neon-dotprod"
+	zero := int32(d.In.Zero)
+	p := dwArgs{nblk: nb, act: int(d.Act), out8: boolInt(out8 != nil), invOut: d.InvOut, outZero: float32(d.Out.Zero)}
+	var idx [9]int
+	for r := r0; r < r1; r++ {
+		img, oy := r/ho, r%ho
+		src := in[img*h*w*C:]
+		for ox := 0; ox < wo; ox++ {
+			dwTapIndex(&idx, h, w, d.Stride, oy, ox)
+			o := (r*wo + ox) * C
+			if nb > 0 {
+				for t, i := range idx {
+					if i < 0 {
+						p.in[t] = unsafe.Pointer(&d.packed[pad])
+					} else {
+						p.in[t] = unsafe.Pointer(&src[i*C])
+					}
+				}
+				if out8 != nil {
+					p.out = unsafe.Pointer(&out8[o])
+				} else {
+					p.out = unsafe.Pointer(&out32[o])
+				}
+				p.w, p.meta = unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[metaOff])
+				switch {
+				case dot && d.Bits == 8:
+					dwQDot8(&p)
+				case dot:
+					dwQDot4(&p)
+				case d.Bits == 8:
+					dwQWide8(&p)
+				default:
+					dwQWide4(&p)
+				}
+			}
+			for c := nb * dwBlockQ; c < C; c++ {
+				var acc int32
+				for t, i := range idx {
+					if i >= 0 {
+						acc += (int32(src[i*C+c]) - zero) * int32(d.Q[t*C+c])
+					}
+				}
+				y := epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
+				if out8 != nil {
+					out8[o+c] = quantizeU8(y, d.InvOut, d.Out.Zero)
+				} else {
+					out32[o+c] = y
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,82 @@
+//go:build gc && !purego
+
+package kernels
+
+import "unsafe"
+
+// haveAsm: this build has the assembly kernels (see cpu.go).
+const haveAsm = true
+
+// gemmF32NEON computes one 4x16 tile:
+//
+//	for r := range 4 {
+//		for j := range 16 {
+//			var acc float32
+//			for k := range p.k { acc += a[r][k] * panel[k*16+j] }
+//			c[r][j] = actF32(acc*scale[j]+bias[j], p.act)
+//		}
+//	}
+//
+// with scale and bias the 32 floats at p.meta.
+//
+//go:noescape
+func gemmF32NEON(p *gemmArgs)
+
+// Packed layout (neon): per 16-column panel, K rows of 16 weights (zero
+// beyond N), then 16 scales and 16 biases.
+func (g *GEMMF32) pack() {
+	g.Variant = variantFor("gemm/fp32")
+	if g.Variant == "generic" {
+		return
+	}
+	g.nAlign, g.mTile = panelW, gemmRows
+	stride := g.K*panelW + 2*panelW
+	panels := ceilDiv(g.N, panelW)
+	g.packed = make([]float32, panels*stride)
+	for p := 0; p < panels; p++ {
+		dst := g.packed[p*stride:]
+		for j := 0; j < panelW; j++ {
+			n := p*panelW + j
+			if n >= g.N {
+				break
+			}
+			for k := 0; k < g.K; k++ {
+				dst[k*panelW+j] = g.W[k*g.N+n]
+			}
+			dst[g.K*panelW+j] = g.Scale[n]
+			dst[g.K*panelW+panelW+j] = g.Bias[n]
+		}
+	}
+}
+
+func (g *GEMMF32) runRange(m0, m1, n0, n1 int, a []float32, lda int, c []float32, ldc int) {
+	if g.Variant == "generic" {
+		gemmF32Generic(g, m0, m1, n0, n1, a, lda, c, ldc)
+		return
+	}
+	var scratch [gemmRows * panelW]float32
+	p := gemmArgs{k: g.K, act: int(g.Act)}
+	stride := g.K*panelW + 2*panelW
+	for n := n0; n < n1; n += panelW {
+		w := min(panelW, n1-n)
+		pan := g.packed[n/panelW*stride:]
+		p.b, p.meta = unsafe.Pointer(&pan[0]), unsafe.Pointer(&pan[g.K*panelW])
+		for m := m0; m < m1; m += gemmRows {
+			rows := min(gemmRows, m1-m)
+			for r := 0; r < gemmRows; r++ {
+				p.a[r] = rowPtr(a, (m+min(r, rows-1))*lda, g.K)
+				if r < rows && w == panelW {
+					p.c[r] = unsafe.Pointer(&c[(m+r)*ldc+n])
+				} else {
+					p.c[r] = unsafe.Pointer(&scratch[r*panelW])
+				}
+			}
+			gemmF32NEON(&p)
+			if w < panelW {
+				for r := 0; r < rows; r++ {
+					copy(c[(m+r)*ldc+n:(m+r)*ldc+n+w], scratch[r*panelW:])
+				}
+			}
+		}
+	}
+}

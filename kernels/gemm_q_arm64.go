@@ -1,0 +1,239 @@
+//go:build gc && !purego
+
+package kernels
+
+import "unsafe"
+
+// The integer GEMM tiles compute, for 4 rows and 16 columns of a panel,
+//
+//	y0 := float32(0)
+//	for g := range p.groups {
+//		acc := corr[g][j]                     // int32 column constant
+//		for k in group g { acc += term(a[r][k], w[k][j]) }
+//		y0 = y0 + float32(float32(acc)*S[g][j])
+//	}
+//	y := actF32(y0+bias[j], p.act)
+//	c[r][j] = y, or quantizeU8(y, p.invOut, Out.Zero) when p.out8 is 1
+//
+// dot variants (ASIMDDP): term = int8(a ^ 0x80) * w, 4 values of K per step
+// (SDOT), corr = (128 - In.Zero) * sum w, so acc = sum (a - In.Zero) * w.
+// wide variants (NEON): term = a * w widened to 16 bits (SMLAL), one value
+// per step, corr = -In.Zero * sum w.
+
+// gemmQDot8 is the loop above with SDOT on int8 weights.
+//
+//go:noescape
+func gemmQDot8(p *gemmArgs)
+
+// gemmQDot4 is gemmQDot8 with int4 weights unpacked by SHL/SSHR.
+//
+//go:noescape
+func gemmQDot4(p *gemmArgs)
+
+// gemmQWide8 is the loop above with SXTL/UXTL and SMLAL on int8 weights.
+//
+//go:noescape
+func gemmQWide8(p *gemmArgs)
+
+// gemmQWide4 is gemmQWide8 with int4 weights unpacked by SHL/SSHR.
+//
+//go:noescape
+func gemmQWide4(p *gemmArgs)
+
+// qLayout describes the packed panels of a GEMMQ on arm64.
+type qLayout struct {
+	dot          bool
+	gsize        int // K values per group
+	groups       int
+	kLast        int // K values of the last group
+	steps        int // steps per full panel: K/4 rounded up per group (dot), or K
+	stepBytes    int // packed bytes per step
+	bBytes, meta int // panel weight and constant bytes
+}
+
+func (g *GEMMQ) layout() qLayout {
+	l := qLayout{dot: g.Variant == "neon-dotprod", groups: g.Groups(), gsize: g.Group}
+	if l.gsize == 0 {
+		l.gsize = g.K
+	}
+	l.kLast = g.K - (l.groups-1)*l.gsize
+	if l.dot {
+		l.steps = (l.groups-1)*(l.gsize/4) + ceilDiv(l.kLast, 4)
+		l.stepBytes = 64 * g.Bits / 8
+	} else {
+		l.steps = g.K
+		l.stepBytes = panelW * g.Bits / 8
+	}
+	l.bBytes = l.steps * l.stepBytes
+	l.meta = l.groups*2*4*panelW + 4*panelW
+	return l
+}
+
+// Packed layout per 16-column panel: the steps of K (see qLayout), then per
+// group 16 int32 column constants and 16 float32 scales, then 16 biases.
+//
+// dot step: 4 vectors, vector j holds columns 4j..4j+3, 4 K values each;
+// int4 packs vectors 2h and 2h+1 into the low and high nibbles of vector h.
+// wide step: 16 columns of one K value; int4 packs columns i and i+8 into
+// the low and high nibble of byte i.
+func (g *GEMMQ) pack() {
+	g.Variant = variantFor("gemm/int" + itoa(g.Bits))
+	if g.Variant == "generic" {
+		return
+	}
+	g.nAlign, g.mTile = panelW, gemmRows
+	l := g.layout()
+	stride := l.bBytes + l.meta
+	panels := ceilDiv(g.N, panelW)
+	g.packed = make([]byte, panels*stride)
+	q := func(k, n int) int8 { // zero beyond K, N and the group ends
+		if k >= g.K || n >= g.N {
+			return 0
+		}
+		return g.Q[k*g.N+n]
+	}
+	var un [64]int8
+	for p := 0; p < panels; p++ {
+		dst := g.packed[p*stride:]
+		n0 := p * panelW
+		s := 0
+		for gi := 0; gi < l.groups; gi++ {
+			k0, k1 := gi*l.gsize, min((gi+1)*l.gsize, g.K)
+			if !l.dot {
+				for k := k0; k < k1; k++ {
+					for j := 0; j < panelW; j++ {
+						un[j] = q(k, n0+j)
+					}
+					packStep(dst[s*l.stepBytes:], un[:panelW], g.Bits, 8)
+					s++
+				}
+				continue
+			}
+			for kb := k0; kb < k1; kb += 4 {
+				for i := range un {
+					j, c, kk := i/16, i%16/4, i%4
+					un[i] = 0
+					if kb+kk < k1 {
+						un[i] = q(kb+kk, n0+4*j+c)
+					}
+				}
+				packStep(dst[s*l.stepBytes:], un[:], g.Bits, 16)
+				s++
+			}
+		}
+		meta := dst[l.bBytes:]
+		for gi := 0; gi < l.groups; gi++ {
+			corr := unsafe.Slice((*int32)(unsafe.Pointer(&meta[gi*8*panelW])), panelW)
+			sc := unsafe.Slice((*float32)(unsafe.Pointer(&meta[gi*8*panelW+4*panelW])), panelW)
+			k0, k1 := gi*l.gsize, min((gi+1)*l.gsize, g.K)
+			for j := 0; j < panelW && n0+j < g.N; j++ {
+				n := n0 + j
+				corr[j] = -g.ZeroCorr[gi*g.N+n]
+				if l.dot {
+					var sum int32
+					for k := k0; k < k1; k++ {
+						sum += int32(g.Q[k*g.N+n])
+					}
+					corr[j] += 128 * sum
+				}
+				sc[j] = g.S[gi*g.N+n]
+			}
+		}
+		bias := unsafe.Slice((*float32)(unsafe.Pointer(&meta[l.groups*8*panelW])), panelW)
+		for j := 0; j < panelW && n0+j < g.N; j++ {
+			bias[j] = g.Bias[n0+j]
+		}
+	}
+}
+
+// packStep stores one step of int8 values, or for 4 bits packs value i and
+// i+half of each 2*half block into the low and high nibble of one byte.
+func packStep(dst []byte, un []int8, bits, half int) {
+	if bits == 8 {
+		for i, v := range un {
+			dst[i] = byte(v)
+		}
+		return
+	}
+	for b := 0; b < len(un); b += 2 * half {
+		for i := 0; i < half; i++ {
+			dst[b/2+i] = byte(un[b+i])&0x0f | byte(un[b+half+i])<<4
+		}
+	}
+}
+
+func itoa(b int) string {
+	if b == 4 {
+		return "4"
+	}
+	return "8"
+}
+
+func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+	if g.Variant == "generic" {
+		gemmQGeneric(g, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+		return
+	}
+	l := g.layout()
+	var ytmp, scratch [gemmRows * panelW]float32
+	var tail [gemmRows][4]byte
+	p := gemmArgs{groups: l.groups, act: int(g.Act), out8: boolInt(c8 != nil),
+		invOut: g.InvOut, outZero: float32(g.Out.Zero), ytmp: unsafe.Pointer(&ytmp)}
+	full := 0 // K values the kernel reads from A's rows
+	if l.dot {
+		p.k, p.kLast = l.gsize/4, l.kLast/4
+		full = g.K &^ 3
+	} else {
+		p.k, p.kLast = l.gsize, l.kLast
+		full = g.K
+	}
+	if full < g.K {
+		p.tail = unsafe.Pointer(&tail)
+	}
+	stride := l.bBytes + l.meta
+	for n := n0; n < n1; n += panelW {
+		w := min(panelW, n1-n)
+		pan := g.packed[n/panelW*stride:]
+		p.b, p.meta = unsafe.Pointer(&pan[0]), unsafe.Pointer(&pan[l.bBytes])
+		for m := m0; m < m1; m += gemmRows {
+			rows := min(gemmRows, m1-m)
+			for r := 0; r < gemmRows; r++ {
+				row := (m + min(r, rows-1)) * lda
+				p.a[r] = rowPtr(a, row, full)
+				if p.tail != nil {
+					tail[r] = [4]byte{}
+					copy(tail[r][:], a[row+full:row+g.K])
+				}
+				switch {
+				case r >= rows || w < panelW:
+					p.c[r] = unsafe.Pointer(&scratch[r*panelW])
+				case c8 != nil:
+					p.c[r] = unsafe.Pointer(&c8[(m+r)*ldc+n])
+				default:
+					p.c[r] = unsafe.Pointer(&c32[(m+r)*ldc+n])
+				}
+			}
+			// Direct calls: a function value would make p escape.
+			switch {
+			case l.dot && g.Bits == 8:
+				gemmQDot8(&p)
+			case l.dot:
+				gemmQDot4(&p)
+			case g.Bits == 8:
+				gemmQWide8(&p)
+			default:
+				gemmQWide4(&p)
+			}
+			if w < panelW {
+				for r := 0; r < rows; r++ {
+					o := (m+r)*ldc + n
+					if c8 != nil {
+						copy(c8[o:o+w], unsafe.Slice((*byte)(unsafe.Pointer(&scratch[r*panelW])), panelW))
+					} else {
+						copy(c32[o:o+w], scratch[r*panelW:])
+					}
+				}
+			}
+		}
+	}
+}

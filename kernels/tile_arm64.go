@@ -1,0 +1,93 @@
+//go:build gc && !purego
+
+package kernels
+
+import "unsafe"
+
+// The arm64 kernels take their operands through these structs, so one
+// pointer argument carries a whole tile; internal/asmgen hard-codes the
+// offsets, which the array sizes below check at compile time.
+
+// gemmArgs is one 4-row x 16-column GEMM tile.
+type gemmArgs struct {
+	a       [4]unsafe.Pointer // rows of A (the last real row repeated for a short tile)
+	c       [4]unsafe.Pointer // rows of C, or scratch for missing rows and columns
+	b       unsafe.Pointer    // packed panel
+	meta    unsafe.Pointer    // panel constants (scale/bias, or per group corrections and scales)
+	k       int               // float: K; integer: steps of every group but the last
+	kLast   int               // integer: steps of the last group
+	groups  int               // integer: K groups (1 without grouping)
+	tail    unsafe.Pointer    // integer dotprod: [4][4]byte, the K%4 last values of each row, or nil
+	ytmp    unsafe.Pointer    // integer: [64]float32 scratch for the group sums
+	act     int               // Act
+	out8    int               // integer: 1 for uint8 output
+	invOut  float32           // integer: 1/Out.Scale
+	outZero float32           // integer: float32(Out.Zero)
+}
+
+// dwArgs is one depthwise output pixel.
+type dwArgs struct {
+	in      [9]unsafe.Pointer // tap pixels, or the padding row for taps outside the image
+	out     unsafe.Pointer
+	w       unsafe.Pointer // packed weights
+	meta    unsafe.Pointer // per block constants
+	nblk    int            // whole channel blocks
+	act     int
+	out8    int
+	invOut  float32
+	outZero float32
+}
+
+// Compile-time checks of the offsets in internal/asmgen/kernels.go.
+var (
+	_ [unsafe.Offsetof(gemmArgs{}.c) - 32]struct{}
+	_ [32 - unsafe.Offsetof(gemmArgs{}.c)]struct{}
+	_ [unsafe.Offsetof(gemmArgs{}.k) - 80]struct{}
+	_ [80 - unsafe.Offsetof(gemmArgs{}.k)]struct{}
+	_ [unsafe.Offsetof(gemmArgs{}.act) - 120]struct{}
+	_ [120 - unsafe.Offsetof(gemmArgs{}.act)]struct{}
+	_ [unsafe.Offsetof(gemmArgs{}.outZero) - 140]struct{}
+	_ [140 - unsafe.Offsetof(gemmArgs{}.outZero)]struct{}
+	_ [unsafe.Offsetof(dwArgs{}.out) - 72]struct{}
+	_ [72 - unsafe.Offsetof(dwArgs{}.out)]struct{}
+	_ [unsafe.Offsetof(dwArgs{}.outZero) - 124]struct{}
+	_ [124 - unsafe.Offsetof(dwArgs{}.outZero)]struct{}
+)
+
+// panelW is the column width of every packed GEMM panel on arm64.
+const panelW = 16
+
+// gemmRows is the row tile of every arm64 GEMM microkernel.
+const gemmRows = 4
+
+// rowPtr is the address of a[off], or nil when the row is empty (K = 0:
+// the kernels then read nothing).
+func rowPtr[T any](a []T, off, k int) unsafe.Pointer {
+	if k == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&a[off])
+}
+
+// dwTapIndex fills idx with the input pixel of each 3x3 tap of output pixel
+// (oy, ox) within the image, or -1 outside it.
+func dwTapIndex(idx *[9]int, h, w, stride, oy, ox int) {
+	for ky := 0; ky < 3; ky++ {
+		iy := oy*stride + ky - 1
+		for kx := 0; kx < 3; kx++ {
+			ix := ox*stride + kx - 1
+			if iy < 0 || iy >= h || ix < 0 || ix >= w {
+				idx[ky*3+kx] = -1
+			} else {
+				idx[ky*3+kx] = iy*w + ix
+			}
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
