@@ -36,9 +36,9 @@ func hostCPU() cpuInfo {
 	info := cpuInfo{
 		Brand: c.BrandName, Arch: runtime.GOARCH,
 		Physical: c.PhysicalCores, Logical: c.LogicalCores,
-		L1D: c.Cache.L1D, L2: c.Cache.L2, L3: c.Cache.L3,
 		ISA: kernels.ISA(), Variants: kernels.Selected(),
 	}
+	info.L1D, info.L2, info.L3 = kernels.CacheSizes()
 	if info.Logical <= 0 {
 		info.Logical = runtime.NumCPU()
 	}
