@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/aiq-project/aiq/graph"
+)
+
+func init() { register("inspect", "list the layers of an ONNX model", runInspect) }
+
+// runInspect prints the imported graph (after folding) node by node, with the
+// geometry, MACs and parameter count of every Conv/Gemm/MatMul layer.
+func runInspect(args []string) error {
+	fs := newFlags("inspect")
+	model := fs.String("model", "", "ONNX model file (required)")
+	batch := fs.Int("batch", 1, "batch size the shapes are inferred for")
+	layersOnly := fs.Bool("layers", false, "list only Conv/Gemm/MatMul layers")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *model == "" {
+		fmt.Fprintln(os.Stderr, "aiq inspect: --model is required")
+		return errUsage
+	}
+	if *batch < 1 {
+		return errors.New("--batch must be >= 1")
+	}
+	g, err := graph.Load(*model, *batch)
+	if err != nil {
+		return err
+	}
+	layers := map[*graph.Node]graph.Layer{}
+	var macs, params int64
+	for _, l := range g.Layers() {
+		layers[l.Node] = l
+		macs += l.MACs
+		params += l.Params
+	}
+	fmt.Printf("model %s, batch %d: %d nodes, %d compute layers, %.2fM MACs/image, %.3fM params\n",
+		*model, *batch, len(g.Nodes), len(layers), float64(macs)/1e6, float64(params)/1e6)
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "#\tname\top\tinput\toutput\tkernel\tstride\tpad\tgroup\tMACs/image\tparams\t")
+	for i, n := range g.Nodes {
+		l, isLayer := layers[n]
+		if *layersOnly && !isLayer {
+			continue
+		}
+		var ins []string
+		for _, in := range n.Inputs {
+			if t := g.Value(in); t != nil && !t.Const() {
+				ins = append(ins, shape(t.Shape))
+			}
+		}
+		op := n.Op
+		geo := "\t\t\t\t\t\t"
+		if isLayer {
+			if l.Depthwise() {
+				op += " dw"
+			}
+			geo = fmt.Sprintf("%dx%d\t%d\t%d\t%d\t%d\t%d\t", l.KH, l.KW, l.Stride, l.Pad, l.Group, l.MACs, l.Params)
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", i, n.Name, op, strings.Join(ins, " "), shape(g.Value(n.Outputs[0]).Shape), geo)
+	}
+	return w.Flush()
+}
+
+func shape(s []int) string {
+	p := make([]string, len(s))
+	for i, d := range s {
+		p[i] = fmt.Sprint(d)
+	}
+	return strings.Join(p, "x")
+}

@@ -1,0 +1,584 @@
+package onnx
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// field is one decoded key/value of a protobuf message.
+type field struct {
+	num protowire.Number
+	typ protowire.Type
+	b   []byte // BytesType payload
+	x   uint64 // VarintType, Fixed32Type, Fixed64Type payload
+}
+
+// fieldError carries the dotted path of the field that failed to decode.
+type fieldError struct {
+	path string
+	err  error
+}
+
+func (e *fieldError) Error() string { return e.path + ": " + e.err.Error() }
+func (e *fieldError) Unwrap() error { return e.err }
+
+var (
+	errWireType  = errors.New("unexpected wire type")
+	errTruncated = errors.New("truncated or malformed protobuf")
+)
+
+func ferr(path string, err error) error {
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return err
+	}
+	return &fieldError{path: path, err: err}
+}
+
+// each calls fn for every field of the message encoded in b. Unknown fields
+// are passed to fn too; fn ignores what it does not read.
+func each(b []byte, path string, fn func(f field) error) error {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return ferr(path, fmt.Errorf("%w: tag: %v", errTruncated, protowire.ParseError(n)))
+		}
+		b = b[n:]
+		f := field{num: num, typ: typ}
+		switch typ {
+		case protowire.VarintType:
+			f.x, n = protowire.ConsumeVarint(b)
+		case protowire.Fixed32Type:
+			var v uint32
+			v, n = protowire.ConsumeFixed32(b)
+			f.x = uint64(v)
+		case protowire.Fixed64Type:
+			f.x, n = protowire.ConsumeFixed64(b)
+		case protowire.BytesType:
+			f.b, n = protowire.ConsumeBytes(b)
+		case protowire.StartGroupType:
+			_, n = protowire.ConsumeGroup(num, b)
+		default:
+			return ferr(path, fmt.Errorf("%w: field %d has wire type %d", errTruncated, num, typ))
+		}
+		if n < 0 {
+			return ferr(path, fmt.Errorf("%w: field %d: %v", errTruncated, num, protowire.ParseError(n)))
+		}
+		b = b[n:]
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f field) bytes(path string) ([]byte, error) {
+	if f.typ != protowire.BytesType {
+		return nil, ferr(path, errWireType)
+	}
+	return f.b, nil
+}
+
+func (f field) str(path string) (string, error) {
+	b, err := f.bytes(path)
+	return string(b), err
+}
+
+func (f field) varint(path string) (int64, error) {
+	if f.typ != protowire.VarintType {
+		return 0, ferr(path, errWireType)
+	}
+	return int64(f.x), nil
+}
+
+// int64s appends a repeated int64/int32 field, packed or not. int32 values
+// are sign-extended to 64 bits on the wire, so one decoder serves both.
+func (f field) int64s(path string, dst []int64) ([]int64, error) {
+	switch f.typ {
+	case protowire.VarintType:
+		return append(dst, int64(f.x)), nil
+	case protowire.BytesType:
+		b := f.b
+		for len(b) > 0 {
+			v, n := protowire.ConsumeVarint(b)
+			if n < 0 {
+				return nil, ferr(path, fmt.Errorf("%w: packed varint: %v", errTruncated, protowire.ParseError(n)))
+			}
+			dst = append(dst, int64(v))
+			b = b[n:]
+		}
+		return dst, nil
+	}
+	return nil, ferr(path, errWireType)
+}
+
+// float32s appends a repeated float field, packed or not.
+func (f field) float32s(path string, dst []float32) ([]float32, error) {
+	switch f.typ {
+	case protowire.Fixed32Type:
+		return append(dst, math.Float32frombits(uint32(f.x))), nil
+	case protowire.BytesType:
+		if len(f.b)%4 != 0 {
+			return nil, ferr(path, fmt.Errorf("%w: packed floats of %d bytes", errTruncated, len(f.b)))
+		}
+		for i := 0; i < len(f.b); i += 4 {
+			dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(f.b[i:])))
+		}
+		return dst, nil
+	}
+	return nil, ferr(path, errWireType)
+}
+
+// float64s appends a repeated double field, packed or not.
+func (f field) float64s(path string, dst []float64) ([]float64, error) {
+	switch f.typ {
+	case protowire.Fixed64Type:
+		return append(dst, math.Float64frombits(f.x)), nil
+	case protowire.BytesType:
+		if len(f.b)%8 != 0 {
+			return nil, ferr(path, fmt.Errorf("%w: packed doubles of %d bytes", errTruncated, len(f.b)))
+		}
+		for i := 0; i < len(f.b); i += 8 {
+			dst = append(dst, math.Float64frombits(binary.LittleEndian.Uint64(f.b[i:])))
+		}
+		return dst, nil
+	}
+	return nil, ferr(path, errWireType)
+}
+
+func idx(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+func decodeModel(b []byte) (*Model, error) {
+	m := &Model{Opsets: map[string]int64{}}
+	err := each(b, "model", func(f field) error {
+		var err error
+		switch f.num {
+		case 1:
+			m.IRVersion, err = f.varint("model.ir_version")
+		case 2:
+			m.Producer, err = f.str("model.producer_name")
+		case 7:
+			var gb []byte
+			if gb, err = f.bytes("model.graph"); err == nil {
+				m.Graph, err = decodeGraph(gb, "graph")
+			}
+		case 8:
+			var ob []byte
+			if ob, err = f.bytes("model.opset_import"); err == nil {
+				err = decodeOpset(ob, m.Opsets)
+			}
+		}
+		return err
+	})
+	return m, err
+}
+
+func decodeOpset(b []byte, dst map[string]int64) error {
+	var domain string
+	var version int64
+	err := each(b, "model.opset_import", func(f field) error {
+		var err error
+		switch f.num {
+		case 1:
+			domain, err = f.str("model.opset_import.domain")
+		case 2:
+			version, err = f.varint("model.opset_import.version")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if domain == "ai.onnx" {
+		domain = ""
+	}
+	dst[domain] = version
+	return nil
+}
+
+func decodeGraph(b []byte, path string) (*Graph, error) {
+	g := &Graph{}
+	err := each(b, path, func(f field) error {
+		var err error
+		var sub []byte
+		switch f.num {
+		case 1:
+			p := idx(path+".node", len(g.Nodes))
+			if sub, err = f.bytes(p); err == nil {
+				var n *Node
+				if n, err = decodeNode(sub, p); err == nil {
+					g.Nodes = append(g.Nodes, n)
+				}
+			}
+		case 2:
+			g.Name, err = f.str(path + ".name")
+		case 5:
+			p := idx(path+".initializer", len(g.Initializers))
+			if sub, err = f.bytes(p); err == nil {
+				var t *Tensor
+				if t, err = decodeTensor(sub, p); err == nil {
+					g.Initializers = append(g.Initializers, t)
+				}
+			}
+		case 15:
+			return ferr(path+".sparse_initializer", errors.New("sparse initializers are not supported"))
+		case 11, 12, 13:
+			list := map[protowire.Number]*[]*ValueInfo{11: &g.Inputs, 12: &g.Outputs, 13: &g.ValueInfo}[f.num]
+			name := map[protowire.Number]string{11: ".input", 12: ".output", 13: ".value_info"}[f.num]
+			p := idx(path+name, len(*list))
+			if sub, err = f.bytes(p); err == nil {
+				var v *ValueInfo
+				if v, err = decodeValueInfo(sub, p); err == nil {
+					*list = append(*list, v)
+				}
+			}
+		}
+		return err
+	})
+	return g, err
+}
+
+func decodeNode(b []byte, path string) (*Node, error) {
+	n := &Node{}
+	err := each(b, path, func(f field) error {
+		var err error
+		var s string
+		switch f.num {
+		case 1:
+			if s, err = f.str(path + ".input"); err == nil {
+				n.Inputs = append(n.Inputs, s)
+			}
+		case 2:
+			if s, err = f.str(path + ".output"); err == nil {
+				n.Outputs = append(n.Outputs, s)
+			}
+		case 3:
+			n.Name, err = f.str(path + ".name")
+		case 4:
+			n.OpType, err = f.str(path + ".op_type")
+		case 7:
+			n.Domain, err = f.str(path + ".domain")
+		case 5:
+			p := idx(path+".attribute", len(n.Attrs))
+			var sub []byte
+			if sub, err = f.bytes(p); err == nil {
+				var a *Attribute
+				if a, err = decodeAttr(sub, p); err == nil {
+					n.Attrs = append(n.Attrs, a)
+				}
+			}
+		}
+		return err
+	})
+	return n, err
+}
+
+func decodeAttr(b []byte, path string) (*Attribute, error) {
+	a := &Attribute{}
+	err := each(b, path, func(f field) error {
+		var err error
+		switch f.num {
+		case 1:
+			a.Name, err = f.str(path + ".name")
+		case 20:
+			var t int64
+			t, err = f.varint(path + ".type")
+			a.Type = AttrType(t)
+		case 2:
+			if f.typ != protowire.Fixed32Type {
+				return ferr(path+".f", errWireType)
+			}
+			a.F = math.Float32frombits(uint32(f.x))
+		case 3:
+			a.I, err = f.varint(path + ".i")
+		case 4:
+			a.S, err = f.bytes(path + ".s")
+		case 5:
+			var sub []byte
+			if sub, err = f.bytes(path + ".t"); err == nil {
+				a.T, err = decodeTensor(sub, path+".t")
+			}
+		case 7:
+			a.Floats, err = f.float32s(path+".floats", a.Floats)
+		case 8:
+			a.Ints, err = f.int64s(path+".ints", a.Ints)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.Type == 0 {
+		// IR version 1 files omit the type; infer it from the field set.
+		switch {
+		case a.T != nil:
+			a.Type = AttrTensor
+		case a.Floats != nil:
+			a.Type = AttrFloats
+		case a.Ints != nil:
+			a.Type = AttrInts
+		case a.S != nil:
+			a.Type = AttrString
+		}
+	}
+	return a, nil
+}
+
+func decodeValueInfo(b []byte, path string) (*ValueInfo, error) {
+	v := &ValueInfo{}
+	err := each(b, path, func(f field) error {
+		var err error
+		switch f.num {
+		case 1:
+			v.Name, err = f.str(path + ".name")
+		case 2:
+			var sub []byte
+			if sub, err = f.bytes(path + ".type"); err == nil {
+				err = decodeType(sub, path+".type", v)
+			}
+		}
+		return err
+	})
+	return v, err
+}
+
+func decodeType(b []byte, path string, v *ValueInfo) error {
+	return each(b, path, func(f field) error {
+		if f.num != 1 { // only tensor_type is read
+			return nil
+		}
+		p := path + ".tensor_type"
+		sub, err := f.bytes(p)
+		if err != nil {
+			return err
+		}
+		return each(sub, p, func(f field) error {
+			var err error
+			switch f.num {
+			case 1:
+				var t int64
+				t, err = f.varint(p + ".elem_type")
+				v.ElemType = DataType(t)
+			case 2:
+				v.HasShape = true
+				var sb []byte
+				if sb, err = f.bytes(p + ".shape"); err == nil {
+					err = decodeShape(sb, p+".shape", v)
+				}
+			}
+			return err
+		})
+	})
+}
+
+func decodeShape(b []byte, path string, v *ValueInfo) error {
+	return each(b, path, func(f field) error {
+		if f.num != 1 {
+			return nil
+		}
+		p := idx(path+".dim", len(v.Dims))
+		sub, err := f.bytes(p)
+		if err != nil {
+			return err
+		}
+		d, param := int64(-1), ""
+		err = each(sub, p, func(f field) error {
+			var err error
+			switch f.num {
+			case 1:
+				d, err = f.varint(p + ".dim_value")
+			case 2:
+				param, err = f.str(p + ".dim_param")
+			}
+			return err
+		})
+		v.Dims = append(v.Dims, d)
+		v.DimParams = append(v.DimParams, param)
+		return err
+	})
+}
+
+// decodeTensor reads a TensorProto and converts its payload to Floats or Ints.
+func decodeTensor(b []byte, path string) (*Tensor, error) {
+	t := &Tensor{}
+	var raw []byte
+	hasRaw := false
+	var f32 []float32
+	var f64 []float64
+	var i64, i32, u64 []int64
+	external := false
+	err := each(b, path, func(f field) error {
+		var err error
+		switch f.num {
+		case 1:
+			t.Dims, err = f.int64s(path+".dims", t.Dims)
+		case 2:
+			var d int64
+			d, err = f.varint(path + ".data_type")
+			t.DataType = DataType(d)
+		case 8:
+			t.Name, err = f.str(path + ".name")
+		case 9:
+			raw, err = f.bytes(path + ".raw_data")
+			hasRaw = true
+		case 4:
+			f32, err = f.float32s(path+".float_data", f32)
+		case 5:
+			i32, err = f.int64s(path+".int32_data", i32)
+		case 7:
+			i64, err = f.int64s(path+".int64_data", i64)
+		case 10:
+			f64, err = f.float64s(path+".double_data", f64)
+		case 11:
+			u64, err = f.int64s(path+".uint64_data", u64)
+		case 13:
+			external = true
+		case 14:
+			var loc int64
+			loc, err = f.varint(path + ".data_location")
+			external = external || loc == 1
+		case 3:
+			return ferr(path+".segment", errors.New("segmented tensors are not supported"))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t.Name != "" {
+		path += " (" + t.Name + ")"
+	}
+	if external {
+		return nil, ferr(path+".external_data", errors.New("tensor data stored outside the model file is not supported; re-save the model with all tensors inside it"))
+	}
+	n := 1
+	for _, d := range t.Dims {
+		if d < 0 {
+			return nil, ferr(path+".dims", fmt.Errorf("negative dimension %d", d))
+		}
+		// Any real payload is bounded by the file size, so a product beyond it is corrupt.
+		if d > 0 && n > (len(b)*8+64)/int(min(d, 1<<40)) {
+			return nil, ferr(path+".dims", fmt.Errorf("dimensions %v exceed the size of the data", t.Dims))
+		}
+		n *= int(d)
+	}
+	if hasRaw {
+		err = t.fromRaw(raw, n)
+		if err != nil {
+			return nil, ferr(path+".raw_data", err)
+		}
+		return t, nil
+	}
+	var got int
+	field := ""
+	switch t.DataType {
+	case Float:
+		t.Floats, got, field = f32, len(f32), "float_data"
+	case Double:
+		t.Floats = make([]float32, len(f64))
+		for i, v := range f64 {
+			t.Floats[i] = float32(v)
+		}
+		got, field = len(f64), "double_data"
+	case Float16:
+		t.Floats = make([]float32, len(i32))
+		for i, v := range i32 {
+			t.Floats[i] = HalfToFloat(uint16(v))
+		}
+		got, field = len(i32), "int32_data"
+	case Int8, Uint8, Int16, Uint16, Int32, Bool:
+		t.Ints, got, field = i32, len(i32), "int32_data"
+		if t.Ints == nil {
+			t.Ints = []int64{}
+		}
+	case Int64:
+		t.Ints, got, field = i64, len(i64), "int64_data"
+		if t.Ints == nil {
+			t.Ints = []int64{}
+		}
+	case Uint32, Uint64:
+		t.Ints, got, field = u64, len(u64), "uint64_data"
+		if t.Ints == nil {
+			t.Ints = []int64{}
+		}
+	default:
+		return nil, ferr(path+".data_type", fmt.Errorf("element type %v is not supported", t.DataType))
+	}
+	if t.DataType.IsFloat() && t.Floats == nil {
+		t.Floats = []float32{}
+	}
+	if got != n {
+		return nil, ferr(path+"."+field, fmt.Errorf("holds %d elements, dims %v need %d", got, t.Dims, n))
+	}
+	return t, nil
+}
+
+func (t *Tensor) fromRaw(raw []byte, n int) error {
+	size := map[DataType]int{Float: 4, Double: 8, Float16: 2, Int8: 1, Uint8: 1, Bool: 1,
+		Int16: 2, Uint16: 2, Int32: 4, Uint32: 4, Int64: 8, Uint64: 8}[t.DataType]
+	if size == 0 {
+		return fmt.Errorf("element type %v is not supported", t.DataType)
+	}
+	if len(raw) != n*size {
+		return fmt.Errorf("%d bytes, dims %v of %v need %d", len(raw), t.Dims, t.DataType, n*size)
+	}
+	le := binary.LittleEndian
+	if t.DataType.IsFloat() {
+		t.Floats = make([]float32, n)
+	} else {
+		t.Ints = make([]int64, n)
+	}
+	for i := 0; i < n; i++ {
+		p := raw[i*size:]
+		switch t.DataType {
+		case Float:
+			t.Floats[i] = math.Float32frombits(le.Uint32(p))
+		case Double:
+			t.Floats[i] = float32(math.Float64frombits(le.Uint64(p)))
+		case Float16:
+			t.Floats[i] = HalfToFloat(le.Uint16(p))
+		case Int8:
+			t.Ints[i] = int64(int8(p[0]))
+		case Uint8, Bool:
+			t.Ints[i] = int64(p[0])
+		case Int16:
+			t.Ints[i] = int64(int16(le.Uint16(p)))
+		case Uint16:
+			t.Ints[i] = int64(le.Uint16(p))
+		case Int32:
+			t.Ints[i] = int64(int32(le.Uint32(p)))
+		case Uint32:
+			t.Ints[i] = int64(le.Uint32(p))
+		case Int64, Uint64:
+			t.Ints[i] = int64(le.Uint64(p))
+		}
+	}
+	return nil
+}
+
+// HalfToFloat converts an IEEE 754 binary16 bit pattern to float32 exactly.
+func HalfToFloat(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	mant := uint32(h) & 0x3ff
+	switch {
+	case exp == 0x1f: // inf, NaN
+		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
+	case exp != 0:
+		return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
+	case mant == 0:
+		return math.Float32frombits(sign)
+	}
+	// Subnormal half: normalise into a float32 normal.
+	e := uint32(113)
+	for mant&0x400 == 0 {
+		mant <<= 1
+		e--
+	}
+	return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
+}
