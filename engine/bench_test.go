@@ -1,0 +1,56 @@
+package engine
+
+import (
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/quant"
+)
+
+// BenchmarkModel times one batch per model, format and batch size at one
+// thread; images/s is reported as a metric.
+func BenchmarkModel(b *testing.B) {
+	set := testSet(b, "cifar10-test.bin")
+	train := testSet(b, "cifar10-train-5k.bin")
+	for _, name := range models {
+		g := loadGraph(b, name, 1)
+		calib, err := Calibrate(g, train, 0, 64, quant.MinMax, Options{Batch: 64})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range []kernels.Format{kernels.FP32, kernels.Int8, kernels.Int4, kernels.FP16} {
+			for _, batch := range []int{64, 1} {
+				b.Run(fmt.Sprintf("%s/%v/b%d", name, f, batch), func(b *testing.B) {
+					m, err := Compile(g, Uniform(f), Options{Batch: batch, Threads: 1, Calib: calib})
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer m.Close()
+					x := make([]float32, batch*set.ImageSize())
+					set.Images(0, batch, x)
+					m.Run(x, batch)
+					b.ReportAllocs()
+					b.ResetTimer()
+					cpu0 := cpuTime()
+					for i := 0; i < b.N; i++ {
+						m.Run(x, batch)
+					}
+					b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+					// On a shared machine wall time includes waiting for a
+					// core; images per CPU second is what the code costs.
+					b.ReportMetric(float64(batch*b.N)/(cpuTime()-cpu0).Seconds(), "images/cpu-s")
+				})
+			}
+		}
+	}
+}
+
+// cpuTime is the user+system CPU time of the process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,75 @@
+package engine
+
+import "github.com/aiq-project/aiq/kernels"
+
+// Elementwise epilogues of fused residual adds and format conversions.
+// Each has a Go version (the reference) and, on amd64 with AVX-512, an
+// assembly version for whole blocks of 16 values; the Go version does the
+// tail. useAsm is decided per model at Compile from kernels.ISA, so
+// AIQ_ISA=avx2 or generic turns it off together with the kernels.
+
+// epiParams is the constant block the assembly reads (layout fixed).
+type epiParams struct {
+	sc, z    float32 // residual: real = sc * (q - z)
+	lo, hi   float32 // activation clamp
+	inv, oz  float32 // output: q = inv*y + oz
+	c0, c255 float32
+}
+
+func asmLevel() bool {
+	l := kernels.ISA()
+	return hasEpilogueAsm && (l == "avx512" || l == "avx512vnni")
+}
+
+// addActU8 is y = act(y + dequant(r)), then quantized into dst, in one pass.
+func addActU8(useAsm bool, dst []uint8, y []float32, t *tensor, off int, a kernels.Act, q kernels.Quant) {
+	lo, hi := actBounds(a)
+	p := epiParams{sc: t.q.Scale, z: float32(t.q.Zero), lo: lo, hi: hi, inv: 1 / q.Scale, oz: float32(q.Zero), c255: 255}
+	r := t.b[off : off+len(y)]
+	dst = dst[:len(y)]
+	i := 0
+	if useAsm && len(y) >= 16 {
+		i = len(y) &^ 15
+		addActU8Asm(&dst[0], &r[0], &y[0], i, &p)
+	}
+	for ; i < len(y); i++ {
+		v := min(max(y[i]+p.sc*(float32(r[i])-p.z), lo), hi)
+		u := min(max(float32(v*p.inv)+p.oz, 0), 255)
+		dst[i] = uint8(float32(u+roundMagic) - roundMagic)
+	}
+}
+
+// addActF32 is y = act(y + r) for a float32 residual r.
+func addActF32(useAsm bool, y, r []float32, a kernels.Act) {
+	lo, hi := actBounds(a)
+	r = r[:len(y)]
+	i := 0
+	if useAsm && len(y) >= 16 {
+		i = len(y) &^ 15
+		p := epiParams{lo: lo, hi: hi}
+		addActF32Asm(&y[0], &r[0], i, &p)
+	}
+	for ; i < len(y); i++ {
+		y[i] = min(max(y[i]+r[i], lo), hi)
+	}
+}
+
+// quantizeU8 is the integer kernels' output step: round half to even of
+// y/scale + zero, saturated to [0, 255].
+func quantizeU8(useAsm bool, dst []uint8, y []float32, q kernels.Quant) {
+	p := epiParams{inv: 1 / q.Scale, oz: float32(q.Zero), c255: 255}
+	dst = dst[:len(y)]
+	i := 0
+	if useAsm && len(y) >= 16 {
+		i = len(y) &^ 15
+		quantizeU8Asm(&dst[0], &y[0], i, &p)
+	}
+	for ; i < len(y); i++ {
+		t := min(max(float32(y[i]*p.inv)+p.oz, 0), 255)
+		// Adding 1.5*2^23 leaves a unit last place: float32 addition rounds
+		// t to the nearest integer, ties to even, like VCVTPS2DQ.
+		dst[i] = uint8(float32(t+roundMagic) - roundMagic)
+	}
+}
+
+const roundMagic = 12582912 // 1.5 * 2^23

@@ -1,0 +1,411 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
+)
+
+// makeStep builds the step of one group of nodes (see builder.groups).
+func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
+	n := nodes[0]
+	if isCompute(b.g, n) {
+		return b.makeConv(nodes)
+	}
+	ins := make([]*tensor, 0, len(n.Inputs))
+	for _, name := range n.Inputs {
+		if name == "" {
+			continue
+		}
+		if v := b.g.Value(name); v != nil && v.Const() {
+			continue // typed parameters carry what matters; Add etc. reject below
+		}
+		t, err := b.tensorOf(name)
+		if err != nil {
+			return nil, fmt.Errorf("engine: node %q (%s): %w", n.Name, n.Op, err)
+		}
+		ins = append(ins, t)
+	}
+	outName := nodes[len(nodes)-1].Outputs[0]
+	if len(nodes[len(nodes)-1].Outputs) != 1 {
+		return nil, fmt.Errorf("engine: node %q (%s) has %d outputs, want 1", n.Name, n.Op, len(n.Outputs))
+	}
+	out, err := b.tensorOf(outName)
+	if err != nil {
+		return nil, fmt.Errorf("engine: node %q (%s): %w", n.Name, n.Op, err)
+	}
+	io := stepIO{ins: ins, req: make([]storage, len(ins)), outs: []*tensor{out}}
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("engine: node %q (%s): %s", n.Name, n.Op, fmt.Sprintf(format, a...))
+	}
+	if len(ins) == 0 {
+		return nil, bad("no activation input")
+	}
+	x := ins[0]
+	switch n.Op {
+	case graph.ChannelAffine:
+		if len(ins) != 1 {
+			return nil, bad("scale and bias must be constants")
+		}
+		return &affineStep{stepIO: io, scale: b.g.Value(n.Inputs[1]).F, bias: b.g.Value(n.Inputs[2]).F}, nil
+	case "Relu", "Clip":
+		if len(ins) != 1 || x.size() != out.size() {
+			return nil, bad("want one activation input")
+		}
+		lo, hi := n.Clip.Min, n.Clip.Max
+		if n.Op == "Relu" {
+			lo, hi = 0, float32(math.Inf(1))
+		}
+		return &clipStep{stepIO: io, lo: lo, hi: hi}, nil
+	case "Add":
+		if len(ins) != 2 || ins[0].size() != out.size() || ins[1].size() != out.size() {
+			return nil, bad("only the sum of two activations of the same shape is supported")
+		}
+		s := &addStep{stepIO: io}
+		if len(nodes) > 1 {
+			s.act, _ = actOf(nodes[1])
+		}
+		return s, nil
+	case "GlobalAveragePool":
+		if x.rank != 4 || out.c != x.c || out.h*out.w != 1 {
+			return nil, bad("input must be [N,C,H,W]")
+		}
+		return &gapStep{stepIO: io}, nil
+	case "AveragePool", "MaxPool":
+		if x.rank != 4 || out.c != x.c {
+			return nil, bad("input must be [N,C,H,W]")
+		}
+		c := n.Conv
+		if c.KH < 1 || c.KW < 1 || c.StrideH < 1 || c.StrideW < 1 {
+			return nil, bad("bad window %dx%d stride %dx%d", c.KH, c.KW, c.StrideH, c.StrideW)
+		}
+		return &poolStep{stepIO: io, max: n.Op == "MaxPool", p: c, includePad: n.Pool.CountIncludePad}, nil
+	case "Flatten", "Reshape":
+		if out.rank != 2 || out.size() != x.size() {
+			return nil, bad("only a reshape to [N, C*H*W] is supported (output %q)", out.name)
+		}
+		return &flattenStep{stepIO: io}, nil
+	case "Slice":
+		st, sp := append([]int(nil), n.Slice.Starts...), append([]int(nil), n.Slice.Steps...)
+		if len(st) != x.rank || st[0] != 0 || sp[0] != 1 {
+			return nil, bad("slicing the batch axis is not supported")
+		}
+		for len(st) < 4 {
+			st, sp = append(st, 0), append(sp, 1)
+		}
+		io.req, io.passthrough = []storage{stAny}, true
+		return &sliceStep{stepIO: io, starts: st, steps: sp}, nil
+	case "Pad":
+		p := n.Pad
+		if len(p.Begin) != x.rank || p.Begin[0] != 0 || p.End[0] != 0 {
+			return nil, bad("padding the batch axis is not supported")
+		}
+		begin := append([]int(nil), p.Begin...)
+		for len(begin) < 4 {
+			begin = append(begin, 0)
+		}
+		if p.Value == 0 {
+			// Real 0 is exactly the zero point in uint8, and 0 in fp16.
+			io.req, io.passthrough = []storage{stAny}, true
+		}
+		return &padStep{stepIO: io, begin: begin, value: p.Value}, nil
+	case "Concat":
+		if n.Axis != 1 {
+			return nil, bad("only concatenation along channels (axis 1) is supported")
+		}
+		if len(ins) != len(n.Inputs) {
+			return nil, bad("constant inputs are not supported")
+		}
+		total := 0
+		for _, t := range ins {
+			if t.h != out.h || t.w != out.w {
+				return nil, bad("input %q plane %dx%d differs from output %dx%d", t.name, t.h, t.w, out.h, out.w)
+			}
+			total += t.c
+		}
+		if total != out.c {
+			return nil, bad("channels add up to %d, output has %d", total, out.c)
+		}
+		return &concatStep{stepIO: io}, nil
+	}
+	return nil, bad("operator not supported by the engine")
+}
+
+// convertStep copies a tensor into another storage.
+type convertStep struct {
+	stepIO
+	asm bool
+	tmp [4096]float32
+}
+
+func (s *convertStep) run(m *Model, n int) {
+	in, out := s.ins[0], s.outs[0]
+	size := n * in.size()
+	switch {
+	case out.st == stF32:
+		load(out.f[:size], in, 0)
+	case in.st == stF32:
+		store(s.asm, out, 0, in.f[:size])
+	default:
+		for off := 0; off < size; off += len(s.tmp) {
+			y := s.tmp[:min(len(s.tmp), size-off)]
+			load(y, in, off)
+			store(s.asm, out, off, y)
+		}
+	}
+}
+
+func (s *convertStep) describe() string {
+	return fmt.Sprintf("convert %s(%s) -> %s", s.ins[0].name, s.ins[0].st, s.outs[0].st)
+}
+
+type affineStep struct {
+	stepIO
+	scale, bias []float32
+}
+
+func (s *affineStep) run(m *Model, n int) {
+	x, y := s.ins[0].f, s.outs[0].f
+	c := s.ins[0].c
+	for i := 0; i < n*s.ins[0].size(); i += c {
+		for j := 0; j < c; j++ {
+			y[i+j] = x[i+j]*s.scale[j] + s.bias[j]
+		}
+	}
+}
+
+func (s *affineStep) describe() string { return "affine " + s.outs[0].name }
+
+type clipStep struct {
+	stepIO
+	lo, hi float32
+}
+
+func (s *clipStep) run(m *Model, n int) {
+	size := n * s.ins[0].size()
+	y := s.outs[0].f[:size]
+	for i, v := range s.ins[0].f[:size] {
+		y[i] = min(max(v, s.lo), s.hi)
+	}
+}
+
+func (s *clipStep) describe() string {
+	return fmt.Sprintf("clip [%v,%v] %s", s.lo, s.hi, s.outs[0].name)
+}
+
+type addStep struct {
+	stepIO
+	act kernels.Act
+}
+
+func (s *addStep) run(m *Model, n int) {
+	size := n * s.outs[0].size()
+	a, b, y := s.ins[0].f[:size], s.ins[1].f[:size], s.outs[0].f[:size]
+	for i := range y {
+		y[i] = a[i] + b[i]
+	}
+	applyAct(y, s.act)
+}
+
+func (s *addStep) describe() string { return fmt.Sprintf("add %v %s", s.act, s.outs[0].name) }
+
+type gapStep struct{ stepIO }
+
+func (s *gapStep) run(m *Model, n int) {
+	x, y := s.ins[0], s.outs[0].f
+	c, plane := x.c, x.h*x.w
+	inv := 1 / float32(plane)
+	for i := 0; i < n; i++ {
+		acc := y[i*c : (i+1)*c]
+		clear(acc)
+		img := x.f[i*plane*c : (i+1)*plane*c]
+		for p := 0; p < plane; p++ {
+			for j, v := range img[p*c : (p+1)*c] {
+				acc[j] += v
+			}
+		}
+		for j := range acc {
+			acc[j] *= inv
+		}
+	}
+}
+
+func (s *gapStep) describe() string { return "global-avgpool " + s.outs[0].name }
+
+type poolStep struct {
+	stepIO
+	max        bool
+	includePad bool
+	p          graph.ConvParams
+}
+
+func (s *poolStep) run(m *Model, n int) {
+	x, o := s.ins[0], s.outs[0]
+	c := x.c
+	p := s.p
+	dh, dw := max(p.DilationH, 1), max(p.DilationW, 1)
+	for i := 0; i < n; i++ {
+		for oy := 0; oy < o.h; oy++ {
+			for ox := 0; ox < o.w; ox++ {
+				dst := o.f[((i*o.h+oy)*o.w+ox)*c:][:c]
+				cnt := 0
+				for j := range dst {
+					if s.max {
+						dst[j] = float32(math.Inf(-1))
+					} else {
+						dst[j] = 0
+					}
+				}
+				for ky := 0; ky < p.KH; ky++ {
+					iy := oy*p.StrideH - p.PadT + ky*dh
+					for kx := 0; kx < p.KW; kx++ {
+						ix := ox*p.StrideW - p.PadL + kx*dw
+						if iy < 0 || iy >= x.h || ix < 0 || ix >= x.w {
+							continue
+						}
+						cnt++
+						src := x.f[((i*x.h+iy)*x.w+ix)*c:][:c]
+						for j, v := range src {
+							if s.max {
+								dst[j] = max(dst[j], v)
+							} else {
+								dst[j] += v
+							}
+						}
+					}
+				}
+				if !s.max {
+					div := cnt
+					if s.includePad {
+						div = p.KH * p.KW
+					}
+					inv := 1 / float32(max(div, 1))
+					for j := range dst {
+						dst[j] *= inv
+					}
+				}
+			}
+		}
+	}
+}
+
+func (s *poolStep) describe() string { return "pool " + s.outs[0].name }
+
+// flattenStep turns NHWC into the NCHW element order a flattened ONNX
+// tensor has (a copy even when H = W = 1, so buffers never alias).
+type flattenStep struct{ stepIO }
+
+func (s *flattenStep) run(m *Model, n int) {
+	x, y := s.ins[0], s.outs[0].f
+	c, plane := x.c, x.h*x.w
+	for i := 0; i < n; i++ {
+		img := x.f[i*c*plane : (i+1)*c*plane]
+		dst := y[i*c*plane : (i+1)*c*plane]
+		for p := 0; p < plane; p++ {
+			for j, v := range img[p*c : (p+1)*c] {
+				dst[j*plane+p] = v
+			}
+		}
+	}
+}
+
+func (s *flattenStep) describe() string { return "flatten " + s.outs[0].name }
+
+// sliceStep: output (n, c, h, w) reads input (n, s1+c*t1, s2+h*t2, s3+w*t3).
+type sliceStep struct {
+	stepIO
+	starts, steps []int
+}
+
+func (s *sliceStep) run(m *Model, n int) {
+	x, o := s.ins[0], s.outs[0]
+	switch x.st {
+	case stF32:
+		sliceRun(x, o, o.f, x.f, s, n)
+	case stF16:
+		sliceRun(x, o, o.hf, x.hf, s, n)
+	case stU8:
+		sliceRun(x, o, o.b, x.b, s, n)
+	}
+}
+
+func sliceRun[T float32 | uint16 | uint8](x, o *tensor, dstAll, srcAll []T, s *sliceStep, n int) {
+	for i := 0; i < n; i++ {
+		for oy := 0; oy < o.h; oy++ {
+			iy := s.starts[2] + oy*s.steps[2]
+			for ox := 0; ox < o.w; ox++ {
+				ix := s.starts[3] + ox*s.steps[3]
+				src := srcAll[((i*x.h+iy)*x.w+ix)*x.c:][:x.c]
+				dst := dstAll[((i*o.h+oy)*o.w+ox)*o.c:][:o.c]
+				for c := range dst {
+					dst[c] = src[s.starts[1]+c*s.steps[1]]
+				}
+			}
+		}
+	}
+}
+
+func (s *sliceStep) describe() string { return "slice " + s.outs[0].name }
+
+// padStep: output (n, c, h, w) reads input (n, c-b1, h-b2, w-b3) or value.
+type padStep struct {
+	stepIO
+	begin []int
+	value float32
+}
+
+func (s *padStep) run(m *Model, n int) {
+	x, o := s.ins[0], s.outs[0]
+	switch x.st {
+	case stF32:
+		padRun(x, o, o.f, x.f, s.begin, s.value, n)
+	case stF16:
+		padRun(x, o, o.hf, x.hf, s.begin, 0, n) // passthrough only with value 0
+	case stU8:
+		padRun(x, o, o.b, x.b, s.begin, x.q.Zero, n)
+	}
+}
+
+func padRun[T float32 | uint16 | uint8](x, o *tensor, dstAll, srcAll []T, begin []int, value T, n int) {
+	for i := 0; i < n; i++ {
+		for oy := 0; oy < o.h; oy++ {
+			iy := oy - begin[2]
+			for ox := 0; ox < o.w; ox++ {
+				ix := ox - begin[3]
+				dst := dstAll[((i*o.h+oy)*o.w+ox)*o.c:][:o.c]
+				if iy < 0 || iy >= x.h || ix < 0 || ix >= x.w {
+					fill(dst, value)
+					continue
+				}
+				src := srcAll[((i*x.h+iy)*x.w+ix)*x.c:][:x.c]
+				for c := range dst {
+					if ic := c - begin[1]; ic < 0 || ic >= x.c {
+						dst[c] = value
+					} else {
+						dst[c] = src[ic]
+					}
+				}
+			}
+		}
+	}
+}
+
+func (s *padStep) describe() string { return "pad " + s.outs[0].name }
+
+type concatStep struct{ stepIO }
+
+func (s *concatStep) run(m *Model, n int) {
+	o := s.outs[0]
+	pix := n * o.h * o.w
+	off := 0
+	for _, x := range s.ins {
+		for p := 0; p < pix; p++ {
+			copy(o.f[p*o.c+off:p*o.c+off+x.c], x.f[p*x.c:(p+1)*x.c])
+		}
+		off += x.c
+	}
+}
+
+func (s *concatStep) describe() string { return "concat " + s.outs[0].name }

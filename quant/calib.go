@@ -1,0 +1,119 @@
+package quant
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Calibration is the result of calibrating one model: an activation range
+// and the per-channel means of every tensor the engine materialises, by
+// graph value name.
+type Calibration struct {
+	Model  string               `json:"model"`  // SHA-256 of the model file
+	Data   string               `json:"data"`   // calibration set identity
+	Method string               `json:"method"` // minmax, percentile or mse
+	N      int                  `json:"n"`      // calibration images
+	Ranges map[string]Range     `json:"ranges"`
+	Means  map[string][]float64 `json:"means"`
+}
+
+// FromStats builds a Calibration from statistics with method m.
+func FromStats(stats map[string]*TensorStats, m Method) *Calibration {
+	c := &Calibration{Method: m.String(), Ranges: map[string]Range{}, Means: map[string][]float64{}}
+	for name, s := range stats {
+		c.Ranges[name] = s.Range(m)
+		c.Means[name] = s.Mean
+	}
+	return c
+}
+
+// Validate checks that every range is finite and ordered.
+func (c *Calibration) Validate() error {
+	for name, r := range c.Ranges {
+		if !(r.Lo <= r.Hi) || isInf(r.Lo) || isInf(r.Hi) {
+			return fmt.Errorf("calibration: tensor %q has range [%v, %v]", name, r.Lo, r.Hi)
+		}
+	}
+	return nil
+}
+
+func isInf(v float32) bool { return v > 3e38 || v < -3e38 }
+
+// HashFile returns the hex SHA-256 of a file, the model part of cache keys.
+func HashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("quant: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("quant: hashing %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// CachePath is where the calibration of (model hash, data identity, method,
+// n) is stored under dir.
+func CachePath(dir, modelHash, data string, m Method, n int) string {
+	d := sha256.Sum256([]byte(data))
+	return filepath.Join(dir, fmt.Sprintf("calib-%.16s-%s-%s-%d.json", modelHash, hex.EncodeToString(d[:4]), m, n))
+}
+
+// LoadCache reads a cached calibration; a missing file returns (nil, nil).
+// A file for other parameters than asked is an error, as is a corrupt one.
+func LoadCache(path, modelHash, data string, m Method, n int) (*Calibration, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("quant: calibration cache: %w", err)
+	}
+	var c Calibration
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("quant: calibration cache %s: %w", path, err)
+	}
+	if c.Model != modelHash || c.Data != data || c.Method != m.String() || c.N != n {
+		return nil, fmt.Errorf("quant: calibration cache %s is for model %.16s data %q method %s n %d", path, c.Model, c.Data, c.Method, c.N)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("quant: calibration cache %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+// SaveCache writes c to path atomically (temporary file, then rename), so
+// concurrent runs never read half a file.
+func SaveCache(path string, c *Calibration) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("quant: calibration cache: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("quant: calibration cache: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".calib-*")
+	if err != nil {
+		return fmt.Errorf("quant: calibration cache: %w", err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(b)
+	cerr := f.Close()
+	if werr != nil || cerr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("quant: writing %s: %w", tmp, errors.Join(werr, cerr))
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("quant: calibration cache: %w", err)
+	}
+	return nil
+}
