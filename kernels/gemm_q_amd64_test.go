@@ -43,6 +43,7 @@ func TestGEMMQAsmUpToDate(t *testing.T) {
 func TestGEMMQArgOffsets(t *testing.T) {
 	var k gqKern
 	var e gqEpi
+	var tl gqTiles
 	for _, c := range []struct {
 		name      string
 		got, want uintptr
@@ -61,6 +62,14 @@ func TestGEMMQArgOffsets(t *testing.T) {
 		{"epi.src", unsafe.Offsetof(e.src), gqESrc}, {"epi.dst", unsafe.Offsetof(e.dst), gqEDst},
 		{"epi.act", unsafe.Offsetof(e.act), gqEAct}, {"epi.invOut", unsafe.Offsetof(e.invOut), gqEInv},
 		{"epi.outZero", unsafe.Offsetof(e.outZero), gqEZero},
+		{"tiles.a", unsafe.Offsetof(tl.a), gqTA}, {"tiles.c", unsafe.Offsetof(tl.c), gqTC}, {"tiles.b", unsafe.Offsetof(tl.b), gqTB},
+		{"tiles.zc", unsafe.Offsetof(tl.zc), gqTZc}, {"tiles.s", unsafe.Offsetof(tl.s), gqTS}, {"tiles.bias", unsafe.Offsetof(tl.bias), gqTBias},
+		{"tiles.lda", unsafe.Offsetof(tl.lda), gqTLda}, {"tiles.ldc", unsafe.Offsetof(tl.ldc), gqTLdc},
+		{"tiles.tileA", unsafe.Offsetof(tl.tileA), gqTTileA}, {"tiles.tileC", unsafe.Offsetof(tl.tileC), gqTTileC},
+		{"tiles.tiles", unsafe.Offsetof(tl.tiles), gqTTiles}, {"tiles.steps", unsafe.Offsetof(tl.steps), gqTSteps},
+		{"tiles.tmask", unsafe.Offsetof(tl.tmask), gqTTmask}, {"tiles.mask", unsafe.Offsetof(tl.mask), gqTMask},
+		{"tiles.mode", unsafe.Offsetof(tl.mode), gqTMode}, {"tiles.invOut", unsafe.Offsetof(tl.invOut), gqTInv},
+		{"tiles.outZero", unsafe.Offsetof(tl.outZero), gqTZero},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s at offset %d, the assembly uses %d", c.name, c.got, c.want)
@@ -223,11 +232,14 @@ func genGEMMQAsm() string {
 	w.p("")
 	w.p(`#include "textflag.h"`)
 	w.p("")
-	w.p("// Argument offsets: gqKern and gqEpi in gemm_q_amd64.go.")
+	w.p("// Argument offsets: gqKern, gqEpi and gqTiles in gemm_q_amd64.go.")
 	for _, d := range [][2]any{{"K_A", gqKA}, {"K_TAIL", gqKTail}, {"K_B", gqKB}, {"K_ACC", gqKAcc}, {"K_ZC", gqKZc},
 		{"K_STEPS", gqKSteps}, {"K_HASTAIL", gqKHasTail}, {"K_MR", gqKMr}, {"K_NV", gqKNv}, {"K_RS8", gqKRs8}, {"K_PF", gqKPf}, {"K_LDA", gqKLda}, {"K_TMASK", gqKTmask}, {"E_ACC", gqEAcc}, {"E_YF", gqEYf}, {"E_C", gqEC},
 		{"E_S", gqES}, {"E_BIAS", gqEBias}, {"E_ROWS", gqERows}, {"E_NVEC", gqENvec}, {"E_MASK", gqEMask},
-		{"E_SRC", gqESrc}, {"E_DST", gqEDst}, {"E_ACT", gqEAct}, {"E_INV", gqEInv}, {"E_ZERO", gqEZero}} {
+		{"E_SRC", gqESrc}, {"E_DST", gqEDst}, {"E_ACT", gqEAct}, {"E_INV", gqEInv}, {"E_ZERO", gqEZero},
+		{"T_A", gqTA}, {"T_C", gqTC}, {"T_B", gqTB}, {"T_ZC", gqTZc}, {"T_S", gqTS}, {"T_BIAS", gqTBias},
+		{"T_LDA", gqTLda}, {"T_LDC", gqTLdc}, {"T_TILEA", gqTTileA}, {"T_TILEC", gqTTileC}, {"T_TILES", gqTTiles},
+		{"T_STEPS", gqTSteps}, {"T_TMASK", gqTTmask}, {"T_MASK", gqTMask}, {"T_MODE", gqTMode}, {"T_INV", gqTInv}, {"T_ZERO", gqTZero}} {
 		w.p("#define %s %d", d[0], d[1])
 	}
 	w.p("")
@@ -257,6 +269,7 @@ func genGEMMQAsm() string {
 	for _, k := range gqAsmKinds {
 		genKind(w, k)
 	}
+	genTiles(w)
 	genRowSums(w)
 	genEpi(w, true)
 	genEpi(w, false)
@@ -775,4 +788,224 @@ func genEpi(w *asmWriter, zmm bool) {
 		}
 	}
 	w.p("")
+}
+
+// genTiles writes gemmQVNNI8Tiles: whole tiles of gqTileRows[nv] rows x nv
+// vectors of one column block, row tile after row tile, with the epilogue
+// applied to the accumulators in registers and the output stored with the
+// vector masks. Accumulators start at zc (the correction), saving an add.
+//
+//	Registers: DI = *gqTiles, AX = A of the tile's first row, BX = its
+//	output row, SI = packed B (then s), CX = steps left (then bias),
+//	R8..R11 = A rows 0, 4, 8, 12 of the tile at the current k, R12 = lda,
+//	R13 = 3*lda, DX = prefetch address (then output row); Z31 = 0, K1..K4 store masks, K7 tail mask.
+func genTiles(w *asmWriter) {
+	const name = "gemmQVNNI8Tiles"
+	w.p("// func %s(p *gqTiles)", name)
+	w.p("// p.tiles tiles of gqTileRows[nv] rows x nv vectors; mode (nv-1)*6 + dst*3 + act")
+	w.p("// Registers: DI = p, AX = A at the tile's first row, BX = its output row,")
+	w.p("// SI = packed B (then s), CX = steps left (then bias), R8..R11 = A rows")
+	w.p("// 0, 4, 8, 12 of the tile at the current k, R12 = lda, R13 = 3*lda,")
+	w.p("// DX = next tile's A, prefetched (then the output row); Z0..Z23 =")
+	w.p("// accumulators [row][vector], Z24..Z27 = B, Z28 = broadcast A, Z31 = 0,")
+	w.p("// K1..K4 = store masks, K7 = tail mask.")
+	w.p("TEXT ·%s(SB), NOSPLIT, $0-8", name)
+	w.p("\tMOVQ p+0(FP), DI")
+	w.p("\tMOVQ T_MODE(DI), DX")
+	for nv := 1; nv <= 4; nv++ {
+		for dst := 0; dst < 2; dst++ {
+			for act := 0; act < 3; act++ {
+				w.p("\tCMPQ DX, $%d", (nv-1)*6+dst*3+act)
+				w.p("\tJEQ %s_n%dd%da%d", name, nv, dst, act)
+			}
+		}
+	}
+	w.p("\tRET")
+	for nv := 1; nv <= 4; nv++ {
+		for dst := 0; dst < 2; dst++ {
+			for act := 0; act < 3; act++ {
+				genTilesLoop(w, fmt.Sprintf("%s_n%dd%da%d", name, nv, dst, act), nv, dst, act)
+			}
+		}
+	}
+	w.p("")
+}
+
+func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
+	mr := gqTileRows[nv]
+	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
+	acc := func(i, j int) string { return z(i*nv + j) }
+	bReg := func(j int) string { return z(24 + j) }
+	const bc, zero = "Z28", "Z31"
+	bases := []string{"R8", "R9", "R10", "R11"}
+	nbase := (mr + 3) / 4
+	row := func(i, disp int) string {
+		return fmt.Sprintf("%d(%s)%s", disp, bases[i/4], []string{"", "(R12*1)", "(R12*2)", "(R13*1)"}[i%4])
+	}
+	step := nv * 64
+	w.p("%s:", lp)
+	w.p("\t// %d rows x %d vectors, dst %d, act %d", mr, nv, dst, act)
+	w.p("\tMOVQ T_A(DI), AX")
+	w.p("\tMOVQ T_C(DI), BX")
+	w.p("\tMOVQ T_LDA(DI), R12")
+	w.p("\tLEAQ (R12)(R12*2), R13")
+	w.p("\tVPXORD %s, %s, %s", zero, zero, zero)
+	for j := 0; j < nv; j++ {
+		w.p("\tKMOVW T_MASK+%d(DI), K%d", 8*j, j+1)
+	}
+	w.p("\tKMOVQ T_TMASK(DI), K7")
+	body := func(disp, boff int) {
+		for j := 0; j < nv; j++ {
+			w.p("\tVMOVDQU32 %d(SI), %s", boff+j*64, bReg(j))
+		}
+		for i := 0; i < mr; i++ {
+			w.p("\tVPBROADCASTD %s, %s", row(i, disp), bc)
+			for j := 0; j < nv; j++ {
+				w.p("\tVPDPBUSD %s, %s, %s", bReg(j), bc, acc(i, j))
+			}
+		}
+	}
+	advance := func(n int) {
+		for b := 0; b < nbase; b++ {
+			w.p("\tADDQ $%d, %s", n, bases[b])
+		}
+	}
+	w.p("%s_tile:", lp)
+	w.p("\tMOVQ T_ZC(DI), SI")
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			w.p("\tVMOVDQU32 %d(SI), %s", 64*j, acc(i, j))
+		}
+	}
+	w.p("\tMOVQ AX, R8")
+	for b := 1; b < nbase; b++ {
+		w.p("\tLEAQ (%s)(R12*4), %s", bases[b-1], bases[b])
+	}
+	w.p("\tMOVQ T_B(DI), SI")
+	w.p("\tMOVQ T_STEPS(DI), CX")
+	w.p("\tMOVQ T_TILEA(DI), DX")
+	w.p("\tADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)")
+	w.p("\tCMPQ CX, $2")
+	w.p("\tJLT %s_one", lp)
+	w.p("%s_two:", lp)
+	body(0, 0)
+	w.p("\tPREFETCHT0 (DX)")
+	body(4, step)
+	w.p("\tPREFETCHT0 64(DX)")
+	advance(8)
+	w.p("\tADDQ $128, DX")
+	w.p("\tADDQ $%d, SI", 2*step)
+	w.p("\tSUBQ $2, CX")
+	w.p("\tCMPQ CX, $2")
+	w.p("\tJGE %s_two", lp)
+	w.p("%s_one:", lp)
+	w.p("\tTESTQ CX, CX")
+	w.p("\tJZ %s_tail", lp)
+	body(0, 0)
+	advance(4)
+	w.p("\tADDQ $%d, SI", step)
+	w.p("%s_tail:", lp)
+	w.p("\t// The last K%%4 bytes of each row by a masked load: nothing past the row is read.")
+	w.p("\tKORTESTQ K7, K7")
+	w.p("\tJZ %s_epi", lp)
+	for j := 0; j < nv; j++ {
+		w.p("\tVMOVDQU32 %d(SI), %s", j*64, bReg(j))
+	}
+	for i := 0; i < mr; i++ {
+		w.p("\tVMOVDQU8.Z %s, K7, X29", row(i, 0))
+		w.p("\tVPBROADCASTD X29, %s", bc)
+		for j := 0; j < nv; j++ {
+			w.p("\tVPDPBUSD %s, %s, %s", bReg(j), bc, acc(i, j))
+		}
+	}
+	w.p("%s_epi:", lp)
+	w.p("\tMOVQ T_S(DI), SI")
+	w.p("\tMOVQ T_BIAS(DI), CX")
+	w.p("\tMOVQ BX, DX")
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			r := acc(i, j)
+			w.p("\tVCVTDQ2PS %s, %s", r, r)
+			w.p("\tVMULPS %d(SI), %s, %s", 64*j, r, r)
+			w.p("\tVADDPS %d(CX), %s, %s", 64*j, r, r)
+			if act > 0 {
+				w.p("\tVMAXPS %s, %s, %s // y > 0 ? y : 0, so -0 becomes 0 as in Go's max", zero, r, r)
+			}
+			if act > 1 {
+				w.p("\tVMINPS.BCST gqconst<>+%d(SB), %s, %s", gqcSix, r, r)
+			}
+			if dst == 1 {
+				w.p("\tVMOVUPS %s, K%d, %d(DX)", r, j+1, 64*j)
+				continue
+			}
+			w.p("\tVMULPS.BCST T_INV(DI), %s, %s", r, r)
+			w.p("\tVADDPS.BCST T_ZERO(DI), %s, %s", r, r)
+			if act == 0 {
+				w.p("\tVMAXPS %s, %s, %s", zero, r, r)
+			}
+			w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r, r)
+			w.p("\tVPMOVUSDB %s, K%d, %d(DX) // > 255 (or indefinite) saturates to 255", r, j+1, 16*j)
+		}
+		if i < mr-1 {
+			w.p("\tADDQ T_LDC(DI), DX")
+		}
+	}
+	w.p("\tADDQ T_TILEA(DI), AX")
+	w.p("\tADDQ T_TILEC(DI), BX")
+	w.p("\tDECQ T_TILES(DI)")
+	w.p("\tJNZ %s_tile", lp)
+	w.p("\tVZEROUPPER")
+	w.p("\tRET")
+}
+
+// TestGEMMQTilesAsm covers the fused whole-tile path (int8 VNNI): row
+// ranges across chunks and starting anywhere, every vector count and store
+// mask, K tails, strides, both outputs and every activation, with sentinels
+// around every row of C, bit for bit against the generic reference.
+func TestGEMMQTilesAsm(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	forEachLevel(t, func(t *testing.T, level string) {
+		for _, bits := range []int{8, 4} { // int4 with N <= 32 packs as int8
+			for _, n := range []int{1, 16, 17, 24, 32, 33, 48, 64, 80, 96, 144, 200} {
+				if bits == 4 && n > 32 {
+					continue
+				}
+				for _, k := range []int{0, 1, 3, 4, 5, 16, 27, 33, 144} {
+					w := randQuantWeights(r, quantCases[0], k, n, bits)
+					act := Act(r.IntN(3))
+					g, err := PackGEMMQ(w, Quant{Scale: 0.03, Zero: uint8(r.IntN(256))}, Epilogue{Act: act, Bias: randF32(r, n)}, Quant{Scale: 0.04, Zero: uint8(r.IntN(256))})
+					if err != nil {
+						t.Fatal(err)
+					}
+					m, lda, ldc := 300, k+3, n+5
+					a := make([]uint8, (m-1)*lda+k)
+					for i := range a {
+						a[i] = uint8(r.IntN(256))
+					}
+					for _, rg := range [][4]int{{0, m, 0, n}, {5, 102, 0, n}, {96, 192, 0, n}, {1, 298, 64, n}, {7, 22, 0, min(n, 64)}} {
+						m0, m1, n0, n1 := rg[0], rg[1], rg[2], rg[3]
+						if n0 >= n1 {
+							continue
+						}
+						got, want := make([]uint8, m*ldc), make([]uint8, m*ldc)
+						got32, want32 := make([]float32, m*ldc), make([]float32, m*ldc)
+						for i := range got {
+							got[i], want[i] = 0xA5, 0xA5
+							got32[i], want32[i] = -7.5, -7.5
+						}
+						g.runRange(m0, m1, n0, n1, a, lda, got, nil, ldc)
+						g.runRange(m0, m1, n0, n1, a, lda, nil, got32, ldc)
+						gemmQGeneric(g, m0, m1, n0, n1, a, lda, want, nil, ldc)
+						gemmQGeneric(g, m0, m1, n0, n1, a, lda, nil, want32, ldc)
+						for i := range got {
+							if got[i] != want[i] || got32[i] != want32[i] {
+								t.Fatalf("int%d %s %dx%dx%d act %v rows %d..%d cols %d..%d: C[%d][%d] = %d / %v, want %d / %v",
+									bits, g.Variant, m, n, k, act, m0, m1, n0, n1, i/ldc, i%ldc, got[i], got32[i], want[i], want32[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
 }
