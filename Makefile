@@ -39,12 +39,12 @@ test-arm64:
 # The test command of the README and of CI.
 test: vet check-generated test-amd64 test-purego test-race test-arm64
 
-bench: build
-	@echo "aiq bench: see README for what runs"
-	./$(BIN) cpu
+# The main job: roofline, kernel bench, search for both models, eval, report.
+bench:
+	bash scripts/bench.sh
 
-bench-quick: build
-	./$(BIN) cpu
+bench-quick:
+	bash scripts/bench.sh --quick
 
 peers:
 	bash peers/run.sh
