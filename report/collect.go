@@ -172,7 +172,7 @@ func Collect(dir, hostID string) (*Data, error) {
 	latest := map[string]*results.Run{} // key -> latest run
 	var keys []string
 	for _, r := range mine { // oldest first
-		k, err := keyOf(r)
+		k, err := r.Key()
 		if err != nil {
 			d.note("skipping %s: %v", r.Path, err)
 			continue
@@ -236,30 +236,6 @@ func hasHost(runs []*results.Run, id string) bool {
 	return false
 }
 
-// keyOf says which runs are repetitions of each other: the latest of a key
-// is shown and compared with the one before it.
-func keyOf(r *results.Run) (string, error) {
-	switch r.Kind {
-	case results.KindRoofline:
-		return "roofline", nil
-	case results.KindKernels:
-		return fmt.Sprintf("kernels batch=%d threads=%d", r.Batch, r.Threads), nil
-	case results.KindSearch:
-		var s results.Search
-		if err := r.DecodePayload(&s); err != nil {
-			return "", err
-		}
-		return "search " + s.Model + " " + s.Objective, nil
-	case results.KindEval:
-		var e results.Eval
-		if err := r.DecodePayload(&e); err != nil {
-			return "", err
-		}
-		return "eval " + e.Model + " " + e.Config, nil
-	}
-	return "", fmt.Errorf("unknown kind %q", r.Kind)
-}
-
 func (d *Data) add(r *results.Run) error {
 	switch r.Kind {
 	case results.KindRoofline:
@@ -308,7 +284,7 @@ func change(runs []*results.Run, key string, r *results.Run) Change {
 		if o == r || !o.Time.Before(r.Time) || o.Kind != r.Kind {
 			continue
 		}
-		if k, err := keyOf(o); err == nil && k == key {
+		if k, err := o.Key(); err == nil && k == key {
 			c.Old = o
 			break
 		}

@@ -355,7 +355,7 @@ func ReadBench(r io.Reader, name string) ([]Point, error) {
 
 // ReadPoints reads the points of one compare argument: a result file (.json),
 // a Go benchmark text file (anything else), or a directory. In a directory
-// the latest run of each kind counts (older runs are history), plus any
+// the latest run of each Key counts (older runs are history), plus any
 // benchmark text files (*.txt, *.bench); the runs must be of one host.
 func ReadPoints(arg string) ([]Point, error) {
 	st, err := os.Stat(arg)
@@ -371,19 +371,29 @@ func ReadPoints(arg string) ([]Point, error) {
 	}
 	latest := map[string]*Run{}
 	hosts := map[string]bool{}
+	var keys []string
 	for _, r := range runs { // oldest first, so the last one wins
-		latest[r.Kind] = r
+		k, err := r.Key()
+		if err != nil {
+			return nil, fmt.Errorf("results: %s: %w", r.Path, err)
+		}
+		if latest[k] == nil {
+			keys = append(keys, k)
+		}
+		latest[k] = r
 		hosts[r.Host.ID] = true
 	}
+	sort.Strings(keys)
 	var pts []Point
-	for _, kind := range Kinds() {
-		r := latest[kind]
-		if r == nil {
-			continue
-		}
-		p, err := r.Points()
+	for _, k := range keys {
+		p, err := latest[k].Points()
 		if err != nil {
 			return nil, err
+		}
+		// Runs of one kind but different keys (kernels at batch 1 and 64,
+		// searches of two models) may name points alike: qualify by key.
+		for i := range p {
+			p[i].Name = k + ": " + p[i].Name
 		}
 		pts = append(pts, p...)
 	}

@@ -163,3 +163,28 @@ func (r *Run) name() string {
 	}
 	return "run " + r.Kind + " " + r.Time.Format(time.RFC3339)
 }
+
+// Key says which runs are repetitions of each other: the latest run of a
+// key is the current one (report, compare) and is compared with the one
+// before it.
+func (r *Run) Key() (string, error) {
+	switch r.Kind {
+	case KindRoofline:
+		return "roofline", nil
+	case KindKernels:
+		return fmt.Sprintf("kernels batch=%d threads=%d", r.Batch, r.Threads), nil
+	case KindSearch:
+		var s Search
+		if err := r.DecodePayload(&s); err != nil {
+			return "", err
+		}
+		return "search " + s.Model + " " + s.Objective, nil
+	case KindEval:
+		var e Eval
+		if err := r.DecodePayload(&e); err != nil {
+			return "", err
+		}
+		return "eval " + e.Model + " " + e.Config, nil
+	}
+	return "", fmt.Errorf("unknown kind %q", r.Kind)
+}
