@@ -384,6 +384,10 @@ func ReadPoints(arg string) ([]Point, error) {
 		hosts[r.Host.ID] = true
 	}
 	sort.Strings(keys)
+	perKind := map[string]int{}
+	for _, k := range keys {
+		perKind[latest[k].Kind]++
+	}
 	var pts []Point
 	for _, k := range keys {
 		p, err := latest[k].Points()
@@ -392,8 +396,10 @@ func ReadPoints(arg string) ([]Point, error) {
 		}
 		// Runs of one kind but different keys (kernels at batch 1 and 64,
 		// searches of two models) may name points alike: qualify by key.
-		for i := range p {
-			p[i].Name = k + ": " + p[i].Name
+		if perKind[latest[k].Kind] > 1 {
+			for i := range p {
+				p[i].Name = k + ": " + p[i].Name
+			}
 		}
 		pts = append(pts, p...)
 	}
