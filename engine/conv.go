@@ -214,6 +214,9 @@ func (b *builder) convWeights(s *convStep, n *graph.Node, in *tensor) error {
 // their output rows stay in L2 between the GEMM and the epilogue.
 const chunkBytes = 160 << 10
 
+// maxRowsQ caps the rows of an integer chunk (uint8 rows are short).
+const maxRowsQ = 512
+
 // prepare packs the kernels once the storage of the output is known.
 func (s *convStep) prepare(b *builder) error {
 	out := s.outs[0]
@@ -282,12 +285,17 @@ func (s *convStep) prepare(b *builder) error {
 		return fmt.Errorf("engine: layer %q (%v): %w", s.name, s.format, err)
 	}
 	s.w = nil
-	elem := 4
-	if s.format != kernels.FP32 {
+	// Integer GEMM calls have more setup to amortise: longer chunks.
+	elem, maxRows := 4, 256
+	switch s.format {
+	case kernels.FP32:
+	case kernels.FP16:
 		elem = 2
+	default:
+		elem, maxRows = 1, maxRowsQ
 	}
 	rowBytes := s.k*elem + s.n*4
-	s.chunk = max(16, min(256, chunkBytes/max(rowBytes, 1)/16*16))
+	s.chunk = max(16, min(maxRows, chunkBytes/max(rowBytes, 1)/16*16))
 	if s.depthwise && !s.direct {
 		size := b.opts.Batch * out.size()
 		s.tmp32 = make([]float32, size)
@@ -324,7 +332,8 @@ func (s *convStep) scratchNeed(sz *scratch) {
 	if s.depthwise {
 		return
 	}
-	a := s.chunk * s.k
+	// The im2col rows, then the padded input rows of im2colPadded.
+	a := s.chunk*s.k + im2colBufLen(&s.g)
 	if s.pointwise {
 		a = 0
 	}
@@ -390,7 +399,7 @@ func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
 			a = in.f[r0*K:]
 		} else {
 			a = sc.a32[:rows*K]
-			im2col(s.asm, a, in.f, &s.g, r0, r1, 0)
+			im2colPadded(s.asm, a, in.f, sc.a32[s.chunk*K:], &s.g, r0, r1, 0)
 		}
 		if out.st == stF32 {
 			// The output rows double as the epilogue's working rows.
@@ -409,7 +418,7 @@ func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
 			a = in.hf[r0*K:]
 		} else {
 			a = sc.a16[:rows*K]
-			im2col(s.asm, a, in.hf, &s.g, r0, r1, 0)
+			im2colPadded(s.asm, a, in.hf, sc.a16[s.chunk*K:], &s.g, r0, r1, 0)
 		}
 		if s.direct {
 			s.g16.Run(nil, rows, a, K, out.hf[off:], N)
@@ -426,7 +435,7 @@ func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
 			a = in.b[r0*K:]
 		} else {
 			a = sc.a8[:rows*K]
-			im2col(s.asm, a, in.b, &s.g, r0, r1, in.q.Zero)
+			im2colPadded(s.asm, a, in.b, sc.a8[s.chunk*K:], &s.g, r0, r1, in.q.Zero)
 		}
 		switch {
 		case s.direct && out.st == stU8:

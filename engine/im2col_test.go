@@ -47,13 +47,24 @@ func TestIm2col(t *testing.T) {
 		rows := n * g.ho * g.wo
 		for _, span := range [][2]int{{0, rows}, {3, rows - 2}, {g.wo - 1, g.wo + 1}} {
 			want := refIm2col(src, &g, span[0], span[1])
-			for _, asm := range []bool{false, asmLevel()} {
+			for _, c := range []struct{ asm, padded bool }{{false, false}, {asmLevel(), false}, {false, true}, {asmLevel(), true}} {
+				asm := c.asm
+				// The padded form gets a dirty row buffer: it must not rely on its contents.
+				buf := make([]float32, im2colBufLen(&g))
+				buf8 := make([]uint8, len(buf))
+				for i := range buf {
+					buf[i], buf8[i] = 99, 99
+				}
 				got := make([]float32, len(want)+3)
 				got[len(want)] = 42
-				im2col(asm, got[:len(want)], src, &g, span[0], span[1], -1)
+				if c.padded {
+					im2colPadded(asm, got[:len(want)], src, buf, &g, span[0], span[1], -1)
+				} else {
+					im2col(asm, got[:len(want)], src, &g, span[0], span[1], -1)
+				}
 				for i := range want {
 					if got[i] != want[i] {
-						t.Fatalf("geom %+v rows %v asm %v: index %d: got %v want %v", g, span, asm, i, got[i], want[i])
+						t.Fatalf("geom %+v rows %v %+v: index %d: got %v want %v", g, span, c, i, got[i], want[i])
 					}
 				}
 				if got[len(want)] != 42 {
@@ -72,10 +83,14 @@ func TestIm2col(t *testing.T) {
 					}
 				}
 				g8 := make([]uint8, len(want))
-				im2col(asm, g8, s8, &g, span[0], span[1], 7)
+				if c.padded {
+					im2colPadded(asm, g8, s8, buf8, &g, span[0], span[1], 7)
+				} else {
+					im2col(asm, g8, s8, &g, span[0], span[1], 7)
+				}
 				for i := range w8 {
 					if g8[i] != w8[i] {
-						t.Fatalf("u8 geom %+v rows %v asm %v: index %d: got %v want %v", g, span, asm, i, g8[i], w8[i])
+						t.Fatalf("u8 geom %+v rows %v %+v: index %d: got %v want %v", g, span, c, i, g8[i], w8[i])
 					}
 				}
 			}
@@ -89,14 +104,16 @@ func BenchmarkIm2col(b *testing.B) {
 		g := geom{cin: c, h: h, w: h, ho: h, wo: h, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1}
 		src8 := make([]uint8, 64*h*h*c)
 		src := make([]float32, 64*h*h*c)
-		rows := 128
+		rows := benchRows
+		buf := make([]float32, im2colBufLen(&g))
+		buf8 := make([]uint8, len(buf))
 		b.Run(fmt.Sprintf("u8/c%d", c), func(b *testing.B) {
 			dst := make([]uint8, rows*9*c)
 			b.SetBytes(int64(rows * 9 * c))
 			t0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				r0 := (i * rows) % (64*h*h - rows)
-				im2col(true, dst, src8, &g, r0, r0+rows, 0)
+				im2colPadded(true, dst, src8, buf8, &g, r0, r0+rows, 0)
 			}
 			b.ReportMetric(float64((cpuTime()-t0).Nanoseconds())/float64(b.N*rows), "cpu-ns/row")
 		})
@@ -106,9 +123,11 @@ func BenchmarkIm2col(b *testing.B) {
 			t0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				r0 := (i * rows) % (64*h*h - rows)
-				im2col(true, dst, src, &g, r0, r0+rows, 0)
+				im2colPadded(true, dst, src, buf, &g, r0, r0+rows, 0)
 			}
 			b.ReportMetric(float64((cpuTime()-t0).Nanoseconds())/float64(b.N*rows), "cpu-ns/row")
 		})
 	}
 }
+
+var benchRows = 256
