@@ -31,7 +31,8 @@ test-purego:
 	$(GO) test -count=1 -short -tags purego $(PKGS)
 
 test-race:
-	$(GO) test -count=1 -short -race ./kernels/... $(RACE_PKGS)
+	$(GO) test -count=1 -short -race -run 'Parallel' ./kernels
+	$(GO) test -count=1 -short -race ./engine/... ./harness/... ./search/...
 
 test-arm64:
 	@if [ -x .ci/arm64.sh ]; then bash .ci/arm64.sh; else echo "arm64: no .ci/arm64.sh yet"; fi

@@ -232,6 +232,9 @@ func TestBadConfig(t *testing.T) {
 // TestRunNoAlloc: buffers are planned at Compile, so a float run allocates
 // nothing (integer runs inherit whatever the kernels allocate).
 func TestRunNoAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
 	set := testSet(t, "cifar10-test.bin")
 	for _, name := range models {
 		m, err := Compile(loadGraph(t, name, 1), Config{}, Options{Batch: 4, Threads: 2})
