@@ -38,6 +38,7 @@ type convStep struct {
 	bias      []float32
 	chunk     int // output rows per task
 	direct    bool
+	colstack  bool // fp32 3x3 stride 1: A read from a column-stacked buffer (colstack.go)
 
 	g32 *kernels.GEMMF32
 	g16 *kernels.GEMMF16
@@ -244,7 +245,11 @@ func (s *convStep) prepare(b *builder) error {
 		if s.depthwise {
 			s.d32, err = kernels.PackDepthwiseF32(s.n, s.g.sh, s.w, ep)
 		} else {
-			s.g32, err = kernels.PackGEMMF32(s.k, s.n, s.w, ep)
+			w := s.w
+			if s.colstack = colStackable(&s.g) && !s.pointwise; s.colstack {
+				w = colStackWeights(w, &s.g, s.n)
+			}
+			s.g32, err = kernels.PackGEMMF32(s.k, s.n, w, ep)
 		}
 	case kernels.FP16:
 		if s.depthwise {
@@ -334,8 +339,11 @@ func (s *convStep) scratchNeed(sz *scratch) {
 	}
 	// The im2col rows, then the padded input rows of im2colPadded.
 	a := s.chunk*s.k + im2colBufLen(&s.g)
-	if s.pointwise {
+	switch {
+	case s.pointwise:
 		a = 0
+	case s.colstack:
+		a = colStackLen(&s.g)
 	}
 	switch s.format {
 	case kernels.FP32:
@@ -394,6 +402,10 @@ func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
 	off := r0 * N
 	switch s.format {
 	case kernels.FP32:
+		if s.colstack {
+			s.runColStack(sc, r0, r1)
+			return
+		}
 		var a []float32
 		if s.pointwise {
 			a = in.f[r0*K:]

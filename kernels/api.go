@@ -484,3 +484,35 @@ func checkDW(name string, batch, h, w, c, stride, lenIn, lenOut int) {
 			name, lenIn, lenOut, batch, h, w, c, stride))
 	}
 }
+
+// RunOverlapped is Run for A rows that may overlap: row m is
+// a[m*lda : m*lda+K] for any lda >= 0, so with lda < K consecutive rows share
+// values (a 3x3 convolution reads its patches straight from a column-stacked
+// input instead of an im2col copy). Every variant only reads A, so overlapping
+// rows are safe; A must still hold (m-1)*lda+K values.
+func (g *GEMMF32) RunOverlapped(p *Pool, m int, a []float32, lda int, c []float32, ldc int) {
+	if lda >= g.K {
+		g.Run(p, m, a, lda, c, ldc)
+		return
+	}
+	if m < 0 || lda < 0 || ldc < g.N {
+		panic(fmt.Sprintf("kernels: fp32 GEMM (overlapped): bad shape m=%d k=%d n=%d lda=%d ldc=%d", m, g.K, g.N, lda, ldc))
+	}
+	if m == 0 || g.N == 0 {
+		return
+	}
+	if len(a) < (m-1)*lda+g.K || len(c) < (m-1)*ldc+g.N {
+		panic(fmt.Sprintf("kernels: fp32 GEMM (overlapped): A has %d values or C %d, too few for m=%d k=%d n=%d lda=%d ldc=%d",
+			len(a), len(c), m, g.K, g.N, lda, ldc))
+	}
+	s := planSplit(p, m, g.N, g.K, g.mTile, g.nAlign)
+	if s.tasks <= 1 {
+		g.runRange(0, m, 0, g.N, a, lda, c, ldc)
+		return
+	}
+	j := gemmF32Jobs.Get().(*gemmF32Job)
+	*j = gemmF32Job{g: g, s: s, a: a, c: c, lda: lda, ldc: ldc}
+	p.Do(s.tasks, j)
+	*j = gemmF32Job{}
+	gemmF32Jobs.Put(j)
+}
