@@ -1,0 +1,201 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/quant"
+	"github.com/aiq-project/aiq/results"
+	"github.com/aiq-project/aiq/search"
+)
+
+func init() {
+	register("search", "choose per-layer formats for throughput or AI within a top-1 bound", runSearch)
+}
+
+func runSearch(args []string) error {
+	fs := newFlags("search")
+	model := fs.String("model", "models/resnet20.onnx", "ONNX model `FILE`")
+	data := fs.String("data", "data/cifar10/cifar10-test.bin", "the 10,000 test images (val half 0..4999 searched, holdout 5000..9999 reported)")
+	calib := fs.String("calib", "data/cifar10/cifar10-train-5k.bin", "calibration images (training images, never test images)")
+	objective := fs.String("objective", "throughput", "throughput (measured kernel time) or ai (analytic bytes)")
+	algo := fs.String("algo", "pareto", "pareto (knapsack front + verification), greedy or coord")
+	formats := fs.String("formats", "fp32,fp16,int8,int4", "allowed formats, comma-separated (fp32 is always the reference)")
+	maxDrop := fs.Float64("max-drop", 1.0, "allowed top-1 drop below FP32, points")
+	margin := fs.Float64("margin", 0.25, "points of --max-drop kept in reserve on the search images")
+	batch := fs.Int("batch", 64, "batch of the throughput objective and of the reported images/s")
+	threads := fs.Int("threads", 1, "threads of the timing runs")
+	aiBatch := fs.Int("ai-batch", 1, "batch of the ai objective and of the reported AI")
+	searchN := fs.Int("search-n", 2000, "val images the search evaluates (a class-balanced prefix of 0..4999)")
+	workers := fs.Int("workers", 2, "accuracy evaluations run at once")
+	sensTol := fs.Float64("sens-tol", 0.35, "a uniform format within this many points of FP32 is not run per layer")
+	lambda := fs.Float64("lambda", 10, "coord: loss = drop + lambda x relative cost")
+	refine := fs.Int("refine", 4, "pareto: extra single-layer refinement evaluations")
+	benchTime := fs.Duration("bench-time", 2*time.Second, "end-to-end timing per configuration")
+	calibN := fs.Int("calib-n", 512, "calibration images used")
+	calibMethod := fs.String("calib-method", "minmax", "activation ranges: minmax, percentile or mse")
+	weights := fs.String("weights", "mse", "weight clipping: mse or rtn")
+	group := fs.Int("int4-group", 0, "int4 GEMM weights: rows of K per scale (0: per output channel)")
+	biasCorr := fs.Bool("bias-correction", false, "fold the expected weight-quantization error into the bias")
+	cacheDir := fs.String("cache", defaultCacheDir(), "calibration cache `DIR` (\"\": none)")
+	out := fs.String("out", "", "write search.json, config.json and summary.txt into `DIR`")
+	configOut := fs.String("config-out", "", "also write the chosen CONFIG.json to `FILE` (e.g. configs/resnet20-ai.json)")
+	save := fs.String("results", "", "also save the run via package results under `DIR` (e.g. results)")
+	quiet := fs.Bool("q", false, "no progress on stderr")
+	from := fs.String("from", "", "do not search: load a search.json written by --out and save it (--results, --config-out)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *from != "" {
+		return resaveSearch(*from, *configOut, *save)
+	}
+	o := search.Options{Model: *model, Data: *data, Calib: *calib, Objective: *objective, Algorithm: *algo,
+		MaxDrop: *maxDrop, Margin: *margin, Batch: *batch, Threads: *threads, AIBatch: *aiBatch, SearchN: *searchN,
+		Workers: *workers, SensTol: *sensTol, Lambda: *lambda, Refine: *refine, BenchTime: *benchTime,
+		CalibN: *calibN, Int4Group: *group, BiasCorrection: *biasCorr, CacheDir: *cacheDir}
+	for _, s := range strings.Split(*formats, ",") {
+		f, err := kernels.ParseFormat(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("--formats: %w", err)
+		}
+		o.Formats = append(o.Formats, f)
+	}
+	var err error
+	if o.CalibMethod, err = quant.ParseMethod(*calibMethod); err != nil {
+		return fmt.Errorf("--calib-method: %w", err)
+	}
+	if o.WeightMethod, err = quant.ParseWeightMethod(*weights); err != nil {
+		return fmt.Errorf("--weights: %w", err)
+	}
+	start := time.Now()
+	if !*quiet {
+		o.Log = func(format string, args ...any) {
+			fmt.Fprintf(os.Stderr, "[%5.0fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+		}
+	}
+	rep, err := search.Run(o)
+	if err != nil {
+		return err
+	}
+	text := rep.Text()
+	fmt.Print(text)
+	writeJSON := func(path string, v any) error {
+		return harness.WriteFileAtomic(path, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(v)
+		})
+	}
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
+		if err := writeJSON(filepath.Join(*out, "search.json"), rep); err != nil {
+			return err
+		}
+		if err := writeJSON(filepath.Join(*out, "config.json"), rep.Best.Config); err != nil {
+			return err
+		}
+		if err := harness.WriteFileAtomic(filepath.Join(*out, "summary.txt"), func(w io.Writer) error {
+			_, err := io.WriteString(w, text)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	if *configOut != "" {
+		if err := writeJSON(*configOut, rep.Best.Config); err != nil {
+			return err
+		}
+	}
+	if *save != "" {
+		path, err := saveSearchRun(*save, rep)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "saved %s\n", path)
+	}
+	return nil
+}
+
+// resaveSearch stores an earlier search's report as a results run and/or
+// its chosen configuration.
+func resaveSearch(path, configOut, save string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var rep search.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(rep.Layers) == 0 || len(rep.Best.Config.Layers) == 0 {
+		return fmt.Errorf("%s: not a search report (no layers or no chosen configuration)", path)
+	}
+	if configOut == "" && save == "" {
+		return fmt.Errorf("--from %s: nothing to do without --config-out or --results", path)
+	}
+	if configOut != "" {
+		if err := harness.WriteFileAtomic(configOut, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep.Best.Config)
+		}); err != nil {
+			return err
+		}
+	}
+	if save != "" {
+		p, err := saveSearchRun(save, &rep)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "saved %s\n", p)
+	}
+	return nil
+}
+
+// saveSearchRun records the search as a versioned "search" result.
+func saveSearchRun(dir string, rep *search.Report) (string, error) {
+	run := results.New(results.KindSearch)
+	run.Threads, run.Batch = rep.Threads, rep.Batch
+	run.Protocol = rep.Protocol
+	name := strings.TrimSuffix(rep.Model, filepath.Ext(rep.Model))
+	b := rep.Best
+	run.Summary = fmt.Sprintf("%s %s/%s: %s, holdout %.2f%% (fp32 %.2f%%), %.0f img/s, AI %.1f (fp32 %.1f)",
+		name, rep.Objective, rep.Algorithm, b.Summary, b.Top1Holdout, b.Top1FP32Holdout, b.ImagesPerS, b.AI, b.AIFP32)
+	p := &results.Search{Model: name, Algorithm: rep.Algorithm, Objective: rep.Objective, Bound: rep.MaxDrop}
+	for _, l := range rep.Layers {
+		p.Layers = append(p.Layers, results.Layer{Name: l.Name, Params: l.Weights, MACs: l.MACs})
+		for f, d := range l.Drop {
+			if l.Measured[f] {
+				p.Sensitivity = append(p.Sensitivity, results.Sensitivity{Layer: l.Name, Format: f, DeltaTop1: -d})
+			}
+		}
+	}
+	for _, pt := range rep.Pareto {
+		p.Front = append(p.Front, len(p.Candidates))
+		p.Candidates = append(p.Candidates, results.Candidate{Formats: pt.Formats, Top1: pt.Top1Search, Throughput: pt.ImagesPerS, AI: pt.AI})
+	}
+	var chosen []string
+	for _, l := range rep.Layers {
+		chosen = append(chosen, l.Chosen)
+	}
+	p.Chosen = len(p.Candidates)
+	p.Candidates = append(p.Candidates, results.Candidate{Formats: chosen, Top1: b.Top1Holdout, Throughput: b.ImagesPerS, AI: b.AI})
+	p.Metrics = []results.Point{
+		{Name: fmt.Sprintf("chosen/batch%d", rep.Batch), Metric: results.Metric{Unit: "images/s", Values: []float64{b.ImagesPerS}}},
+		{Name: "chosen/batch1", Metric: results.Metric{Unit: "images/s", Values: []float64{b.ImagesPerS1}}},
+		{Name: "chosen/holdout", Metric: results.Metric{Unit: "top1", Values: []float64{b.Top1Holdout}, Exact: true}},
+	}
+	if err := run.SetPayload(p); err != nil {
+		return "", err
+	}
+	return run.Save(dir)
+}
