@@ -14,6 +14,7 @@ import (
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/quant"
+	"github.com/aiq-project/aiq/search"
 )
 
 func init() {
@@ -31,6 +32,10 @@ type evalResult struct {
 	Top1Val      *float64 `json:"top1_val,omitempty"`     // test images 0..4999, when evaluated
 	Top1Holdout  *float64 `json:"top1_holdout,omitempty"` // test images 5000..9999, when evaluated
 	ImagesPerS   float64  `json:"images_per_s"`
+	AI           float64  `json:"ai"`        // the paper's arithmetic intensity at --batch
+	AIFP32       float64  `json:"ai_fp32"`   // the same for the model in fp32
+	AIBatch1     float64  `json:"ai_batch1"` // AI at batch 1, where weights weigh most
+	AIFP32Batch1 float64  `json:"ai_fp32_batch1"`
 	BatchLatency float64  `json:"batch_latency_ms"`
 	TimedRuns    int      `json:"timed_runs"`
 	Batch        int      `json:"batch"`
@@ -102,6 +107,10 @@ func runEval(args []string) error {
 	opts := engine.Options{Batch: *batch, Threads: *threads, WeightMethod: wm, Int4Group: *group, BiasCorrection: *biasCorr}
 	res := evalResult{Model: *model, Data: *data, Precision: *precision, Offset: *offset, N: *n,
 		Batch: *batch, Threads: *threads, ISA: kernels.ISA(), GOARCH: runtime.GOARCH}
+	layers := search.LayersOf(g)
+	sc, fp32 := search.FromEngine(layers, cfg), search.Uniform(len(layers), kernels.FP32)
+	res.AI, res.AIFP32 = search.AI(layers, sc, *batch), search.AI(layers, fp32, *batch)
+	res.AIBatch1, res.AIFP32Batch1 = search.AI(layers, sc, 1), search.AI(layers, fp32, 1)
 	if cfg.Integer(g) || *biasCorr {
 		cs, err := dataset.Open(*calib)
 		if err != nil {
@@ -181,6 +190,8 @@ func printEval(r *evalResult, cfg engine.Config) {
 		fmt.Printf("throughput %.0f images/s  (median of %d timed batches after 3 warm-ups; %.3f ms per batch of %d)\n",
 			r.ImagesPerS, r.TimedRuns, r.BatchLatency, r.Batch)
 	}
+	fmt.Printf("arithmetic intensity %.1f flop/byte at batch %d (%.2fx fp32), %.1f at batch 1 (%.2fx fp32)\n",
+		r.AI, r.Batch, r.AI/r.AIFP32, r.AIBatch1, r.AIBatch1/r.AIFP32Batch1)
 }
 
 // parsePrecision reads a uniform format name or a per-layer CONFIG.json.
