@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"github.com/aiq-project/aiq/internal/operands"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -86,14 +87,14 @@ func kernelRun(l Layer, f kernels.Format, batch int, pool *kernels.Pool) (func(i
 		c, h, w := s.C, s.H, s.W
 		nin := batch * h * w * c
 		nout := batch * kernels.DepthwiseOut(h, s.Stride) * kernels.DepthwiseOut(w, s.Stride) * c
-		wf := randFloats(rng, 9*c)
+		wf := operands.Float32(rng, 9*c)
 		switch f {
 		case kernels.FP32:
 			d, err := kernels.PackDepthwiseF32(c, s.Stride, wf, ep)
 			if err != nil {
 				return nil, err
 			}
-			x, y := randFloats(rng, nin), make([]float32, nout)
+			x, y := operands.Float32(rng, nin), make([]float32, nout)
 			return func(n int) {
 				for range n {
 					d.Run(pool, batch, h, w, x, y)
@@ -105,18 +106,18 @@ func kernelRun(l Layer, f kernels.Format, batch int, pool *kernels.Pool) (func(i
 				return nil, err
 			}
 			x, y := make([]uint16, nin), make([]uint16, nout)
-			kernels.F32ToF16(x, randFloats(rng, nin))
+			kernels.F32ToF16(x, operands.Float32(rng, nin))
 			return func(n int) {
 				for range n {
 					d.Run(pool, batch, h, w, x, y)
 				}
 			}, nil
 		}
-		d, err := kernels.PackDepthwiseQ(s.Stride, randWeights(rng, 9, c, f.WeightBits()), in, ep, outQ)
+		d, err := kernels.PackDepthwiseQ(s.Stride, operands.QuantWeights(rng, 9, c, f.WeightBits()), in, ep, outQ)
 		if err != nil {
 			return nil, err
 		}
-		x, y := randBytes(rng, nin), make([]uint8, nout)
+		x, y := operands.Bytes(rng, nin), make([]uint8, nout)
 		return func(n int) {
 			for range n {
 				d.Run(pool, batch, h, w, x, y)
@@ -124,14 +125,14 @@ func kernelRun(l Layer, f kernels.Format, batch int, pool *kernels.Pool) (func(i
 		}, nil
 	}
 	m, k, nn := batch*s.M, s.K, s.N
-	wf := randFloats(rng, k*nn)
+	wf := operands.Float32(rng, k*nn)
 	switch f {
 	case kernels.FP32:
 		g, err := kernels.PackGEMMF32(k, nn, wf, ep)
 		if err != nil {
 			return nil, err
 		}
-		a, c := randFloats(rng, m*k), make([]float32, m*nn)
+		a, c := operands.Float32(rng, m*k), make([]float32, m*nn)
 		return func(it int) {
 			for range it {
 				g.Run(pool, m, a, k, c, nn)
@@ -143,53 +144,21 @@ func kernelRun(l Layer, f kernels.Format, batch int, pool *kernels.Pool) (func(i
 			return nil, err
 		}
 		a, c := make([]uint16, m*k), make([]uint16, m*nn)
-		kernels.F32ToF16(a, randFloats(rng, m*k))
+		kernels.F32ToF16(a, operands.Float32(rng, m*k))
 		return func(it int) {
 			for range it {
 				g.Run(pool, m, a, k, c, nn)
 			}
 		}, nil
 	}
-	g, err := kernels.PackGEMMQ(randWeights(rng, k, nn, f.WeightBits()), in, ep, outQ)
+	g, err := kernels.PackGEMMQ(operands.QuantWeights(rng, k, nn, f.WeightBits()), in, ep, outQ)
 	if err != nil {
 		return nil, err
 	}
-	a, c := randBytes(rng, m*k), make([]uint8, m*nn)
+	a, c := operands.Bytes(rng, m*k), make([]uint8, m*nn)
 	return func(it int) {
 		for range it {
 			g.Run(pool, m, a, k, c, nn)
 		}
 	}, nil
-}
-
-func randFloats(rng *rand.Rand, n int) []float32 {
-	x := make([]float32, n)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
-	return x
-}
-
-func randBytes(rng *rand.Rand, n int) []uint8 {
-	x := make([]uint8, n)
-	for i := range x {
-		x[i] = uint8(rng.UintN(256))
-	}
-	return x
-}
-
-func randWeights(rng *rand.Rand, k, n, bits int) kernels.QuantWeights {
-	lo, span := -128, 256
-	if bits == 4 {
-		lo, span = -8, 16
-	}
-	q := make([]int8, k*n)
-	for i := range q {
-		q[i] = int8(lo + rng.IntN(span))
-	}
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = 0.01
-	}
-	return kernels.QuantWeights{K: k, N: n, Bits: bits, Q: q, Scale: s}
 }

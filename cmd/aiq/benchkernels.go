@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/aiq-project/aiq/internal/operands"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -292,14 +293,14 @@ func newKernelBench(sh layerShape, f kernels.Format, batch int, pool *kernels.Po
 			bytes: int64(float64(nin+nout)*ab + float64(9*c)*wb),
 			point: kernelPoint{Kernel: "depthwise", C: c, H: h, W: w, Stride: s},
 		}
-		wf := randF32(rng, 9*c)
+		wf := operands.Float32(rng, 9*c)
 		switch f {
 		case kernels.FP32:
 			d, err := kernels.PackDepthwiseF32(c, s, wf, ep)
 			if err != nil {
 				return nil, err
 			}
-			x, y := randF32(rng, nin), make([]float32, nout)
+			x, y := operands.Float32(rng, nin), make([]float32, nout)
 			kb.run = func(n int) {
 				for range n {
 					d.Run(pool, batch, h, w, x, y)
@@ -311,7 +312,7 @@ func newKernelBench(sh layerShape, f kernels.Format, batch int, pool *kernels.Po
 			if err != nil {
 				return nil, err
 			}
-			x, y := randF16(rng, nin), make([]uint16, nout)
+			x, y := operands.Float16(rng, nin), make([]uint16, nout)
 			kb.run = func(n int) {
 				for range n {
 					d.Run(pool, batch, h, w, x, y)
@@ -319,11 +320,11 @@ func newKernelBench(sh layerShape, f kernels.Format, batch int, pool *kernels.Po
 			}
 			kb.point.Variant = d.Variant
 		default:
-			d, err := kernels.PackDepthwiseQ(s, randQ(rng, 9, c, f.WeightBits()), in, ep, out)
+			d, err := kernels.PackDepthwiseQ(s, operands.QuantWeights(rng, 9, c, f.WeightBits()), in, ep, out)
 			if err != nil {
 				return nil, err
 			}
-			x, y := randU8(rng, nin), make([]uint8, nout)
+			x, y := operands.Bytes(rng, nin), make([]uint8, nout)
 			kb.run = func(n int) {
 				for range n {
 					d.Run(pool, batch, h, w, x, y)
@@ -340,14 +341,14 @@ func newKernelBench(sh layerShape, f kernels.Format, batch int, pool *kernels.Po
 		bytes: int64(float64(m*k+m*n)*ab + float64(k*n)*wb),
 		point: kernelPoint{Kernel: "gemm", M: m, N: n, K: k},
 	}
-	wf := randF32(rng, k*n)
+	wf := operands.Float32(rng, k*n)
 	switch f {
 	case kernels.FP32:
 		g, err := kernels.PackGEMMF32(k, n, wf, ep)
 		if err != nil {
 			return nil, err
 		}
-		a, c := randF32(rng, m*k), make([]float32, m*n)
+		a, c := operands.Float32(rng, m*k), make([]float32, m*n)
 		kb.run = func(it int) {
 			for range it {
 				g.Run(pool, m, a, k, c, n)
@@ -359,7 +360,7 @@ func newKernelBench(sh layerShape, f kernels.Format, batch int, pool *kernels.Po
 		if err != nil {
 			return nil, err
 		}
-		a, c := randF16(rng, m*k), make([]uint16, m*n)
+		a, c := operands.Float16(rng, m*k), make([]uint16, m*n)
 		kb.run = func(it int) {
 			for range it {
 				g.Run(pool, m, a, k, c, n)
@@ -367,11 +368,11 @@ func newKernelBench(sh layerShape, f kernels.Format, batch int, pool *kernels.Po
 		}
 		kb.point.Variant = g.Variant
 	default:
-		g, err := kernels.PackGEMMQ(randQ(rng, k, n, f.WeightBits()), in, ep, out)
+		g, err := kernels.PackGEMMQ(operands.QuantWeights(rng, k, n, f.WeightBits()), in, ep, out)
 		if err != nil {
 			return nil, err
 		}
-		a, c := randU8(rng, m*k), make([]uint8, m*n)
+		a, c := operands.Bytes(rng, m*k), make([]uint8, m*n)
 		kb.run = func(it int) {
 			for range it {
 				g.Run(pool, m, a, k, c, n)
@@ -380,44 +381,6 @@ func newKernelBench(sh layerShape, f kernels.Format, batch int, pool *kernels.Po
 		kb.point.Variant = g.Variant
 	}
 	return kb, nil
-}
-
-func randF32(rng *rand.Rand, n int) []float32 {
-	x := make([]float32, n)
-	for i := range x {
-		x[i] = float32(rng.NormFloat64())
-	}
-	return x
-}
-
-func randF16(rng *rand.Rand, n int) []uint16 {
-	h := make([]uint16, n)
-	kernels.F32ToF16(h, randF32(rng, n))
-	return h
-}
-
-func randU8(rng *rand.Rand, n int) []uint8 {
-	x := make([]uint8, n)
-	for i := range x {
-		x[i] = uint8(rng.UintN(256))
-	}
-	return x
-}
-
-func randQ(rng *rand.Rand, k, n, bits int) kernels.QuantWeights {
-	lo, span := -128, 256
-	if bits == 4 {
-		lo, span = -8, 16
-	}
-	q := make([]int8, k*n)
-	for i := range q {
-		q[i] = int8(lo + rng.IntN(span))
-	}
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = 0.01
-	}
-	return kernels.QuantWeights{K: k, N: n, Bits: bits, Q: q, Scale: s}
 }
 
 func writeBenchJSON(w io.Writer, rep benchReport) error {
