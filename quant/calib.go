@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/aiq-project/aiq/internal/atomicfile"
 )
 
 // Calibration is the result of calibrating one model: an activation range
@@ -100,19 +102,7 @@ func SaveCache(path string, c *Calibration) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("quant: calibration cache: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".calib-*")
-	if err != nil {
-		return fmt.Errorf("quant: calibration cache: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("quant: writing %s: %w", tmp, errors.Join(werr, cerr))
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("quant: calibration cache: %w", err)
 	}
 	return nil

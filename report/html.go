@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/internal/atomicfile"
 	"github.com/aiq-project/aiq/results"
 	"github.com/aiq-project/aiq/roofline"
 )
@@ -21,7 +21,7 @@ func WriteFile(path string, d *Data) error {
 	if err := Write(&buf, d); err != nil {
 		return err
 	}
-	if err := harness.WriteFileAtomic(path, func(w io.Writer) error {
+	if err := atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	}); err != nil {

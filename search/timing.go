@@ -2,12 +2,12 @@ package search
 
 import (
 	"fmt"
-	"github.com/aiq-project/aiq/internal/operands"
 	"math"
 	"math/rand/v2"
 	"time"
 
 	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/internal/operands"
 	"github.com/aiq-project/aiq/kernels"
 )
 

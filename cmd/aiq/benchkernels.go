@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/aiq-project/aiq/internal/operands"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/internal/atomicfile"
+	"github.com/aiq-project/aiq/internal/operands"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/roofline"
 )
@@ -237,7 +238,7 @@ func runBench(args []string) error {
 	rep.Config = map[string]string{"batch": fmt.Sprint(*batch), "threads": fmt.Sprint(*threads), "isa": rep.ISA}
 	printBenchTable(os.Stdout, rep.Points)
 	if *jsonPath != "" {
-		if err := harness.WriteFileAtomic(*jsonPath, func(w io.Writer) error { return writeBenchJSON(w, rep) }); err != nil {
+		if err := atomicfile.Write(*jsonPath, func(w io.Writer) error { return writeBenchJSON(w, rep) }); err != nil {
 			return err
 		}
 	}
@@ -247,7 +248,7 @@ func runBench(args []string) error {
 			cps = append(cps, roofline.ChartPoint{Name: p.Model + " " + p.Layer + " " + p.Format, AI: p.AI, GOPS: p.GOPS, Format: roofline.Format(p.Format)})
 		}
 		title := fmt.Sprintf("Kernels at batch %d on %d thread(s) against the roofline", *batch, *threads)
-		err := harness.WriteFileAtomic(*svgPath, func(w io.Writer) error {
+		err := atomicfile.Write(*svgPath, func(w io.Writer) error {
 			return roofline.WriteSVG(w, r, roofline.ChartOptions{Threads: *threads, Title: title, Points: cps})
 		})
 		if err != nil {
@@ -255,7 +256,7 @@ func runBench(args []string) error {
 		}
 	}
 	if *textPath != "" {
-		if err := harness.WriteFileAtomic(*textPath, func(w io.Writer) error { return harness.WriteText(w, rep.Results, rep.Config) }); err != nil {
+		if err := atomicfile.Write(*textPath, func(w io.Writer) error { return harness.WriteText(w, rep.Results, rep.Config) }); err != nil {
 			return err
 		}
 	}

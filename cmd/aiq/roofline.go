@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/internal/atomicfile"
 	"github.com/aiq-project/aiq/roofline"
 )
 
@@ -38,12 +38,12 @@ func runRoofline(args []string) error {
 		return err
 	}
 	if *jsonPath != "" {
-		if err := harness.WriteFileAtomic(*jsonPath, r.WriteJSON); err != nil {
+		if err := atomicfile.Write(*jsonPath, r.WriteJSON); err != nil {
 			return err
 		}
 	}
 	if *svgPath != "" {
-		err := harness.WriteFileAtomic(*svgPath, func(w io.Writer) error {
+		err := atomicfile.Write(*svgPath, func(w io.Writer) error {
 			return roofline.WriteSVG(w, r, roofline.ChartOptions{})
 		})
 		if err != nil {

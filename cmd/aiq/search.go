@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/internal/atomicfile"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/quant"
 	"github.com/aiq-project/aiq/results"
@@ -87,7 +87,7 @@ func runSearch(args []string) error {
 	text := rep.Text()
 	fmt.Print(text)
 	writeJSON := func(path string, v any) error {
-		return harness.WriteFileAtomic(path, func(w io.Writer) error {
+		return atomicfile.Write(path, func(w io.Writer) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			return enc.Encode(v)
@@ -103,7 +103,7 @@ func runSearch(args []string) error {
 		if err := writeJSON(filepath.Join(*out, "config.json"), rep.Best.Config); err != nil {
 			return err
 		}
-		if err := harness.WriteFileAtomic(filepath.Join(*out, "summary.txt"), func(w io.Writer) error {
+		if err := atomicfile.Write(filepath.Join(*out, "summary.txt"), func(w io.Writer) error {
 			_, err := io.WriteString(w, text)
 			return err
 		}); err != nil {
@@ -143,7 +143,7 @@ func resaveSearch(path, configOut, save string) error {
 		return fmt.Errorf("--from %s: nothing to do without --config-out or --results", path)
 	}
 	if configOut != "" {
-		if err := harness.WriteFileAtomic(configOut, func(w io.Writer) error {
+		if err := atomicfile.Write(configOut, func(w io.Writer) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			return enc.Encode(rep.Best.Config)
