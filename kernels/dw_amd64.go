@@ -357,16 +357,27 @@ func (q dwQLayout) perm(ch int) int {
 	return ch
 }
 
-func (d *DepthwiseQ) pack() {
-	d.Variant = "generic"
+// dwQVariant is the DepthwiseQ variant pack selects under the current
+// features (the same for both weight widths on amd64).
+func dwQVariant(bits int) string {
 	switch {
 	case hasVNNI:
-		d.Variant = "avx512vnni"
+		return "avx512vnni"
 	case hasAVX512:
-		d.Variant = "avx512"
+		return "avx512"
 	case hasAVX2:
-		d.Variant = "avx2"
+		return "avx2"
 	}
+	return "generic"
+}
+
+// dwQExecBits is 8 for every variant and width: every amd64 layout stores
+// a weight as a byte (AVX-512) or an int32 (AVX2), and the generic loop
+// and the tail channels multiply int8 values (see DepthwiseQExecBits).
+func dwQExecBits(variant string, bits, c int) int { return 8 }
+
+func (d *DepthwiseQ) pack() {
+	d.Variant = dwQVariant(d.Bits)
 	q := d.layout()
 	if q.l == 0 {
 		return

@@ -192,12 +192,30 @@ func (d *DepthwiseF16) runRows(h, w, r0, r1 int, in, out []uint16) {
 	}
 }
 
+// dwQVariant is the DepthwiseQ variant pack selects under the current
+// features for bits-bit weights.
+func dwQVariant(bits int) string { return variantFor("dw/int" + itoa(bits)) }
+
+// dwQExecBits is the weight width the vector kernels of the variant run
+// for c channels: both NEON variants nibble-pack int4 blocks of 16
+// channels (dwQDot4, dwQWide4); with c < 16 there is no block and only the
+// scalar loop runs, on int8 values, as does the generic variant (see
+// DepthwiseQExecBits). The packing and the dispatch take the width from
+// here.
+func dwQExecBits(variant string, bits, c int) int {
+	if variant == "generic" || c < dwBlockQ {
+		return 8
+	}
+	return bits
+}
+
 // dwQWeightBytes is the packed weight size of one 16-channel block.
 func (d *DepthwiseQ) dwQWeightBytes() int {
+	bits := d.ExecBits()
 	if d.Variant == "neon-dotprod" {
-		return 3 * 64 * d.Bits / 8 // three groups of four taps, tap 8 with three zero taps
+		return 3 * 64 * bits / 8 // three groups of four taps, tap 8 with three zero taps
 	}
-	return 9 * dwBlockQ * d.Bits / 8
+	return 9 * dwBlockQ * bits / 8
 }
 
 // Packed layout: per block the weights (dot: per group of four taps, vector
@@ -205,11 +223,12 @@ func (d *DepthwiseQ) dwQWeightBytes() int {
 // channels; int4 nibble-packed as in GEMMQ), then per block 16 int32
 // constants, 16 scales, 16 biases, then a padding row of C bytes In.Zero.
 func (d *DepthwiseQ) pack() {
-	d.Variant = variantFor("dw/int" + itoa(d.Bits))
+	d.Variant = dwQVariant(d.Bits)
 	if d.Variant == "generic" {
 		return
 	}
 	dot := d.Variant == "neon-dotprod"
+	bits := d.ExecBits()
 	nb := d.C / dwBlockQ
 	wb := d.dwQWeightBytes()
 	metaOff := nb * wb
@@ -230,14 +249,14 @@ func (d *DepthwiseQ) pack() {
 						un[i] = d.Q[t*d.C+c0+4*j+c]
 					}
 				}
-				packStep(dst[gi*64*d.Bits/8:], un[:], d.Bits, 16)
+				packStep(dst[gi*64*bits/8:], un[:], bits, 16)
 			}
 		} else {
 			for t := 0; t < 9; t++ {
 				for i := 0; i < dwBlockQ; i++ {
 					un[i] = d.Q[t*d.C+c0+i]
 				}
-				packStep(dst[t*dwBlockQ*d.Bits/8:], un[:dwBlockQ], d.Bits, 8)
+				packStep(dst[t*dwBlockQ*bits/8:], un[:dwBlockQ], bits, 8)
 			}
 		}
 		meta := d.packed[metaOff+b*3*4*dwBlockQ:]
@@ -269,6 +288,7 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 	metaOff := nb * d.dwQWeightBytes()
 	pad := metaOff + nb*3*4*dwBlockQ
 	dot := d.Variant == "neon-dotprod"
+	bits := d.ExecBits()
 	zero := int32(d.In.Zero)
 	p := dwArgs{nblk: nb, act: int(d.Act), out8: boolInt(out8 != nil), invOut: d.InvOut, outZero: float32(d.Out.Zero)}
 	var idx [9]int
@@ -293,11 +313,11 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 				}
 				p.w, p.meta = unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[metaOff])
 				switch {
-				case dot && d.Bits == 8:
+				case dot && bits == 8:
 					dwQDot8(&p)
 				case dot:
 					dwQDot4(&p)
-				case d.Bits == 8:
+				case bits == 8:
 					dwQWide8(&p)
 				default:
 					dwQWide4(&p)

@@ -29,7 +29,8 @@ import (
 // int4 with a single vector of columns (N <= 16, or 8 with YMM) packs as
 // int8: a pair would waste half the multiplies. So does int4 VNNI up to 32
 // columns, where the row sums cost more than the small (cached) weights
-// save, and with K > 65536 (255*128*K must fit int32).
+// save, and with K > 65536 (255*128*K must fit int32). gqKindOf decides;
+// GEMMQExecBits reports those as 8.
 //
 // After the panels come, per group, the negated zero-point corrections and
 // the combined scales, then the bias, each padded to whole blocks.
@@ -264,24 +265,62 @@ const gqChunk = 8 * gqMaxRows
 // gqMaxKInt4VNNI bounds K for the q*16 trick: 255*128*K must fit int32.
 const gqMaxKInt4VNNI = 65536
 
-func gqLayoutOf(g *GEMMQ) gqLayout {
-	var l gqLayout
+// gqKindOf is the kernel kind of a GEMMQ of the variant, weight bits and
+// shape: the one decision of which int4 GEMMs run as int8, shared by the
+// packing, the dispatch (both through gqLayoutOf) and GEMMQExecBits.
+func gqKindOf(variant string, bits, k, n int) gqKind {
 	// int4 weights pack two vectors per byte vector; one vector of columns
 	// would waste half the multiplies, so those few weights pack as int8.
 	switch {
-	case g.Variant == "avx512vnni" && g.Bits == 4 && g.K <= gqMaxKInt4VNNI && g.N > 32:
-		l.kind = gqVNNI4
-	case g.Variant == "avx512vnni":
-		l.kind = gqVNNI8
-	case g.Variant == "avx512" && g.Bits == 4 && g.N > 16:
-		l.kind = gqU4Z
-	case g.Variant == "avx512":
-		l.kind = gqW8Z
-	case g.Variant == "avx2" && g.Bits == 4 && g.N > 8:
-		l.kind = gqU4Y
-	case g.Variant == "avx2":
-		l.kind = gqW8Y
-	default:
+	case variant == "avx512vnni" && bits == 4 && k <= gqMaxKInt4VNNI && n > 32:
+		return gqVNNI4
+	case variant == "avx512vnni":
+		return gqVNNI8
+	case variant == "avx512" && bits == 4 && n > 16:
+		return gqU4Z
+	case variant == "avx512":
+		return gqW8Z
+	case variant == "avx2" && bits == 4 && n > 8:
+		return gqU4Y
+	case variant == "avx2":
+		return gqW8Y
+	}
+	return gqGeneric
+}
+
+// pairs reports whether kind packs int4 weights as nibble pairs (two
+// vectors of columns per byte vector); every other kind packs int8.
+func (kind gqKind) pairs() bool {
+	return kind == gqVNNI4 || kind == gqU4Z || kind == gqU4Y
+}
+
+// gemmQVariant is the GEMMQ variant pack selects under the current features
+// (the same for both weight widths on amd64).
+func gemmQVariant(bits int) string {
+	switch {
+	case hasVNNI:
+		return "avx512vnni"
+	case hasAVX512:
+		return "avx512"
+	case hasAVX2:
+		return "avx2"
+	}
+	return "generic"
+}
+
+// gemmQExecBits is the weight width the kernel of the variant runs for the
+// shape: 4 only for the nibble-pair kinds (see GEMMQExecBits).
+func gemmQExecBits(variant string, bits, k, n int) int {
+	if gqKindOf(variant, bits, k, n).pairs() {
+		return 4
+	}
+	return 8
+}
+
+func gqLayoutOf(g *GEMMQ) gqLayout {
+	var l gqLayout
+	l.kind = gqKindOf(g.Variant, g.Bits, g.K, g.N)
+	if l.kind == gqGeneric {
 		return l
 	}
 	l.zmm = l.kind <= gqU4Z
@@ -291,7 +330,7 @@ func gqLayoutOf(g *GEMMQ) gqLayout {
 		l.cv, l.nvMax, l.mrMax = 8, 2, 4
 	}
 	l.block = l.cv * l.nvMax
-	l.pairs = l.kind == gqVNNI4 || l.kind == gqU4Z || l.kind == gqU4Y
+	l.pairs = l.kind.pairs()
 	switch {
 	case l.pairs:
 		l.vecStep = l.cv * 2
@@ -326,18 +365,11 @@ func (l *gqLayout) nvOf(ncols int) int {
 }
 
 func (g *GEMMQ) pack() {
-	switch {
-	case hasVNNI:
-		g.Variant = "avx512vnni"
-	case hasAVX512:
-		g.Variant = "avx512"
-	case hasAVX2:
-		g.Variant = "avx2"
-	default:
-		g.Variant = "generic"
+	g.Variant = gemmQVariant(g.Bits)
+	l := gqLayoutOf(g)
+	if l.kind == gqGeneric {
 		return
 	}
-	l := gqLayoutOf(g)
 	buf := make([]byte, l.size+64)
 	off := int(-uintptr(unsafe.Pointer(unsafe.SliceData(buf))) & 63) // 64-byte aligned panels
 	p := buf[off : off+l.size : off+l.size]

@@ -40,9 +40,25 @@ func gemmQWide8(p *gemmArgs)
 //go:noescape
 func gemmQWide4(p *gemmArgs)
 
+// gemmQVariant is the GEMMQ variant pack selects under the current
+// features for bits-bit weights.
+func gemmQVariant(bits int) string { return variantFor("gemm/int" + itoa(bits)) }
+
+// gemmQExecBits is the weight width the kernels of the variant run: both
+// NEON variants nibble-pack int4 for every shape (gemmQDot4, gemmQWide4),
+// the generic loop multiplies int8 values (see GEMMQExecBits). The packing
+// and the dispatch take the width from here (qLayout.bits).
+func gemmQExecBits(variant string, bits, k, n int) int {
+	if variant == "generic" {
+		return 8
+	}
+	return bits
+}
+
 // qLayout describes the packed panels of a GEMMQ on arm64.
 type qLayout struct {
 	dot          bool
+	bits         int // packed weight width: gemmQExecBits
 	gsize        int // K values per group
 	groups       int
 	kLast        int // K values of the last group
@@ -52,17 +68,18 @@ type qLayout struct {
 }
 
 func (g *GEMMQ) layout() qLayout {
-	l := qLayout{dot: g.Variant == "neon-dotprod", groups: g.Groups(), gsize: g.Group}
+	l := qLayout{dot: g.Variant == "neon-dotprod", bits: gemmQExecBits(g.Variant, g.Bits, g.K, g.N),
+		groups: g.Groups(), gsize: g.Group}
 	if l.gsize == 0 {
 		l.gsize = g.K
 	}
 	l.kLast = g.K - (l.groups-1)*l.gsize
 	if l.dot {
 		l.steps = (l.groups-1)*(l.gsize/4) + ceilDiv(l.kLast, 4)
-		l.stepBytes = 64 * g.Bits / 8
+		l.stepBytes = 64 * l.bits / 8
 	} else {
 		l.steps = g.K
-		l.stepBytes = panelW * g.Bits / 8
+		l.stepBytes = panelW * l.bits / 8
 	}
 	l.bBytes = l.steps * l.stepBytes
 	l.meta = l.groups*2*4*panelW + 4*panelW
@@ -77,7 +94,7 @@ func (g *GEMMQ) layout() qLayout {
 // wide step: 16 columns of one K value; int4 packs columns i and i+8 into
 // the low and high nibble of byte i.
 func (g *GEMMQ) pack() {
-	g.Variant = variantFor("gemm/int" + itoa(g.Bits))
+	g.Variant = gemmQVariant(g.Bits)
 	if g.Variant == "generic" {
 		return
 	}
@@ -104,7 +121,7 @@ func (g *GEMMQ) pack() {
 					for j := 0; j < panelW; j++ {
 						un[j] = q(k, n0+j)
 					}
-					packStep(dst[s*l.stepBytes:], un[:panelW], g.Bits, 8)
+					packStep(dst[s*l.stepBytes:], un[:panelW], l.bits, 8)
 					s++
 				}
 				continue
@@ -117,7 +134,7 @@ func (g *GEMMQ) pack() {
 						un[i] = q(kb+kk, n0+4*j+c)
 					}
 				}
-				packStep(dst[s*l.stepBytes:], un[:], g.Bits, 16)
+				packStep(dst[s*l.stepBytes:], un[:], l.bits, 16)
 				s++
 			}
 		}
@@ -215,11 +232,11 @@ func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32
 			}
 			// Direct calls: a function value would make p escape.
 			switch {
-			case l.dot && g.Bits == 8:
+			case l.dot && l.bits == 8:
 				gemmQDot8(&p)
 			case l.dot:
 				gemmQDot4(&p)
-			case g.Bits == 8:
+			case l.bits == 8:
 				gemmQWide8(&p)
 			default:
 				gemmQWide4(&p)
