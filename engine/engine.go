@@ -31,6 +31,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
@@ -168,6 +169,7 @@ type Model struct {
 	out     []float32
 
 	observe func(t *tensor, n int) // calibration hook, nil normally
+	stepNs  []int64                // per-step wall time of the last pass, when profiling
 }
 
 // Close stops the worker threads.
@@ -212,8 +214,14 @@ func (m *Model) runBatch(images []float32, n int) {
 	if m.observe != nil {
 		m.observe(m.input, n)
 	}
-	for _, s := range m.steps {
-		s.run(m, n)
+	for i, s := range m.steps {
+		if m.stepNs != nil {
+			t0 := time.Now()
+			s.run(m, n)
+			m.stepNs[i] = int64(time.Since(t0))
+		} else {
+			s.run(m, n)
+		}
 		if m.observe != nil {
 			for _, t := range s.io().outs {
 				m.observe(t, n)

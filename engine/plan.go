@@ -98,11 +98,40 @@ func Compile(g *graph.Graph, cfg Config, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("engine: int4 group %d, want 0 or a multiple of 4", opts.Int4Group)
 	}
 	b := &builder{g: g, cfg: cfg, opts: opts, tensors: map[string]*tensor{}}
-	m, err := b.build()
+	m, err := b.plan()
 	if err != nil {
 		return nil, err
 	}
+	for _, s := range m.steps {
+		if p, ok := s.(interface{ prepare(*builder) error }); ok {
+			if err := p.prepare(b); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.planBuffers(m)
+	m.pool = kernels.NewPool(b.opts.Threads)
 	return m, nil
+}
+
+// Plan lists the steps Compile would build for cfg, without packing
+// weights or allocating buffers: cheap enough to cost many configurations.
+func Plan(g *graph.Graph, cfg Config, opts Options) ([]StepInfo, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	if err := CheckConfig(g, cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Integer(g) && opts.Calib == nil {
+		return nil, fmt.Errorf("engine: int8/int4 layers need calibration ranges (Options.Calib)")
+	}
+	b := &builder{g: g, cfg: cfg, opts: opts, tensors: map[string]*tensor{}}
+	m, err := b.plan()
+	if err != nil {
+		return nil, err
+	}
+	return m.stepInfos(), nil
 }
 
 type builder struct {
@@ -258,7 +287,9 @@ func isCompute(g *graph.Graph, n *graph.Node) bool {
 	return false
 }
 
-func (b *builder) build() (*Model, error) {
+// plan builds the steps with their storage decided and conversions
+// inserted; Compile then packs weights and plans buffers.
+func (b *builder) plan() (*Model, error) {
 	g := b.g
 	if len(g.Inputs) != 1 || len(g.Outputs) != 1 {
 		return nil, fmt.Errorf("engine: graph has %d inputs and %d outputs, want 1 and 1", len(g.Inputs), len(g.Outputs))
@@ -299,15 +330,6 @@ func (b *builder) build() (*Model, error) {
 		return nil, err
 	}
 	m.steps = b.insertConversions(steps)
-	for _, s := range m.steps {
-		if p, ok := s.(interface{ prepare(*builder) error }); ok {
-			if err := p.prepare(b); err != nil {
-				return nil, err
-			}
-		}
-	}
-	b.planBuffers(m)
-	m.pool = kernels.NewPool(b.opts.Threads)
 	return m, nil
 }
 

@@ -17,6 +17,9 @@ type Score struct {
 	// nats): smooth and non-negative, where a top-1 difference on a sample is
 	// coarse and noisy. 0 when the evaluator has none.
 	Div float64
+	// Correct, when the evaluator gives it, says per image whether the
+	// prediction was right: the paired bound compares it with FP32's.
+	Correct []bool
 }
 
 // Evaluator scores a configuration on the search images.

@@ -19,6 +19,15 @@ type Problem struct {
 	Acc     *Accuracy
 	Ref     float64 // reference top-1, percent
 	MaxDrop float64 // allowed drop below Ref, points
+	// Allowed[l][f] says whether layer l may take format f (nil: every
+	// format of Formats); see Costs.Allowed for the tie rule that fills it.
+	Allowed [][]bool
+	// RefCorrect is the reference's per-image correctness on the search
+	// images; with it, a configuration is feasible when the upper
+	// confidence bound of its paired drop (PairedDrop, projected onto
+	// ProjectN images) is within MaxDrop, else when its plain drop is.
+	RefCorrect []bool
+	ProjectN   int
 	// Log, if set, receives one line per evaluation or step.
 	Log func(format string, args ...any)
 }
@@ -31,6 +40,7 @@ type Candidate struct {
 	PredDrop  float64 // additive model's drop below Ref; NaN when not from the model
 	Risk      float64 // the front's summed per-layer risk (drop or divergence)
 	Top1      float64 // percent; NaN until evaluated
+	Bound     float64 // the drop the feasibility rule compares with MaxDrop
 	Evaluated bool
 }
 
@@ -100,11 +110,12 @@ func (p *Problem) widest() kernels.Format {
 
 // evaluate measures c (cached) and records it in r.
 func (p *Problem) evaluate(r *Result, c Config, pred float64) (Candidate, error) {
-	t, err := p.Acc.Top1(c)
+	sc, err := p.Acc.Score(c)
 	if err != nil {
 		return Candidate{}, err
 	}
-	cand := Candidate{Config: c, Cost: Sum(p.Cost, c), PredDrop: pred, Top1: t, Evaluated: true}
+	t := sc.Top1
+	cand := Candidate{Config: c, Cost: Sum(p.Cost, c), PredDrop: pred, Top1: t, Bound: p.bound(sc), Evaluated: true}
 	seen := false
 	for _, e := range r.Evaluated {
 		if e.Config.Key() == c.Key() {
@@ -119,7 +130,36 @@ func (p *Problem) evaluate(r *Result, c Config, pred float64) (Candidate, error)
 	return cand, nil
 }
 
-func (p *Problem) feasible(c Candidate) bool { return p.Ref-c.Top1 <= p.MaxDrop+1e-9 }
+func (p *Problem) feasible(c Candidate) bool { return c.Bound <= p.MaxDrop+1e-9 }
+
+// bound is the drop of a score that feasibility compares with MaxDrop.
+func (p *Problem) bound(s Score) float64 {
+	if p.RefCorrect != nil && len(s.Correct) == len(p.RefCorrect) {
+		_, ub := PairedDrop(p.RefCorrect, s.Correct, p.ProjectN)
+		return ub
+	}
+	return p.Ref - s.Top1
+}
+
+// Feasible reports whether the cached score of c meets the bound.
+func (p *Problem) Feasible(c Config) bool {
+	s, ok := p.Acc.cache[c.Key()]
+	return ok && p.bound(s) <= p.MaxDrop+1e-9
+}
+
+func (p *Problem) allowed(l int, f kernels.Format) bool {
+	return p.Allowed == nil || p.Allowed[l][f]
+}
+
+// allowedConfig reports whether every layer of c is in an allowed format.
+func (p *Problem) allowedConfig(c Config) bool {
+	for l, f := range c {
+		if !p.allowed(l, f) {
+			return false
+		}
+	}
+	return true
+}
 
 // bySaving orders layers by decreasing possible cost saving from the
 // widest format, so the layers that matter most are decided first (the
@@ -131,7 +171,9 @@ func (p *Problem) bySaving(start Config) []int {
 		order[l] = l
 		lo := p.Cost[l][start[l]]
 		for _, f := range p.Formats {
-			lo = min(lo, p.Cost[l][f])
+			if p.allowed(l, f) {
+				lo = min(lo, p.Cost[l][f])
+			}
 		}
 		saving[l] = p.Cost[l][start[l]] - lo
 	}
@@ -158,7 +200,7 @@ func Greedy(p *Problem) (Result, error) {
 	for _, l := range p.bySaving(cur.Config) {
 		var opts []kernels.Format
 		for _, f := range p.Formats {
-			if p.Cost[l][f] < p.Cost[l][cur.Config[l]] {
+			if p.allowed(l, f) && p.Cost[l][f] < p.Cost[l][cur.Config[l]] {
 				opts = append(opts, f)
 			}
 		}
@@ -233,7 +275,7 @@ func CoordDescent(p *Problem, o CoordOptions) (Result, error) {
 		for _, l := range order {
 			best, bestLoss := cur, curLoss
 			for _, f := range p.Formats {
-				if f == cur.Config[l] {
+				if f == cur.Config[l] || !p.allowed(l, f) {
 					continue
 				}
 				c := cur.Config.With(l, f)
@@ -269,7 +311,7 @@ func CoordDescent(p *Problem, o CoordOptions) (Result, error) {
 // multiple-choice knapsack solved by dynamic programming over the risk; the
 // result is in order of increasing risk (and so decreasing cost). Risk and
 // PredDrop are the model's sum (without any base offset); Top1 is NaN.
-func Front(cost, drop [][]float64, formats []kernels.Format, maxDrop, step float64) ([]Candidate, error) {
+func Front(cost, drop [][]float64, formats []kernels.Format, allowed [][]bool, maxDrop, step float64) ([]Candidate, error) {
 	n := len(cost)
 	if err := checkTable("cost", cost, n); err != nil {
 		return nil, err
@@ -313,6 +355,9 @@ func Front(cost, drop [][]float64, formats []kernels.Format, maxDrop, step float
 				continue
 			}
 			for _, f := range formats {
+				if allowed != nil && !allowed[l][f] {
+					continue
+				}
 				nd := d + u[l][f]
 				if nd > units {
 					continue
@@ -406,7 +451,7 @@ func Pareto(p *Problem, s *Sensitivity, o ParetoOptions) (Result, error) {
 			risk, budget, step = s.Div, total, total/4000
 		}
 	}
-	front, err := Front(p.Cost, risk, p.Formats, budget, step)
+	front, err := Front(p.Cost, risk, p.Formats, p.Allowed, budget, step)
 	if err != nil {
 		return r, err
 	}
@@ -492,7 +537,7 @@ func (p *Problem) refine(r *Result, s *Sensitivity, best Candidate, budget int) 
 		for l, cur := range best.Config {
 			for _, f := range p.Formats {
 				save := p.Cost[l][cur] - p.Cost[l][f]
-				if save <= 0 {
+				if save <= 0 || !p.allowed(l, f) {
 					continue
 				}
 				c := best.Config.With(l, f)

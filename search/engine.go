@@ -14,55 +14,24 @@ import (
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/harness"
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/layers"
 	"github.com/aiq-project/aiq/quant"
 )
 
-// LayersOf lists the compute layers of g (in the order engine configs name
-// them) with the counts the paper's byte accounting needs.
-func LayersOf(g *graph.Graph) []Layer {
-	var out []Layer
-	for _, l := range g.Layers() {
-		w := int64(l.Cin/l.Group) * int64(l.Cout) * int64(l.KH*l.KW)
-		in := int64(l.Cin) * int64(l.InH*l.InW)
-		o := int64(l.Cout) * int64(l.OutH*l.OutW)
-		if l.Op != "Conv" { // Gemm/MatMul: rows per image from the MACs
-			rows := l.MACs / max(int64(l.Cin)*int64(l.Cout), 1)
-			in, o = int64(l.Cin)*rows, int64(l.Cout)*rows
-		}
-		m, n, k := l.GEMM()
-		if l.Op != "Conv" {
-			m, n, k = int(l.MACs/max(int64(l.Cin)*int64(l.Cout), 1)), l.Cout, l.Cin
-		}
-		out = append(out, Layer{Name: l.Name, Depthwise: l.Depthwise(), MACs: l.MACs, Weights: w, InActs: in, OutActs: o,
-			Shape: Shape{M: m, N: n, K: k, C: l.Cin, H: l.InH, W: l.InW, KH: l.KH, Stride: l.Stride}})
-	}
-	return out
-}
-
-// Shape is a layer's kernel shape per image: a GEMM M x K times K x N
-// (M = output pixels, K = Cin x KH x KW), or for a depthwise layer C
-// channels of an H x W input with a KH x KH filter and a stride.
-type Shape struct {
-	M, N, K int
-	C, H, W int
-	KH      int
-	Stride  int
-}
-
 // EngineConfig turns c (one format per layer of layers) into the engine's
 // configuration, every layer named.
-func EngineConfig(layers []Layer, c Config) engine.Config {
+func EngineConfig(ls []layers.Layer, c Config) engine.Config {
 	ec := engine.Config{Default: kernels.FP32, Layers: map[string]kernels.Format{}}
-	for i, l := range layers {
+	for i, l := range ls {
 		ec.Layers[l.Name] = c[i]
 	}
 	return ec
 }
 
 // FromEngine reads an engine configuration as a Config over layers.
-func FromEngine(layers []Layer, ec engine.Config) Config {
-	c := make(Config, len(layers))
-	for i, l := range layers {
+func FromEngine(ls []layers.Layer, ec engine.Config) Config {
+	c := make(Config, len(ls))
+	for i, l := range ls {
 		c[i] = ec.Format(l.Name)
 	}
 	return c
@@ -71,7 +40,7 @@ func FromEngine(layers []Layer, ec engine.Config) Config {
 // Engine runs configurations of one model with the engine.
 type Engine struct {
 	Path   string
-	Layers []Layer
+	Layers []layers.Layer
 	Test   *dataset.Set
 	// Opts are the engine options of accuracy runs (batch, threads,
 	// calibration, weight quantization).
@@ -92,7 +61,7 @@ func NewEngine(path string, test *dataset.Set, opts engine.Options) (*Engine, er
 	if err != nil {
 		return nil, err
 	}
-	e.Layers = LayersOf(g)
+	e.Layers = layers.Of(g)
 	if len(e.Layers) == 0 {
 		return nil, fmt.Errorf("search: %s has no conv or fc layers", path)
 	}
@@ -183,12 +152,12 @@ func (e *Engine) Evaluator(offset, n int) Evaluator {
 	var refErr error
 	return func(c Config) (Score, error) {
 		once.Do(func() {
-			ref, _, refErr = e.probs(Uniform(len(e.Layers), kernels.FP32), offset, n)
+			ref, _, _, refErr = e.probs(Uniform(len(e.Layers), kernels.FP32), offset, n)
 		})
 		if refErr != nil {
 			return Score{}, refErr
 		}
-		p, top1, err := e.probs(c, offset, n)
+		p, top1, correct, err := e.probs(c, offset, n)
 		if err != nil {
 			return Score{}, err
 		}
@@ -198,40 +167,42 @@ func (e *Engine) Evaluator(offset, n int) Evaluator {
 				kl += r * (math.Log(r) - math.Log(max(q, 1e-30)))
 			}
 		}
-		return Score{Top1: top1, Div: kl / float64(n)}, nil
+		return Score{Top1: top1, Div: kl / float64(n), Correct: correct}, nil
 	}
 }
 
 // probs runs c on test images offset..offset+n-1 and returns the softmax
-// of every output (n x classes) and the top-1 in percent.
-func (e *Engine) probs(c Config, offset, n int) ([]float64, float64, error) {
+// of every output (n x classes), the top-1 in percent and whether each
+// image was right.
+func (e *Engine) probs(c Config, offset, n int) ([]float64, float64, []bool, error) {
 	g, err := e.graph(e.Opts.Batch)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	m, err := engine.Compile(g, EngineConfig(e.Layers, c), e.Opts)
 	if err != nil {
-		return nil, 0, fmt.Errorf("search: compiling %s: %w", c, err)
+		return nil, 0, nil, fmt.Errorf("search: compiling %s: %w", c, err)
 	}
 	defer m.Close()
 	if offset < 0 || n < 1 || offset+n > e.Test.Len() {
-		return nil, 0, fmt.Errorf("search: images %d..%d outside %s", offset, offset+n, e.Test.Name)
+		return nil, 0, nil, fmt.Errorf("search: images %d..%d outside %s", offset, offset+n, e.Test.Name)
 	}
 	labels, err := e.Test.Labels(offset, n)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	x := make([]float32, m.Batch*e.Test.ImageSize())
 	out := make([]float64, 0, n*m.Classes)
 	ok := 0
+	correct := make([]bool, n)
 	for b := offset; b < offset+n; b += m.Batch {
 		k := min(m.Batch, offset+n-b)
 		if err := e.Test.Images(b, k, x); err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		y, err := m.Run(x, k)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		for i := 0; i < k; i++ {
 			row := y[i*m.Classes : (i+1)*m.Classes]
@@ -243,6 +214,7 @@ func (e *Engine) probs(c Config, offset, n int) ([]float64, float64, error) {
 			}
 			if best == labels[b-offset+i] {
 				ok++
+				correct[b-offset+i] = true
 			}
 			sum := 0.0
 			for _, v := range row {
@@ -253,38 +225,61 @@ func (e *Engine) probs(c Config, offset, n int) ([]float64, float64, error) {
 			}
 		}
 	}
-	return out, 100 * float64(ok) / float64(n), nil
+	return out, 100 * float64(ok) / float64(n), correct, nil
 }
 
 // Timing is an end-to-end throughput measurement.
 type Timing struct {
 	ImagesPerS float64 // from the median batch latency
-	// BestImagesPerS is from the fastest batch: on a machine shared with
-	// other work, interference only ever adds time, so the minimum is the
-	// steadier estimate of what the configuration can do.
+	// BestImagesPerS is from the fastest batch.
 	BestImagesPerS float64
 	CV             float64 // of the batch latencies
+	// Samples are batch latencies in seconds, each the mean of a few
+	// consecutive batches.
+	Samples []float64
 }
 
-// Throughput compiles c for a batch and thread count and times whole
-// batches (the harness: warm-up, repeated samples for at least minTime).
-func (e *Engine) Throughput(c Config, batch, threads int, minTime time.Duration) (Timing, error) {
+// compile builds cfg for a batch and thread count.
+func (e *Engine) compile(c Config, batch, threads int) (*engine.Model, error) {
 	g, err := e.graph(batch)
 	if err != nil {
-		return Timing{}, err
+		return nil, err
 	}
 	o := e.Opts
 	o.Batch, o.Threads = batch, threads
 	m, err := engine.Compile(g, EngineConfig(e.Layers, c), o)
 	if err != nil {
-		return Timing{}, fmt.Errorf("search: compiling %s: %w", c, err)
+		return nil, fmt.Errorf("search: compiling %s: %w", c, err)
 	}
-	defer m.Close()
+	return m, nil
+}
+
+// batchImages returns the first batch test images (NCHW float32).
+func (e *Engine) batchImages(batch int) ([]float32, error) {
 	if e.Test.Len() < batch {
-		return Timing{}, fmt.Errorf("search: %s has %d images, a batch needs %d", e.Test.Name, e.Test.Len(), batch)
+		return nil, fmt.Errorf("search: %s has %d images, a batch needs %d", e.Test.Name, e.Test.Len(), batch)
 	}
 	x := make([]float32, batch*e.Test.ImageSize())
 	if err := e.Test.Images(0, batch, x); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// Throughput compiles c for a batch and thread count and times whole
+// batches (the harness: warm-up, repeated samples for at least minTime).
+func (e *Engine) Throughput(c Config, batch, threads int, minTime time.Duration) (Timing, error) {
+	m, err := e.compile(c, batch, threads)
+	if err != nil {
+		return Timing{}, err
+	}
+	defer m.Close()
+	return timeModel(m, e, c, batch, minTime)
+}
+
+func timeModel(m *engine.Model, e *Engine, c Config, batch int, minTime time.Duration) (Timing, error) {
+	x, err := e.batchImages(batch)
+	if err != nil {
 		return Timing{}, err
 	}
 	var runErr error
@@ -294,12 +289,16 @@ func (e *Engine) Throughput(c Config, batch, threads int, minTime time.Duration)
 				runErr = err
 			}
 		}
-	}, harness.Options{Name: "e2e/" + c.Key(), MinTime: minTime, Warmup: 100 * time.Millisecond, CPU: harness.NoPin, Reruns: -1})
+	}, harness.Options{Name: "e2e/" + c.Key(), MinTime: minTime, SampleTime: 10 * time.Millisecond, Warmup: 50 * time.Millisecond, CPU: harness.NoPin, Reruns: -1})
 	if err == nil {
 		err = runErr
 	}
 	if err != nil {
 		return Timing{}, fmt.Errorf("search: timing %s: %w", c, err)
 	}
-	return Timing{ImagesPerS: float64(batch) / (res.MedianNs * 1e-9), BestImagesPerS: float64(batch) / (res.MinNs * 1e-9), CV: res.CV}, nil
+	t := Timing{ImagesPerS: float64(batch) / (res.MedianNs * 1e-9), BestImagesPerS: float64(batch) / (res.MinNs * 1e-9), CV: res.CV}
+	for _, v := range res.SamplesNs {
+		t.Samples = append(t.Samples, v*1e-9)
+	}
+	return t, nil
 }

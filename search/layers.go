@@ -5,18 +5,8 @@ import (
 	"strings"
 
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/layers"
 )
-
-// Layer is one compute layer as the search sees it. Counts are per image.
-type Layer struct {
-	Name      string
-	Depthwise bool
-	MACs      int64
-	Weights   int64 // weight values (bias excluded)
-	InActs    int64 // input activation values read
-	OutActs   int64 // output activation values written
-	Shape     Shape // kernel shape, for timing
-}
 
 // Config is a format per layer, in layer order.
 type Config []kernels.Format
@@ -67,50 +57,14 @@ func (c Config) String() string {
 	return strings.Join(s, " ")
 }
 
-// Bytes is the paper's memory traffic of layer l in format f for a batch:
-// its weights once, its input activations read and its output activations
-// written, at the format's widths.
-func Bytes(l Layer, f kernels.Format, batch int) float64 {
-	w := float64(l.Weights) * float64(f.WeightBits()) / 8
-	a := float64(batch) * float64(l.InActs+l.OutActs) * float64(f.ActBits()) / 8
-	return w + a
-}
-
-// Ops is 2 x MACs of all layers for a batch.
-func Ops(layers []Layer, batch int) float64 {
-	var m int64
-	for _, l := range layers {
-		m += l.MACs
-	}
-	return 2 * float64(m) * float64(batch)
-}
-
-// TotalBytes sums Bytes over the layers of cfg.
-func TotalBytes(layers []Layer, cfg Config, batch int) float64 {
-	b := 0.0
-	for i, l := range layers {
-		b += Bytes(l, cfg[i], batch)
-	}
-	return b
-}
-
-// AI is the arithmetic intensity of cfg at a batch: Ops / TotalBytes.
-func AI(layers []Layer, cfg Config, batch int) float64 {
-	b := TotalBytes(layers, cfg, batch)
-	if b == 0 {
-		return 0
-	}
-	return Ops(layers, batch) / b
-}
-
 // BytesTable is the additive "ai" cost: Bytes per layer and format (indexed
 // by kernels.Format) at a batch.
-func BytesTable(layers []Layer, batch int) [][]float64 {
-	t := make([][]float64, len(layers))
-	for i, l := range layers {
+func BytesTable(ls []layers.Layer, batch int) [][]float64 {
+	t := make([][]float64, len(ls))
+	for i, l := range ls {
 		t[i] = make([]float64, len(kernels.Formats))
 		for _, f := range kernels.Formats {
-			t[i][f] = Bytes(l, f, batch)
+			t[i][f] = layers.Bytes(l, f, batch)
 		}
 	}
 	return t

@@ -13,6 +13,7 @@ import (
 	"github.com/aiq-project/aiq/dataset"
 	"github.com/aiq-project/aiq/engine"
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/layers"
 	"github.com/aiq-project/aiq/quant"
 )
 
@@ -26,10 +27,12 @@ const (
 // Options describe one end-to-end search.
 type Options struct {
 	Model, Data, Calib string
-	Objective          string // "throughput" (measured kernel time, default) or "ai"
-	Algorithm          string // "pareto" (default), "greedy" or "coord"
-	Formats            []kernels.Format
-	MaxDrop            float64 // top-1 points below FP32 allowed (default 1)
+	// Objective: "throughput" (measured images/s at Batch, the default),
+	// "latency" (the same at batch 1) or "ai" (analytic bytes at AIBatch).
+	Objective string
+	Algorithm string // "pareto" (default), "greedy" or "coord"
+	Formats   []kernels.Format
+	MaxDrop   float64 // top-1 points below FP32 allowed (default 1)
 	// Margin is kept in reserve on the search images (the search accepts
 	// drops up to MaxDrop-Margin there), since they are a sample; the
 	// final check on the whole val half uses MaxDrop.
@@ -55,8 +58,12 @@ func (o *Options) defaults() error {
 	if o.Objective == "" {
 		o.Objective = "throughput"
 	}
-	if o.Objective != "throughput" && o.Objective != "ai" {
-		return fmt.Errorf("search: objective %q, want throughput or ai", o.Objective)
+	switch o.Objective {
+	case "throughput", "ai":
+	case "latency":
+		o.Batch = 1
+	default:
+		return fmt.Errorf("search: objective %q, want throughput, latency or ai", o.Objective)
 	}
 	if o.Algorithm == "" {
 		o.Algorithm = "pareto"
@@ -130,7 +137,10 @@ type Report struct {
 	Best Best `json:"best"`
 	// Pareto lists the evaluated configurations not dominated in top-1 on
 	// the search images against predicted kernel images/s or against AI.
-	Pareto      []Point         `json:"pareto"`
+	Pareto []Point `json:"pareto"`
+	// Measured lists every configuration timed end to end in the choice,
+	// with its predicted images/s beside the measured.
+	Measured    []Measured      `json:"measured"`
 	Baselines   []Baseline      `json:"baselines"`
 	Sensitivity SensitivityJSON `json:"sensitivity"`
 	Layers      []LayerJSON     `json:"layers"`
@@ -169,19 +179,28 @@ type Best struct {
 	AIBatch             float64 `json:"ai_at_batch"`
 	AIBatchFP32         float64 `json:"ai_fp32_at_batch"`
 	WeightBytesInt4     float64 `json:"int4_share_of_weight_bytes"` // of the FP32 model's weight bytes that run int4, by count
+	// AIPacked is AI at AIBatch with the bytes the packed weights occupy
+	// (int4 the kernel runs as int8 counts 1 byte).
+	AIPacked            float64 `json:"ai_packed"`
+	AI1                 float64 `json:"ai_batch1"`
+	ImagesPerSPredicted float64 `json:"images_per_s_predicted"`
+	// DropVal is the top-1 drop from FP32 on the val half, DropValUpper
+	// its paired upper confidence bound (points).
+	DropVal      float64 `json:"drop_val"`
+	DropValUpper float64 `json:"drop_val_upper"`
 }
 
 // Point is one configuration on the front.
 type Point struct {
-	Formats          []string `json:"formats"` // per layer, in layer order
-	Summary          string   `json:"summary"`
-	Top1Search       float64  `json:"top1_search"`
-	KernelImagesPerS float64  `json:"kernel_images_per_s"`    // Batch / summed layer kernel times (other ops excluded)
-	ImagesPerS       float64  `json:"images_per_s,omitempty"` // end to end, fastest batch, when timed
-	AI               float64  `json:"ai"`                     // at AIBatch
-	AIBatch          float64  `json:"ai_at_batch"`            // at Batch
-	FrontThroughput  bool     `json:"front_throughput"`
-	FrontAI          bool     `json:"front_ai"`
+	Formats             []string `json:"formats"` // per layer, in layer order
+	Summary             string   `json:"summary"`
+	Top1Search          float64  `json:"top1_search"`
+	PredictedImagesPerS float64  `json:"images_per_s_predicted"` // the cost model's, at Batch
+	ImagesPerS          float64  `json:"images_per_s,omitempty"` // end to end, median batch, when timed
+	AI                  float64  `json:"ai"`                     // at AIBatch
+	AIBatch             float64  `json:"ai_at_batch"`            // at Batch
+	FrontThroughput     bool     `json:"front_throughput"`
+	FrontAI             bool     `json:"front_ai"`
 }
 
 // Baseline is one uniform configuration.
@@ -197,7 +216,12 @@ type Baseline struct {
 	BestIPS1     float64 `json:"best_images_per_s_batch1"`
 	AI           float64 `json:"ai"`
 	AIBatch      float64 `json:"ai_at_batch"`
-	KernelSecond float64 `json:"kernel_seconds_per_batch"` // 0: not timed (objective ai)
+	KernelSecond float64 `json:"kernel_seconds_per_batch"` // summed layer step times of the cost model
+	AIPacked     float64 `json:"ai_packed"`
+	AI1          float64 `json:"ai_batch1"`
+	Predicted    float64 `json:"images_per_s_predicted"`
+	DropVal      float64 `json:"drop_val"`
+	DropValUpper float64 `json:"drop_val_upper"`
 }
 
 // SensitivityJSON is the per-layer sensitivity table.
@@ -209,21 +233,27 @@ type SensitivityJSON struct {
 
 // LayerJSON is one layer: shape, sensitivity, measured times, choice.
 type LayerJSON struct {
-	Name     string             `json:"name"`
-	Weights  int64              `json:"weights"`
-	MACs     int64              `json:"macs"`
-	Drop     map[string]float64 `json:"drop"`     // top-1 points vs the sensitivity base
-	Div      map[string]float64 `json:"div"`      // change of mean KL from FP32 vs the base, nats
-	Measured map[string]bool    `json:"measured"` // false: spread from the uniform run
-	Seconds  map[string]float64 `json:"seconds"`  // kernel time per batch (objective throughput)
-	Chosen   string             `json:"chosen"`
+	Name     string              `json:"name"`
+	Weights  int64               `json:"weights"`
+	MACs     int64               `json:"macs"`
+	Drop     map[string]float64  `json:"drop"`     // top-1 points vs the sensitivity base
+	Div      map[string]float64  `json:"div"`      // change of mean KL from FP32 vs the base, nats
+	Measured map[string]bool     `json:"measured"` // false: spread from the uniform run
+	Seconds  map[string]float64  `json:"seconds"`  // median step time per batch in the cost model
+	Time     map[string]Interval `json:"time"`     // the same with its 95% interval, seconds per batch
+	Exec     map[string]string   `json:"exec"`     // the format that executes (int4 packed as int8: int8)
+	Allowed  map[string]bool     `json:"allowed"`  // the tie rule's verdict (and --formats)
+	Chosen   string              `json:"chosen"`
 }
 
-type scores struct{ search, val, holdout, all float64 }
+type scores struct {
+	search, val, holdout, all float64
+	valCorrect                []bool // per image of the val half
+}
 
-// Run performs a whole search: calibration, cost tables, baselines,
-// sensitivity, the algorithm, the choice (checked on the whole val half)
-// and its final measurements.
+// Run performs a whole search: calibration, the cost model, baselines,
+// sensitivity, the algorithm, the choice (checked on the whole val half,
+// timed end to end beside every uniform format) and its final numbers.
 func Run(o Options) (*Report, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
@@ -249,42 +279,41 @@ func Run(o Options) (*Report, error) {
 	if err := e.Calibrate(calib, o.CalibN, o.CalibMethod, o.CacheDir); err != nil {
 		return nil, err
 	}
-	layers, n := e.Layers, len(e.Layers)
-	// Baselines and timings cover the allowed formats and FP32, the reference.
-	all := o.Formats
-	if !contains(all, kernels.FP32) {
-		all = append([]kernels.Format{kernels.FP32}, all...)
-	}
+	return e.run(&o, start)
+}
+
+func (e *Engine) run(o *Options, start time.Time) (*Report, error) {
+	ls, n := e.Layers, len(e.Layers)
+	// Baselines and costs cover every format: the contract reports every
+	// uniform configuration, and FP32 is the reference.
+	all := kernels.Formats
 	rep := &Report{Model: filepath.Base(o.Model), Objective: o.Objective, Algorithm: o.Algorithm, MaxDrop: o.MaxDrop,
 		Margin: o.Margin, Batch: o.Batch, Threads: o.Threads, AIBatch: o.AIBatch, ISA: kernels.ISA(),
 		Protocol: map[string]string{
 			"calibration": fmt.Sprintf("%s images 0..%d (training images), %s ranges", filepath.Base(o.Calib), o.CalibN-1, o.CalibMethod),
 			"search":      fmt.Sprintf("%s images 0..%d (class-balanced prefix of the val half)", filepath.Base(o.Data), o.SearchN-1),
-			"choice":      fmt.Sprintf("%s images 0..4999 (val half): the chosen configuration must be within %.2f points of FP32 there", filepath.Base(o.Data), o.MaxDrop),
-			"report":      fmt.Sprintf("%s images 5000..9999 (holdout half) and 0..9999 (all)", filepath.Base(o.Data)),
-			"timing":      fmt.Sprintf("layer kernels at their exact shapes, batch %d, %d thread(s), fastest of repeated runs; candidates ranked by end-to-end images/s of their fastest batch; final images/s end to end at batch %d and 1, from the median (and the fastest) batch latency", o.Batch, o.Threads, o.Batch),
-			"bytes":       "per layer: weights once per batch + input activations read + output activations written, at the format's widths (int4 weights 0.5 B, int8 activations 1 B); AI = 2 x MACs / bytes, summed over layers, no cache reuse",
+			"choice": fmt.Sprintf("%s images 0..4999 (val half): the chosen configuration's paired top-1 drop from FP32 has a one-sided %.0f%% upper confidence bound within %.2f points",
+				filepath.Base(o.Data), 100*BoundConfidence, o.MaxDrop),
+			"report": fmt.Sprintf("%s images 5000..9999 (holdout half) and 0..9999 (all)", filepath.Base(o.Data)),
+			"timing": fmt.Sprintf("cost model: every format compiled as a whole model at batch %d, %d thread(s), per-step times of end-to-end passes in %d interleaved rounds (median and 95%% CI per layer); candidates and every uniform format timed end to end at batch %d, interleaved; a format or configuration counts as faster only when a Mann-Whitney test (alpha %.2f) and a gain of at least %.0f%% both say so",
+				o.Batch, o.Threads, costRounds, o.Batch, Alpha, 100*MinGain),
+			"bytes": "per layer: weights once per batch + input activations read + output activations written, at the format's widths (int4 weights 0.5 B, int8 activations 1 B); AI = 2 x MACs / bytes, summed over layers, no cache reuse; ai_packed counts the bytes the packed weights occupy (int4 run as int8: 1 B)",
 		}}
 
-	// Cost tables: measured kernel time and analytic bytes.
-	// Kernel times drive the throughput objective; the ai objective skips
-	// them (its final images/s are measured end to end all the same).
-	var times [][]float64
-	if o.Objective == "throughput" {
-		o.logf("timing %d layers x %d formats at batch %d, %d thread(s)", n, len(all), o.Batch, o.Threads)
-		if times, err = MeasureTimes(layers, all, TimingOptions{Batch: o.Batch, Threads: o.Threads, Log: o.Log}); err != nil {
-			return nil, err
-		}
+	o.logf("cost model: %d layers x %d formats, end-to-end passes at batch %d, %d thread(s)", n, len(all), o.Batch, o.Threads)
+	costs, err := e.MeasureCosts(all, CostOptions{Batch: o.Batch, Threads: o.Threads, Rounds: costRounds, Log: o.Log})
+	if err != nil {
+		return nil, err
 	}
-	bytes := BytesTable(layers, o.AIBatch)
+	times := costs.Table()
+	allowed := costs.Allowed(o.Formats)
 	cost := times
 	if o.Objective == "ai" {
-		cost = bytes
+		cost, allowed = BytesTable(ls, o.AIBatch), nil
 	}
 
 	// Baselines: every uniform format on the search images; FP32 also on
-	// all 10,000 test images (the reference of the val check). The other
-	// baselines get their val/holdout numbers after the choice.
+	// all 10,000 test images (the reference of the val check).
 	acc := NewAccuracy(e.Evaluator(valLo, o.SearchN))
 	var uniforms []Config
 	for _, f := range all {
@@ -305,6 +334,7 @@ func Run(o Options) (*Report, error) {
 	}
 	base[kernels.FP32] = ref
 	o.logf("fp32: val %.2f%%  holdout %.2f%%  all %.2f%%", ref.val, ref.holdout, ref.all)
+	refScore, _ := acc.Score(Uniform(n, kernels.FP32))
 
 	// Sensitivity: the cheapest uniform format that is lossless (within
 	// SensTol) is the base; lossy formats are measured layer by layer, the
@@ -340,8 +370,10 @@ func Run(o Options) (*Report, error) {
 	rep.Sensitivity = SensitivityJSON{Base: sbase.String(), BaseTop1: sens.BaseTop1,
 		Note: fmt.Sprintf("drop = top-1(all %s) - top-1(all %s but this layer), search images; div = the change of the mean KL divergence from FP32's softmax (the pareto front is built over div); formats within %.2f points of FP32 uniformly are not run per layer (their uniform difference is spread evenly, measured=false)", sbase, sbase, o.SensTol)}
 
-	// The algorithm.
+	// The algorithm, with the bound projected from the search images onto
+	// the val half, where the choice is checked.
 	p := &Problem{Formats: o.Formats, Cost: cost, Acc: acc, Ref: ref.search, MaxDrop: o.MaxDrop - o.Margin,
+		Allowed: allowed, RefCorrect: refScore.Correct, ProjectN: valHi - valLo,
 		Log: func(format string, args ...any) { o.logf(format, args...) }}
 	var res Result
 	switch o.Algorithm {
@@ -358,56 +390,27 @@ func Run(o Options) (*Report, error) {
 	o.logf("%s: best %s, top-1 %.2f%% on the search images (fp32 %.2f%%), %d evaluations so far",
 		o.Algorithm, res.Best.Config, res.Best.Top1, ref.search, acc.Evals)
 
-	// The choice: feasible candidates in objective order (measured end to
-	// end for throughput), the first within MaxDrop on the whole val half.
-	cands, err := e.rank(&o, p, res, times)
+	chosen, measured, err := e.choose(o, p, res, costs, ref)
 	if err != nil {
 		return nil, err
-	}
-	var chosen Config
-	var cs scores
-	for _, c := range cands {
-		s, err := e.scoresAll(c.cfg, o.SearchN)
-		if err != nil {
-			return nil, err
-		}
-		o.logf("check %-28s val %.2f%% (fp32 %.2f%%)", c.cfg, s.val, ref.val)
-		if ref.val-s.val <= o.MaxDrop+1e-9 {
-			chosen, cs = c.cfg, s
-			break
-		}
-	}
-	if chosen == nil {
-		chosen, cs = Uniform(n, kernels.FP32), ref
 	}
 	rep.SearchSeconds = time.Since(start).Seconds()
 	rep.Evaluations = acc.Evals
-
-	// Final numbers.
-	b := Best{Config: EngineConfig(layers, chosen).File(rep.Model), Summary: chosen.String(),
-		Top1Holdout: cs.holdout, Top1FP32Holdout: ref.holdout, Top1Val: cs.val, Top1FP32Val: ref.val,
-		Top1All: cs.all, Top1FP32All: ref.all, Top1Search: cs.search,
-		AI: AI(layers, chosen, o.AIBatch), AIFP32: AI(layers, Uniform(n, kernels.FP32), o.AIBatch),
-		AIBatch: AI(layers, chosen, o.Batch), AIBatchFP32: AI(layers, Uniform(n, kernels.FP32), o.Batch)}
-	var w4, wall float64
-	for i, l := range layers {
-		wall += float64(l.Weights)
-		if chosen[i] == kernels.Int4 {
-			w4 += float64(l.Weights)
+	rep.Measured = measured
+	var cm *Measured
+	for i := range measured {
+		if measured[i].Chosen {
+			cm = &measured[i]
 		}
 	}
-	b.WeightBytesInt4 = w4 / wall
-	o.logf("final timing (end to end, %v per point)", o.BenchTime)
-	t64, err := e.Throughput(chosen, o.Batch, o.Threads, o.BenchTime)
+	cs, err := e.scoresAll(chosen, o.SearchN)
 	if err != nil {
 		return nil, err
 	}
-	t1, err := e.Throughput(chosen, 1, o.Threads, o.BenchTime)
-	if err != nil {
-		return nil, err
-	}
-	b.ImagesPerS, b.BestImagesPerS, b.ImagesPerS1, b.BestImagesPerS1 = t64.ImagesPerS, t64.BestImagesPerS, t1.ImagesPerS, t1.BestImagesPerS
-	rep.Best = b
+
+	// Final numbers: the chosen configuration and every uniform one, the
+	// images/s at the batch from the choice's interleaved timing, batch 1
+	// measured here, interleaved too.
 	err = parallel(len(all), o.Workers, func(i int) error {
 		f := all[i]
 		if f == kernels.FP32 {
@@ -425,20 +428,43 @@ func Run(o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range all {
+	finals := append([]Config{chosen}, uniforms...)
+	t1 := make([]Timing, len(finals))
+	if o.Batch == 1 {
+		for i, c := range finals {
+			t1[i] = measuredTiming(measured, c)
+		}
+	} else if t1, err = e.interleaved(finals, 1, o.Threads, o.BenchTime); err != nil {
+		return nil, err
+	}
+	fp32AI, fp32AIB := aiOf(ls, Uniform(n, kernels.FP32), o.AIBatch), aiOf(ls, Uniform(n, kernels.FP32), o.Batch)
+	b := Best{Config: EngineConfig(ls, chosen).File(rep.Model), Summary: chosen.String(),
+		Top1Holdout: cs.holdout, Top1FP32Holdout: ref.holdout, Top1Val: cs.val, Top1FP32Val: ref.val,
+		Top1All: cs.all, Top1FP32All: ref.all, Top1Search: cs.search,
+		AI: aiOf(ls, chosen, o.AIBatch), AIFP32: fp32AI, AIBatch: aiOf(ls, chosen, o.Batch), AIBatchFP32: fp32AIB,
+		AIPacked: aiOf(ls, costs.ExecConfig(chosen), o.AIBatch), AI1: aiOf(ls, chosen, 1)}
+	b.DropVal, b.DropValUpper = PairedDrop(ref.valCorrect, cs.valCorrect, 0)
+	var w4, wall float64
+	for i, l := range ls {
+		wall += float64(l.Weights)
+		if chosen[i] == kernels.Int4 {
+			w4 += float64(l.Weights)
+		}
+	}
+	b.WeightBytesInt4 = w4 / wall
+	b.ImagesPerS, b.BestImagesPerS, b.ImagesPerSPredicted = cm.ImagesPerS, cm.BestImagesPerS, cm.Predicted
+	b.ImagesPerS1, b.BestImagesPerS1 = t1[0].ImagesPerS, t1[0].BestImagesPerS
+	rep.Best = b
+	for i, f := range all {
 		u := Uniform(n, f)
+		um := measuredOf(measured, u)
 		bl := Baseline{Format: f.String(), Top1Search: base[f].search, Top1Val: base[f].val, Top1Holdout: base[f].holdout,
-			Top1All: base[f].all, AI: AI(layers, u, o.AIBatch), AIBatch: AI(layers, u, o.Batch), KernelSecond: sumOrZero(times, u)}
-		t64, err := e.Throughput(u, o.Batch, o.Threads, o.BenchTime)
-		if err != nil {
-			return nil, err
-		}
-		t1, err := e.Throughput(u, 1, o.Threads, o.BenchTime)
-		if err != nil {
-			return nil, err
-		}
-		bl.ImagesPerS, bl.BestIPS, bl.ImagesPerS1, bl.BestIPS1 = t64.ImagesPerS, t64.BestImagesPerS, t1.ImagesPerS, t1.BestImagesPerS
-		o.logf("baseline %-4s %7.0f images/s at batch %d (best %.0f), %7.0f at batch 1 (best %.0f)", f, bl.ImagesPerS, o.Batch, bl.BestIPS, bl.ImagesPerS1, bl.BestIPS1)
+			Top1All: base[f].all, AI: aiOf(ls, u, o.AIBatch), AIBatch: aiOf(ls, u, o.Batch),
+			AIPacked: aiOf(ls, costs.ExecConfig(u), o.AIBatch), AI1: aiOf(ls, u, 1), KernelSecond: Sum(times, u),
+			ImagesPerS: um.ImagesPerS, BestIPS: um.BestImagesPerS, Predicted: um.Predicted,
+			ImagesPerS1: t1[i+1].ImagesPerS, BestIPS1: t1[i+1].BestImagesPerS}
+		bl.DropVal, bl.DropValUpper = PairedDrop(ref.valCorrect, base[f].valCorrect, 0)
+		o.logf("baseline %-4s %7.0f images/s at batch %d (predicted %.0f), %7.0f at batch 1", f, bl.ImagesPerS, o.Batch, bl.Predicted, bl.ImagesPerS1)
 		rep.Baselines = append(rep.Baselines, bl)
 		if f == kernels.FP32 {
 			rep.Best.ImagesPerSFP32, rep.Best.ImagesPerS1FP32 = bl.ImagesPerS, bl.ImagesPerS1
@@ -446,19 +472,24 @@ func Run(o Options) (*Report, error) {
 		}
 	}
 
-	rep.Pareto = front(acc, layers, times, o, e.measured)
+	rep.Pareto = front(acc, ls, func(c Config) float64 {
+		ips, _ := e.PredictConfig(costs, c)
+		return ips
+	}, *o, measured)
 	rep.Layers = make([]LayerJSON, n)
 	wts, bits := make([]float64, n), make([]float64, n)
-	for i, l := range layers {
+	for i, l := range ls {
 		lj := LayerJSON{Name: l.Name, Weights: l.Weights, MACs: l.MACs, Chosen: chosen[i].String(),
-			Drop: map[string]float64{}, Div: map[string]float64{}, Measured: map[string]bool{}, Seconds: map[string]float64{}}
+			Drop: map[string]float64{}, Div: map[string]float64{}, Measured: map[string]bool{}, Seconds: map[string]float64{},
+			Time: map[string]Interval{}, Exec: map[string]string{}, Allowed: map[string]bool{}}
 		for _, f := range all {
 			lj.Drop[f.String()] = sens.Drop[i][f]
 			lj.Div[f.String()] = sens.Div[i][f]
 			lj.Measured[f.String()] = sens.Measured[i][f]
-			if times != nil {
-				lj.Seconds[f.String()] = times[i][f]
-			}
+			lj.Seconds[f.String()] = times[i][f]
+			lj.Time[f.String()] = costs.Layer[i][f]
+			lj.Exec[f.String()] = costs.Exec[i][f].String()
+			lj.Allowed[f.String()] = p.allowed(i, f) && contains(o.Formats, f)
 		}
 		rep.Layers[i] = lj
 		wts[i], bits[i] = float64(l.Weights), float64(chosen[i].WeightBits())
@@ -470,20 +501,272 @@ func Run(o Options) (*Report, error) {
 	return rep, nil
 }
 
-// kernelIPS is the images/s the summed layer kernel times allow (0 when
-// the layers were not timed).
-func kernelIPS(times [][]float64, c Config, batch int) float64 {
-	if times == nil {
-		return 0
+// costRounds is the number of interleaved rounds of the cost model.
+const costRounds = 3
+
+func aiOf(ls []layers.Layer, c Config, batch int) float64 { return layers.AI(ls, c, batch) }
+
+// ExecConfig is c with every format replaced by the one that executes.
+func (c *Costs) ExecConfig(cfg Config) Config {
+	out := make(Config, len(cfg))
+	for l, f := range cfg {
+		out[l] = c.Exec[l][f]
 	}
-	return float64(batch) / Sum(times, c)
+	return out
 }
 
-func sumOrZero(t [][]float64, c Config) float64 {
-	if t == nil {
-		return 0
+// Measured is one configuration timed end to end in the choice: its
+// predicted and measured images/s and whether it holds the bound.
+type Measured struct {
+	Summary         string    `json:"summary"`
+	Formats         []string  `json:"formats"`
+	Uniform         string    `json:"uniform,omitempty"` // the format of a uniform configuration
+	Top1Val         float64   `json:"top1_val"`
+	DropValUpper    float64   `json:"drop_val_upper"` // paired upper confidence bound, points
+	WithinBound     bool      `json:"within_bound"`
+	Predicted       float64   `json:"images_per_s_predicted"`
+	ImagesPerS      float64   `json:"images_per_s"` // median batch latency
+	BestImagesPerS  float64   `json:"best_images_per_s"`
+	Interval        Interval  `json:"batch_seconds"`         // of the batch latency samples
+	Samples         []float64 `json:"batch_seconds_samples"` // one per round
+	TiedWithFastest bool      `json:"tied_with_fastest"`
+	Chosen          bool      `json:"chosen"`
+	cfg             Config
+}
+
+func measuredOf(ms []Measured, c Config) Measured {
+	for _, m := range ms {
+		if m.cfg.Key() == c.Key() {
+			return m
+		}
 	}
-	return Sum(t, c)
+	return Measured{}
+}
+
+func measuredTiming(ms []Measured, c Config) Timing {
+	m := measuredOf(ms, c)
+	return Timing{ImagesPerS: m.ImagesPerS, BestImagesPerS: m.BestImagesPerS, Samples: m.Samples}
+}
+
+// choose picks the configuration. Candidates: the feasible evaluated
+// configurations, best first by the objective (predicted images/s, or
+// bytes for "ai"), up to maxCandidates, the algorithm's best, and every
+// uniform format. Each is checked on the whole val half (paired bound) and
+// timed end to end, interleaved with the others. For "ai" the first
+// candidate in bytes order within the bound is chosen. For throughput and
+// latency: among those within the bound, the fastest by median, then,
+// among those not measurably slower than it (a tie, see Faster), the most
+// accurate on the val half. So the choice is never dominated by a
+// configuration measured in the same run, and a format is never taken over
+// a more accurate one on a difference inside the noise.
+func (e *Engine) choose(o *Options, p *Problem, res Result, costs *Costs, ref scores) (Config, []Measured, error) {
+	n := len(p.Cost)
+	cfgs, _ := p.Acc.All()
+	type cand struct {
+		cfg  Config
+		rank float64 // smaller first
+	}
+	var feas []cand
+	for _, c := range cfgs {
+		if !p.Feasible(c) || !p.allowedConfig(c) {
+			continue
+		}
+		r := Sum(p.Cost, c)
+		if o.Objective != "ai" {
+			ips, err := e.PredictConfig(costs, c)
+			if err != nil {
+				return nil, nil, err
+			}
+			r = -ips
+		}
+		feas = append(feas, cand{c, r})
+	}
+	sort.SliceStable(feas, func(i, j int) bool { return feas[i].rank < feas[j].rank })
+	var list []Config
+	seen := map[string]bool{}
+	add := func(c Config) {
+		if !seen[c.Key()] {
+			seen[c.Key()] = true
+			list = append(list, c)
+		}
+	}
+	for i := 0; i < len(feas) && len(list) < maxCandidates; i++ {
+		add(feas[i].cfg)
+	}
+	if p.Feasible(res.Best.Config) && p.allowedConfig(res.Best.Config) {
+		add(res.Best.Config)
+	}
+	for _, f := range kernels.Formats {
+		add(Uniform(n, f))
+	}
+	ms := make([]Measured, len(list))
+	err := parallel(len(list), o.Workers, func(i int) error {
+		c := list[i]
+		s, err := e.scoresAll(c, o.SearchN)
+		if err != nil {
+			return err
+		}
+		_, ub := PairedDrop(ref.valCorrect, s.valCorrect, 0)
+		m := Measured{Summary: c.String(), Top1Val: s.val, DropValUpper: ub, WithinBound: ub <= o.MaxDrop+1e-9, cfg: c}
+		for _, f := range c {
+			m.Formats = append(m.Formats, f.String())
+		}
+		if u, ok := uniformFormat(c); ok {
+			m.Uniform = u.String()
+		}
+		if m.Predicted, err = e.PredictConfig(costs, c); err != nil {
+			return err
+		}
+		ms[i] = m
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := e.interleaved(list, o.Batch, o.Threads, o.BenchTime)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range ms {
+		ms[i].ImagesPerS, ms[i].BestImagesPerS, ms[i].Samples = ts[i].ImagesPerS, ts[i].BestImagesPerS, ts[i].Samples
+		ms[i].Interval = Summarize(ts[i].Samples)
+		o.logf("e2e   %-28s %7.0f images/s (predicted %7.0f, %+.1f%%)  val %.2f%% (bound %.2f)%s", ms[i].Summary, ms[i].ImagesPerS,
+			ms[i].Predicted, 100*(ms[i].Predicted/ms[i].ImagesPerS-1), ms[i].Top1Val, ms[i].DropValUpper, map[bool]string{false: "  outside the bound"}[ms[i].WithinBound])
+	}
+	pick := ChooseMeasured(ms, o.Objective == "ai")
+	if pick < 0 {
+		return nil, nil, fmt.Errorf("search: no configuration within %.2f points on the val half, not even FP32", o.MaxDrop)
+	}
+	ms[pick].Chosen = true
+	return ms[pick].cfg, ms, nil
+}
+
+// maxCandidates bounds the non-uniform candidates the choice times.
+const maxCandidates = 4
+
+// ChooseMeasured applies the choice rule of choose to measured
+// configurations (in objective order for byOrder) and returns the index
+// chosen, or -1 when none is within the bound. It marks the ties.
+func ChooseMeasured(ms []Measured, byOrder bool) int {
+	fastest := -1
+	for i, m := range ms {
+		if !m.WithinBound {
+			continue
+		}
+		if byOrder {
+			return i
+		}
+		if fastest < 0 || m.ImagesPerS > ms[fastest].ImagesPerS {
+			fastest = i
+		}
+	}
+	if fastest < 0 {
+		return -1
+	}
+	pick := fastest
+	for i := range ms {
+		if !ms[i].WithinBound {
+			continue
+		}
+		// Samples are batch seconds: the fastest is measurably faster
+		// when its times are measurably lower.
+		tied := i == fastest || !Faster(ms[fastest].Samples, ms[i].Samples)
+		ms[i].TiedWithFastest = tied
+		if tied && (ms[i].Top1Val > ms[pick].Top1Val ||
+			(ms[i].Top1Val == ms[pick].Top1Val && ms[i].ImagesPerS > ms[pick].ImagesPerS)) {
+			pick = i
+		}
+	}
+	return pick
+}
+
+func uniformFormat(c Config) (kernels.Format, bool) {
+	for _, f := range c {
+		if f != c[0] {
+			return 0, false
+		}
+	}
+	return c[0], len(c) > 0
+}
+
+// interleaved times every configuration end to end in rounds (A B C A B C
+// ...), so drift and bursts of outside load spread over all of them; each
+// keeps the samples of all its rounds.
+func (e *Engine) interleaved(cs []Config, batch, threads int, total time.Duration) ([]Timing, error) {
+	models := make([]*engine.Model, len(cs))
+	defer func() {
+		for _, m := range models {
+			if m != nil {
+				m.Close()
+			}
+		}
+	}()
+	for i, c := range cs {
+		m, err := e.compile(c, batch, threads)
+		if err != nil {
+			return nil, err
+		}
+		models[i] = m
+	}
+	out := make([]Timing, len(cs))
+	per := total / rankRounds
+	for round := 0; round < rankRounds; round++ {
+		for i, c := range cs {
+			t, err := timeModel(models[i], e, c, batch, per)
+			if err != nil {
+				return nil, err
+			}
+			out[i].Samples = append(out[i].Samples, median(t.Samples))
+			if out[i].BestImagesPerS < t.BestImagesPerS {
+				out[i].BestImagesPerS = t.BestImagesPerS
+			}
+		}
+	}
+	for i := range out {
+		out[i].ImagesPerS = float64(batch) / median(out[i].Samples)
+	}
+	return out, nil
+}
+
+// rankRounds is how many interleaved rounds end-to-end timing takes: each
+// configuration's sample is one median batch latency per round (batches of
+// one round share its conditions; rounds are the independent samples),
+// and 7 rounds let a rank test between two configurations reach 0.05.
+const rankRounds = 7
+
+// front lists the evaluated configurations on the accuracy/throughput
+// (predicted images/s) or accuracy/AI front.
+func front(acc *Accuracy, ls []layers.Layer, predict func(Config) float64, o Options, measured []Measured) []Point {
+	cfgs, tops := acc.All()
+	pts := make([]Point, len(cfgs))
+	for i, c := range cfgs {
+		f := make([]string, len(c))
+		for j, x := range c {
+			f[j] = x.String()
+		}
+		m := measuredOf(measured, c)
+		pts[i] = Point{Formats: f, Summary: c.String(), Top1Search: tops[i], PredictedImagesPerS: predict(c),
+			ImagesPerS: m.ImagesPerS, AI: layers.AI(ls, c, o.AIBatch), AIBatch: layers.AI(ls, c, o.Batch)}
+	}
+	dominated := func(i int, val func(Point) float64) bool {
+		for j := range pts {
+			if j != i && pts[j].Top1Search >= pts[i].Top1Search && val(pts[j]) >= val(pts[i]) &&
+				(pts[j].Top1Search > pts[i].Top1Search || val(pts[j]) > val(pts[i])) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []Point
+	for i := range pts {
+		pts[i].FrontThroughput = !dominated(i, func(p Point) float64 { return p.PredictedImagesPerS })
+		pts[i].FrontAI = !dominated(i, func(p Point) float64 { return p.AI })
+		if pts[i].FrontThroughput || pts[i].FrontAI {
+			out = append(out, pts[i])
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Top1Search > out[j].Top1Search })
+	return out
 }
 
 func contains(fs []kernels.Format, f kernels.Format) bool {
@@ -511,118 +794,15 @@ func (e *Engine) scoresAll(c Config, searchN int) (scores, error) {
 			return scores{}, err
 		}
 	}
+	labels, err := e.Test.Labels(valLo, valHi-valLo)
+	if err != nil {
+		return scores{}, err
+	}
+	s.valCorrect = make([]bool, valHi-valLo)
+	for i := range s.valCorrect {
+		s.valCorrect[i] = pred[valLo+i] == labels[i]
+	}
 	return s, nil
-}
-
-// rankRounds is how many times each throughput candidate is timed.
-const rankRounds = 3
-
-type ranked struct {
-	cfg        Config
-	imagesPerS float64
-}
-
-// rank orders the feasible evaluated candidates for the final choice. For
-// "ai" that is by bytes (exact). For "throughput" the cheapest few by kernel
-// time, plus every feasible uniform configuration, are timed end to end and
-// ordered by measured images/s: the additive kernel model misses the
-// operators between layers and format conversions.
-func (e *Engine) rank(o *Options, p *Problem, res Result, times [][]float64) ([]ranked, error) {
-	cfgs, tops := p.Acc.All()
-	type cand struct {
-		cfg  Config
-		cost float64
-	}
-	var feas []cand
-	for i, c := range cfgs {
-		if p.Ref-tops[i] <= p.MaxDrop+1e-9 {
-			feas = append(feas, cand{c, Sum(p.Cost, c)})
-		}
-	}
-	sort.SliceStable(feas, func(i, j int) bool { return feas[i].cost < feas[j].cost })
-	if o.Objective == "ai" {
-		out := make([]ranked, len(feas))
-		for i, c := range feas {
-			out[i] = ranked{cfg: c.cfg}
-		}
-		return out, nil
-	}
-	var list []Config
-	seen := map[string]bool{}
-	add := func(c Config) {
-		if !seen[c.Key()] {
-			seen[c.Key()] = true
-			list = append(list, c)
-		}
-	}
-	for i := 0; i < len(feas) && len(list) < 3; i++ {
-		add(feas[i].cfg)
-	}
-	add(res.Best.Config)
-	for _, f := range o.Formats {
-		u := Uniform(len(p.Cost), f)
-		if t, ok := p.Acc.Cached(u); ok && p.Ref-t <= p.MaxDrop+1e-9 {
-			add(u)
-		}
-	}
-	// Rounds over all candidates, keeping each one's fastest batch, so a
-	// burst of outside load hurts one round of one candidate, not its rank.
-	timed := make([]ranked, len(list))
-	for round := 0; round < rankRounds; round++ {
-		for i, c := range list {
-			t, err := e.Throughput(c, o.Batch, o.Threads, o.BenchTime/rankRounds)
-			if err != nil {
-				return nil, err
-			}
-			timed[i].cfg = c
-			timed[i].imagesPerS = max(timed[i].imagesPerS, t.BestImagesPerS)
-		}
-	}
-	e.mu.Lock()
-	if e.measured == nil {
-		e.measured = map[string]float64{}
-	}
-	for _, t := range timed {
-		e.measured[t.cfg.Key()] = t.imagesPerS
-		o.logf("e2e   %-28s %7.0f images/s (kernel model %7.0f)", t.cfg, t.imagesPerS, kernelIPS(times, t.cfg, o.Batch))
-	}
-	e.mu.Unlock()
-	sort.SliceStable(timed, func(i, j int) bool { return timed[i].imagesPerS > timed[j].imagesPerS })
-	return timed, nil
-}
-
-// front lists the evaluated configurations on the accuracy/throughput or
-// accuracy/AI front.
-func front(acc *Accuracy, layers []Layer, times [][]float64, o Options, measured map[string]float64) []Point {
-	cfgs, tops := acc.All()
-	pts := make([]Point, len(cfgs))
-	for i, c := range cfgs {
-		f := make([]string, len(c))
-		for j, x := range c {
-			f[j] = x.String()
-		}
-		pts[i] = Point{Formats: f, Summary: c.String(), Top1Search: tops[i], KernelImagesPerS: kernelIPS(times, c, o.Batch),
-			ImagesPerS: measured[c.Key()], AI: AI(layers, c, o.AIBatch), AIBatch: AI(layers, c, o.Batch)}
-	}
-	dominated := func(i int, val func(Point) float64) bool {
-		for j := range pts {
-			if j != i && pts[j].Top1Search >= pts[i].Top1Search && val(pts[j]) >= val(pts[i]) &&
-				(pts[j].Top1Search > pts[i].Top1Search || val(pts[j]) > val(pts[i])) {
-				return true
-			}
-		}
-		return false
-	}
-	var out []Point
-	for i := range pts {
-		pts[i].FrontThroughput = !dominated(i, func(p Point) float64 { return p.KernelImagesPerS })
-		pts[i].FrontAI = !dominated(i, func(p Point) float64 { return p.AI })
-		if pts[i].FrontThroughput || pts[i].FrontAI {
-			out = append(out, pts[i])
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Top1Search > out[j].Top1Search })
-	return out
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines and joins the errors.
@@ -702,9 +882,73 @@ func (r *Report) Text() string {
 		}
 		fmt.Fprintf(&s, "  %s\n", l.Chosen)
 	}
-	fmt.Fprintf(&s, "(~: not run per layer, see sensitivity note)\n\nfront (search images): top-1, kernel-model images/s, measured images/s, AI\n")
+	fmt.Fprintf(&s, "(~: not run per layer, see sensitivity note)\n\nfront (search images): top-1, predicted images/s, measured images/s, AI\n")
 	for _, p := range r.Pareto {
-		fmt.Fprintf(&s, "  %6.2f%% %9.0f %9.0f %7.1f  %s\n", p.Top1Search, p.KernelImagesPerS, p.ImagesPerS, p.AI, p.Summary)
+		fmt.Fprintf(&s, "  %6.2f%% %9.0f %9.0f %7.1f  %s\n", p.Top1Search, p.PredictedImagesPerS, p.ImagesPerS, p.AI, p.Summary)
+	}
+	fmt.Fprintf(&s, "\nmeasured end to end at batch %d (interleaved): predicted and measured images/s, val top-1, paired drop bound\n", r.Batch)
+	for _, m := range r.Measured {
+		mark := ""
+		switch {
+		case m.Chosen:
+			mark = "  <- chosen"
+		case !m.WithinBound:
+			mark = "  (outside the bound)"
+		case m.TiedWithFastest:
+			mark = "  (tied with the fastest)"
+		}
+		fmt.Fprintf(&s, "  %-28s %8.0f %8.0f (%+5.1f%%)  %6.2f%%  %5.2f%s\n", m.Summary, m.Predicted, m.ImagesPerS,
+			100*(m.Predicted/m.ImagesPerS-1), m.Top1Val, m.DropValUpper, mark)
 	}
 	return s.String()
+}
+
+// Contract is the one-line JSON summary scripts read (aiq search --json):
+// the chosen configuration, FP32 and every other uniform format, measured
+// in the same run. Top-1 values are fractions; images/s are at the
+// search's batch and threads, end to end.
+type Contract struct {
+	Model     string                    `json:"model"`
+	Objective string                    `json:"objective"`
+	Batch     int                       `json:"batch"`
+	Threads   int                       `json:"threads"`
+	Chosen    ContractResult            `json:"chosen"`
+	FP32      ContractResult            `json:"fp32"`
+	Uniform   map[string]ContractResult `json:"uniform"`
+}
+
+// ContractResult is one configuration of the Contract.
+type ContractResult struct {
+	Config              map[string]string `json:"config"`
+	Top1Val             float64           `json:"top1_val"`
+	Top1Holdout         float64           `json:"top1_holdout"`
+	ImagesPerS          float64           `json:"images_per_s"`
+	ImagesPerSPredicted float64           `json:"images_per_s_predicted"`
+	AIBatch1            float64           `json:"ai_batch1"`
+}
+
+// Contract returns the report's Contract.
+func (r *Report) Contract() Contract {
+	c := Contract{Model: r.Model, Objective: r.Objective, Batch: r.Batch, Threads: r.Threads, Uniform: map[string]ContractResult{}}
+	b := r.Best
+	cfg := map[string]string{}
+	for _, l := range r.Layers {
+		cfg[l.Name] = l.Chosen
+	}
+	c.Chosen = ContractResult{Config: cfg, Top1Val: b.Top1Val / 100, Top1Holdout: b.Top1Holdout / 100,
+		ImagesPerS: b.ImagesPerS, ImagesPerSPredicted: b.ImagesPerSPredicted, AIBatch1: b.AI1}
+	for _, bl := range r.Baselines {
+		cfg := map[string]string{}
+		for _, l := range r.Layers {
+			cfg[l.Name] = bl.Format
+		}
+		cr := ContractResult{Config: cfg, Top1Val: bl.Top1Val / 100, Top1Holdout: bl.Top1Holdout / 100,
+			ImagesPerS: bl.ImagesPerS, ImagesPerSPredicted: bl.Predicted, AIBatch1: bl.AI1}
+		if bl.Format == kernels.FP32.String() {
+			c.FP32 = cr
+		} else {
+			c.Uniform[bl.Format] = cr
+		}
+	}
+	return c
 }

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/layers"
 )
 
 func TestFrontOfEvaluated(t *testing.T) {
-	layers := []Layer{{MACs: 100, Weights: 1000, InActs: 10, OutActs: 10}, {MACs: 100, Weights: 10, InActs: 10, OutActs: 10}}
+	ls := []layers.Layer{{MACs: 100, Weights: 1000, InActs: 10, OutActs: 10}, {MACs: 100, Weights: 10, InActs: 10, OutActs: 10}}
 	times := [][]float64{{4, 3, 2, 1}, {4, 3, 2, 1}}
 	acc := NewAccuracy(Top1Only(func(c Config) (float64, error) { return 0, errors.New("not used") }))
 	acc.Set(Config{kernels.FP32, kernels.FP32}, Score{Top1: 90})
@@ -17,7 +18,8 @@ func TestFrontOfEvaluated(t *testing.T) {
 	acc.Set(Config{kernels.Int4, kernels.Int8}, Score{Top1: 89})   // faster, smaller: on both
 	acc.Set(Config{kernels.Int8, kernels.Int4}, Score{Top1: 88.5}) // same kernel time as the last, worse: off the throughput front; AI lower than int4,int8: off
 	acc.Set(Config{kernels.FP16, kernels.FP16}, Score{Top1: 80})   // dominated
-	pts := front(acc, layers, times, Options{Batch: 8, AIBatch: 1}, map[string]float64{"int8,int8": 123})
+	predict := func(c Config) float64 { return 8 / Sum(times, c) }
+	pts := front(acc, ls, predict, Options{Batch: 8, AIBatch: 1}, []Measured{{cfg: Config{kernels.Int8, kernels.Int8}, ImagesPerS: 123}})
 	got := map[string][2]bool{}
 	for _, p := range pts {
 		got[p.Summary] = [2]bool{p.FrontThroughput, p.FrontAI}

@@ -10,38 +10,6 @@ import (
 	"github.com/aiq-project/aiq/kernels"
 )
 
-func TestBytesAndAI(t *testing.T) {
-	l := Layer{MACs: 1000, Weights: 100, InActs: 10, OutActs: 20}
-	cases := []struct {
-		f     kernels.Format
-		batch int
-		want  float64
-	}{
-		{kernels.FP32, 1, 100*4 + 30*4},
-		{kernels.FP16, 2, 100*2 + 2*30*2},
-		{kernels.Int8, 4, 100 + 4*30},
-		{kernels.Int4, 4, 50 + 4*30},
-	}
-	for _, c := range cases {
-		if got := Bytes(l, c.f, c.batch); got != c.want {
-			t.Errorf("Bytes(%s, batch %d) = %v, want %v", c.f, c.batch, got, c.want)
-		}
-	}
-	layers := []Layer{l, {MACs: 500, Weights: 10, InActs: 20, OutActs: 5}}
-	cfg := Config{kernels.FP32, kernels.Int4}
-	wantBytes := (100*4 + 30*4) + (5 + 25.0)
-	if got := TotalBytes(layers, cfg, 1); got != wantBytes {
-		t.Fatalf("TotalBytes = %v, want %v", got, wantBytes)
-	}
-	if got, want := AI(layers, cfg, 1), 2*1500/wantBytes; math.Abs(got-want) > 1e-12 {
-		t.Fatalf("AI = %v, want %v", got, want)
-	}
-	bt := BytesTable(layers, 3)
-	if bt[1][kernels.FP16] != Bytes(layers[1], kernels.FP16, 3) || Sum(bt, cfg) != TotalBytes(layers, cfg, 3) {
-		t.Fatalf("BytesTable disagrees with Bytes")
-	}
-}
-
 func TestConfigKey(t *testing.T) {
 	c := Config{kernels.FP32, kernels.Int8, kernels.Int4}
 	if c.Key() != "fp32,int8,int4" {
@@ -235,7 +203,7 @@ func TestFrontExact(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		s := newSynth(rng, 1+rng.IntN(6))
 		maxDrop := 1.5
-		front, err := Front(s.cost, s.drop, kernels.Formats, maxDrop, 0.01)
+		front, err := Front(s.cost, s.drop, kernels.Formats, nil, maxDrop, 0.01)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -463,10 +431,10 @@ func TestProblemErrors(t *testing.T) {
 	}
 	p = s.problem(1)
 	p.Cost = p.Cost[:2]
-	if _, err := Front(p.Cost, s.drop, kernels.Formats, 1, 0.01); err == nil {
+	if _, err := Front(p.Cost, s.drop, kernels.Formats, nil, 1, 0.01); err == nil {
 		t.Fatal("drop table of another length accepted")
 	}
-	if _, err := Front(s.cost, s.drop, kernels.Formats, 1, 0); err == nil {
+	if _, err := Front(s.cost, s.drop, kernels.Formats, nil, 1, 0); err == nil {
 		t.Fatal("zero step accepted")
 	}
 	p = s.problem(1)

@@ -13,8 +13,8 @@ import (
 	"github.com/aiq-project/aiq/engine"
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/layers"
 	"github.com/aiq-project/aiq/quant"
-	"github.com/aiq-project/aiq/search"
 )
 
 func init() {
@@ -36,17 +36,20 @@ type evalResult struct {
 	AIFP32       float64  `json:"ai_fp32"`   // the same for the model in fp32
 	AIBatch1     float64  `json:"ai_batch1"` // AI at batch 1, where weights weigh most
 	AIFP32Batch1 float64  `json:"ai_fp32_batch1"`
-	BatchLatency float64  `json:"batch_latency_ms"`
-	TimedRuns    int      `json:"timed_runs"`
-	Batch        int      `json:"batch"`
-	Threads      int      `json:"threads"`
-	Calib        string   `json:"calib,omitempty"`
-	CalibN       int      `json:"calib_n,omitempty"`
-	CalibMethod  string   `json:"calib_method,omitempty"`
-	WeightMethod string   `json:"weight_method,omitempty"`
-	ISA          string   `json:"isa"`
-	GOARCH       string   `json:"goarch"`
-	EvalSeconds  float64  `json:"eval_seconds"`
+	// AIPackedBatch1 counts the bytes the packed weights occupy (int4
+	// that the kernel runs as int8: 1 byte).
+	AIPackedBatch1 float64 `json:"ai_packed_batch1"`
+	BatchLatency   float64 `json:"batch_latency_ms"`
+	TimedRuns      int     `json:"timed_runs"`
+	Batch          int     `json:"batch"`
+	Threads        int     `json:"threads"`
+	Calib          string  `json:"calib,omitempty"`
+	CalibN         int     `json:"calib_n,omitempty"`
+	CalibMethod    string  `json:"calib_method,omitempty"`
+	WeightMethod   string  `json:"weight_method,omitempty"`
+	ISA            string  `json:"isa"`
+	GOARCH         string  `json:"goarch"`
+	EvalSeconds    float64 `json:"eval_seconds"`
 }
 
 func runEval(args []string) error {
@@ -107,10 +110,13 @@ func runEval(args []string) error {
 	opts := engine.Options{Batch: *batch, Threads: *threads, WeightMethod: wm, Int4Group: *group, BiasCorrection: *biasCorr}
 	res := evalResult{Model: *model, Data: *data, Precision: *precision, Offset: *offset, N: *n,
 		Batch: *batch, Threads: *threads, ISA: kernels.ISA(), GOARCH: runtime.GOARCH}
-	layers := search.LayersOf(g)
-	sc, fp32 := search.FromEngine(layers, cfg), search.Uniform(len(layers), kernels.FP32)
-	res.AI, res.AIFP32 = search.AI(layers, sc, *batch), search.AI(layers, fp32, *batch)
-	res.AIBatch1, res.AIFP32Batch1 = search.AI(layers, sc, 1), search.AI(layers, fp32, 1)
+	ls := layers.Of(g)
+	formats, fp32 := make([]kernels.Format, len(ls)), make([]kernels.Format, len(ls))
+	for i, l := range ls {
+		formats[i], fp32[i] = cfg.Format(l.Name), kernels.FP32
+	}
+	res.AI, res.AIFP32 = layers.AI(ls, formats, *batch), layers.AI(ls, fp32, *batch)
+	res.AIBatch1, res.AIFP32Batch1 = layers.AI(ls, formats, 1), layers.AI(ls, fp32, 1)
 	if cfg.Integer(g) || *biasCorr {
 		cs, err := dataset.Open(*calib)
 		if err != nil {
@@ -129,6 +135,15 @@ func runEval(args []string) error {
 	if err != nil {
 		return err
 	}
+	exec := make([]kernels.Format, len(ls))
+	for _, st := range m.Steps() {
+		for i, l := range ls {
+			if st.Layer == l.Name {
+				exec[i] = st.Exec
+			}
+		}
+	}
+	res.AIPackedBatch1 = layers.AI(ls, exec, 1)
 	defer m.Close()
 	if *describe {
 		fmt.Fprint(os.Stderr, m.Describe())

@@ -25,11 +25,11 @@ func runSearch(args []string) error {
 	model := fs.String("model", "models/resnet20.onnx", "ONNX model `FILE`")
 	data := fs.String("data", "data/cifar10/cifar10-test.bin", "the 10,000 test images (val half 0..4999 searched, holdout 5000..9999 reported)")
 	calib := fs.String("calib", "data/cifar10/cifar10-train-5k.bin", "calibration images (training images, never test images)")
-	objective := fs.String("objective", "throughput", "throughput (measured kernel time) or ai (analytic bytes)")
+	objective := fs.String("objective", "throughput", "throughput (measured images/s at --batch), latency (the same at batch 1) or ai (analytic bytes)")
 	algo := fs.String("algo", "pareto", "pareto (knapsack front + verification), greedy or coord")
 	formats := fs.String("formats", "fp32,fp16,int8,int4", "allowed formats, comma-separated (fp32 is always the reference)")
 	maxDrop := fs.Float64("max-drop", 1.0, "allowed top-1 drop below FP32, points")
-	margin := fs.Float64("margin", 0.25, "points of --max-drop kept in reserve on the search images")
+	margin := fs.Float64("margin", 0, "points of --max-drop kept in reserve on the search images (beyond the paired confidence bound)")
 	batch := fs.Int("batch", 64, "batch of the throughput objective and of the reported images/s")
 	threads := fs.Int("threads", 1, "threads of the timing runs")
 	aiBatch := fs.Int("ai-batch", 1, "batch of the ai objective and of the reported AI")
@@ -49,6 +49,7 @@ func runSearch(args []string) error {
 	configOut := fs.String("config-out", "", "also write the chosen CONFIG.json to `FILE` (e.g. configs/resnet20-ai.json)")
 	save := fs.String("results", "", "also save the run via package results under `DIR` (e.g. results)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	jsonLast := fs.Bool("json", false, "print, as the last line on stdout, one JSON object: model, objective, batch, threads, chosen, fp32, uniform")
 	from := fs.String("from", "", "do not search: load a search.json written by --out and save it (--results, --config-out)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -121,6 +122,13 @@ func runSearch(args []string) error {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "saved %s\n", path)
+	}
+	if *jsonLast {
+		line, err := json.Marshal(rep.Contract())
+		if err != nil {
+			return err
+		}
+		fmt.Println(string(line))
 	}
 	return nil
 }
