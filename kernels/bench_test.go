@@ -12,19 +12,24 @@ type gemmShape struct{ m, n, k int }
 
 func (s gemmShape) String() string { return fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k) }
 
-// Per-image GEMM shapes (M = H*W) of every distinct conv/fc layer of the
-// shipped models (MISSION.md), scaled by the batch in benchShapes.
-var modelGEMMs = []gemmShape{
-	// ResNet-20
-	{1024, 16, 27}, {1024, 16, 144}, {256, 32, 144}, {256, 32, 288}, {64, 64, 288}, {64, 64, 576}, {1, 10, 64},
-	// MobileNetV2
-	{1024, 32, 27}, {1024, 16, 32}, {1024, 96, 16}, {1024, 24, 96}, {1024, 144, 24}, {1024, 24, 144},
-	{256, 32, 144}, {256, 192, 32}, {256, 32, 192},
-	{64, 64, 192}, {64, 384, 64}, {64, 64, 384}, {64, 96, 384}, {64, 576, 96}, {64, 96, 576},
-	{16, 160, 576}, {16, 960, 160}, {16, 160, 960}, {16, 320, 960}, {16, 1280, 320}, {1, 10, 1280},
+// genericGEMMs are per-image GEMM shapes (M = H*W rows, scaled by the
+// batch in benchShapes; M = 1 is an fc layer, one row per image) chosen to
+// cover the kernels' regimes: K not a multiple of the vector width (27),
+// narrow N (10, 16, 24, 32: where int4 runs as int8 on some variants),
+// pointwise (small K), wide N with few rows, and GEMVs. They are not any
+// model's list of layers: `aiq bench --kernels --model FILE` times every
+// layer shape of a model, taken from the graph by package layers (which
+// this package's tests cannot import: layers imports kernels), and writes
+// Go benchmark lines with --text.
+var genericGEMMs = []gemmShape{
+	{1024, 16, 27}, {1024, 32, 27}, // stems: K = 3x3x3
+	{1024, 16, 144}, {256, 32, 288}, {64, 64, 576}, // 3x3 convs: N 16, 32, 64
+	{1024, 96, 16}, {1024, 24, 96}, {256, 192, 32}, {64, 576, 96}, // pointwise
+	{16, 1280, 320}, {16, 160, 960}, // wide N or deep K, few rows
+	{1, 10, 64}, {1, 10, 1280}, // fc
 }
 
-// benchShapes is every model shape at batch 1 and 64, the compute-bound
+// benchShapes is every generic shape at batch 1 and 64, the compute-bound
 // reference shapes, and weight-bound GEMVs whose weights exceed the LLC.
 func benchShapes() []gemmShape {
 	seen := map[gemmShape]bool{}
@@ -36,7 +41,7 @@ func benchShapes() []gemmShape {
 		}
 	}
 	for _, batch := range []int{1, 64} {
-		for _, s := range modelGEMMs {
+		for _, s := range genericGEMMs {
 			m := s.m * batch
 			if s.m == 1 { // fc: one row per image
 				m = batch
@@ -57,10 +62,16 @@ type dwShape struct{ c, h, w, stride int }
 
 func (s dwShape) String() string { return fmt.Sprintf("%dx%dx%d-s%d", s.c, s.h, s.w, s.stride) }
 
-var modelDWs = []dwShape{
-	{32, 32, 32, 1}, {96, 32, 32, 1}, {144, 32, 32, 1}, {144, 32, 32, 2}, {192, 16, 16, 1},
-	{192, 16, 16, 2}, {384, 8, 8, 1}, {576, 8, 8, 1}, {576, 8, 8, 2}, {960, 4, 4, 1},
+// genericDWs are 3x3 depthwise shapes covering strides 1 and 2, channel
+// counts of one and many vector blocks, and large to small planes; like
+// genericGEMMs, not any model's list (aiq bench --kernels times those).
+var genericDWs = []dwShape{
+	{32, 32, 32, 1}, {144, 32, 32, 2}, {192, 16, 16, 1}, {192, 16, 16, 2},
+	{384, 8, 8, 1}, {576, 8, 8, 2}, {960, 4, 4, 1},
 }
+
+// modelDWs is genericDWs under the name dw_amd64_test.go uses.
+var modelDWs = genericDWs
 
 // benchLevels returns, for a kernel family, each supported level that has
 // its own variant of it (with -short only the variant selected by default).
@@ -150,7 +161,7 @@ func BenchmarkDepthwise(b *testing.B) {
 		for _, level := range benchLevels("dw/" + f.String()) {
 			variant := level
 			for _, batch := range []int{1, 64} {
-				for _, s := range modelDWs {
+				for _, s := range genericDWs {
 					b.Run(fmt.Sprintf("%s/%s/b%d-%s", f, variant, batch, s), func(b *testing.B) {
 						defer ForceISA(level)()
 						benchDW(b, r, f, batch, s)

@@ -311,7 +311,7 @@ func (d *Data) checkMissing() {
 		d.note("no roofline run: `aiq roofline` (scripts/bench.sh stores it)")
 	}
 	if len(d.Kernels) == 0 {
-		d.note("no kernels run: `aiq bench --kernels` (scripts/bench.sh stores it)")
+		d.note("no kernels run: `aiq bench` (scripts/bench.sh stores it)")
 	}
 	if len(d.Searches) == 0 {
 		d.note("no search run: `aiq search --results DIR`")

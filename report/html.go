@@ -194,7 +194,11 @@ func writeKernels(b *strings.Builder, d *Data) {
 		return
 	}
 	for _, k := range d.Kernels {
-		fmt.Fprintf(b, "<h3>Batch %d, %d thread(s)</h3>\n", k.Run.Batch, k.Run.Threads)
+		how := "each layer shape as one kernel call"
+		if k.Run.Protocol["bench"] == "model" {
+			how = "each layer as a step of whole passes of the model"
+		}
+		fmt.Fprintf(b, "<h3>Batch %d, %d thread(s): %s</h3>\n", k.Run.Batch, k.Run.Threads, how)
 		type agg struct{ pct []float64 }
 		byFmt := map[string]*agg{}
 		var rows strings.Builder

@@ -13,7 +13,7 @@ import (
 )
 
 // The converters below turn the JSON that `aiq roofline --json`,
-// `aiq bench --kernels --json` and `aiq eval --json` print into versioned
+// `aiq bench --json` and `aiq eval --json` print into versioned
 // result runs, so the pipeline can store those commands' outputs under
 // results/<host-id>/ before the commands save runs themselves.
 
@@ -90,8 +90,11 @@ func FromRoofline(raw []byte, name string) (*results.Run, error) {
 	return run, nil
 }
 
-// benchJSON is the part of `aiq bench --kernels --json` the report needs.
+// benchJSON is the part of `aiq bench --json` the report needs. Its mode
+// is "model" (each layer's step in whole passes of the engine) or
+// "kernels" (each layer shape as one kernel call; files without a mode).
 type benchJSON struct {
+	Mode     string `json:"mode"`
 	Batch    int    `json:"batch"`
 	Threads  int    `json:"threads"`
 	ISA      string `json:"isa"`
@@ -101,6 +104,7 @@ type benchJSON struct {
 		Layer   string  `json:"layer"`
 		Kernel  string  `json:"kernel"`
 		Format  string  `json:"format"`
+		Exec    string  `json:"exec"` // the format that executes, when another
 		Variant string  `json:"variant"`
 		M       int     `json:"m"`
 		N       int     `json:"n"`
@@ -118,12 +122,18 @@ type benchJSON struct {
 	} `json:"samples"`
 }
 
-// FromKernels converts a kernel bench (`aiq bench --kernels --json`) into a
-// run; each kernel keeps its sec/op and GOP/s samples.
+// FromKernels converts a bench (`aiq bench --json`, either mode) into a
+// kernels run; each point keeps its sec/op and GOP/s samples. A point whose
+// format executes as another (int4 weights packed as int8) is stored with
+// the format that executes, the roofline it is placed on, and keeps the
+// configured format in its name and variant.
 func FromKernels(raw []byte, name string) (*results.Run, error) {
 	var b benchJSON
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return nil, fmt.Errorf("report: %s: not a kernel bench: %w", name, err)
+	}
+	if b.Mode == "" {
+		b.Mode = "kernels"
 	}
 	if len(b.Points) == 0 {
 		return nil, fmt.Errorf("report: %s: kernel bench without points", name)
@@ -152,9 +162,13 @@ func FromKernels(raw []byte, name string) (*results.Run, error) {
 			}
 		}
 		models[pt.Model] = true
+		format, variant := pt.Format, pt.Variant
+		if pt.Exec != "" && pt.Exec != pt.Format {
+			format, variant = pt.Exec, fmt.Sprintf("%s (%s runs as %s)", pt.Variant, pt.Format, pt.Exec)
+		}
 		p.Kernels = append(p.Kernels, results.Kernel{
-			Name:   fmt.Sprintf("%s/%s/%s/batch=%d/threads=%d", pt.Model, pt.Layer, pt.Format, b.Batch, b.Threads),
-			Family: pt.Kernel, Format: pt.Format, Variant: pt.Variant, Shape: shape,
+			Name:   fmt.Sprintf("%s/%s/%s/batch=%d/threads=%d", pt.Model, strings.TrimPrefix(pt.Layer, "/"), pt.Format, b.Batch, b.Threads),
+			Family: pt.Kernel, Format: format, Variant: variant, Shape: shape,
 			Ops: pt.Ops, Bytes: pt.Bytes, Level: pt.Level,
 			Metrics: []results.Metric{{Unit: "sec/op", Values: sec}, {Unit: "GOP/s", Values: gops}},
 		})
@@ -163,12 +177,17 @@ func FromKernels(raw []byte, name string) (*results.Run, error) {
 	run.Threads, run.Batch = b.Threads, b.Batch
 	run.Protocol["roofline"] = b.Roofline
 	run.Protocol["isa"] = b.ISA
+	run.Protocol["bench"] = b.Mode
 	names := make([]string, 0, len(models))
 	for m := range models {
 		names = append(names, m)
 	}
 	sort.Strings(names)
-	run.Summary = fmt.Sprintf("%d kernels of %s at batch %d, %d thread(s)", len(p.Kernels), strings.Join(names, "+"), b.Batch, b.Threads)
+	what := "kernels"
+	if b.Mode == "model" {
+		what = "layers (run end to end)"
+	}
+	run.Summary = fmt.Sprintf("%d %s of %s at batch %d, %d thread(s)", len(p.Kernels), what, strings.Join(names, "+"), b.Batch, b.Threads)
 	if err := run.SetPayload(p); err != nil {
 		return nil, err
 	}

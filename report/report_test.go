@@ -422,3 +422,37 @@ func TestFromRooflineSamples(t *testing.T) {
 		t.Errorf("%d bandwidth points and %d peaks, want 28 and 4", bw, peaks)
 	}
 }
+
+// A model-mode bench point whose format executes as another is stored with
+// the format that executes and keeps the configured one in its name.
+func TestFromKernelsModelMode(t *testing.T) {
+	raw := `{"mode":"model","batch":1,"threads":1,"points":[
+		{"model":"resnet20","layer":"/net/conv1/Conv","kernel":"gemm","format":"int4","exec":"int8","variant":"avx512vnni","m":1024,"n":16,"k":27,"ops":884736,"bytes":19888,"level":"L1"},
+		{"model":"resnet20","layer":"/net/conv1/Conv","kernel":"gemm","format":"int8","exec":"int8","variant":"avx512vnni","m":1024,"n":16,"k":27,"ops":884736,"bytes":19888,"level":"L1"}],
+		"samples":[{"samples_ns_per_op":[8000,8100,7900]},{"samples_ns_per_op":[8000,8050,7950]}]}`
+	r, err := FromKernels([]byte(raw), "bench.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k results.Kernels
+	if err := r.DecodePayload(&k); err != nil {
+		t.Fatal(err)
+	}
+	if r.Protocol["bench"] != "model" || len(k.Kernels) != 2 {
+		t.Fatalf("protocol %v, %d kernels", r.Protocol, len(k.Kernels))
+	}
+	int4, int8 := k.Kernels[0], k.Kernels[1]
+	if int4.Name != "resnet20/net/conv1/Conv/int4/batch=1/threads=1" || int4.Format != "int8" || !strings.Contains(int4.Variant, "int4 runs as int8") {
+		t.Errorf("int4 point stored as %q format %q variant %q", int4.Name, int4.Format, int4.Variant)
+	}
+	if int8.Format != "int8" || int8.Variant != "avx512vnni" {
+		t.Errorf("int8 point stored as format %q variant %q", int8.Format, int8.Variant)
+	}
+	old, err := FromKernels([]byte(`{"batch":1,"threads":1,"points":[{"model":"m","layer":"l","format":"fp32","ops":1,"bytes":1}],"samples":[{"samples_ns_per_op":[1]}]}`), "k.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Protocol["bench"] != "kernels" {
+		t.Errorf("a bench file without a mode is %q, want kernels", old.Protocol["bench"])
+	}
+}

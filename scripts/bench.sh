@@ -89,12 +89,13 @@ if step roofline $aiq roofline $rflags --json "$rf" --svg "$work/roofline.svg"; 
   step record-roofline $aiq report record --results "$results" --roofline "$rf"
 fi
 
-# Kernel bench on every layer shape of both models, batch 1 and 64.
+# Bench: every layer of both models run end to end in each format, batch 1
+# and 64 (--min-time per format and round, 5 interleaved rounds).
 if [ "$quick" = 1 ]; then ktime=25ms; else ktime=200ms; fi
 if [ -f "$rf" ]; then
   for batch in 1 64; do
     kf=$work/kernels-batch$batch.json
-    if step "kernels-batch$batch" $aiq bench --kernels --model all --batch "$batch" --min-time "$ktime" \
+    if step "kernels-batch$batch" $aiq bench --model models/resnet20.onnx,models/mobilenetv2.onnx --batch "$batch" --min-time "$ktime" \
         --roofline "$rf" --json "$kf" --svg "$work/kernels-batch$batch.svg" --text "$work/kernels-batch$batch.txt"; then
       step "record-kernels-batch$batch" $aiq report record --results "$results" --kernels "$kf"
     fi
