@@ -6,50 +6,53 @@
 //
 // A search works on tables, so the algorithms are pure and testable without
 // an engine:
-//   - per layer and format, an additive cost: the measured time of the
-//     layer's kernel at its exact shape, batch and thread count (objective
-//     "throughput", the default), or the analytic bytes (objective "ai");
-//   - analytic operations and bytes, the paper's roofline accounting: per
-//     conv/fc layer its weights once per batch plus its input activations
-//     read and output activations written, each at its format's width (fp32
-//     4 B, fp16 2 B, int8 1 B, int4 weights 0.5 B with 1 B activations),
-//     summed over layers with no credit for cache reuse between layers;
-//     AI = 2 x MACs / bytes (Bytes, AI);
+//   - per layer and format, an additive cost: the layer's step time measured
+//     through the engine (Costs: every format compiled as a whole model at
+//     the asked batch and threads, per-step timers inside end-to-end passes,
+//     interleaved rounds; objectives "throughput" and "latency"), or the
+//     analytic bytes of package layers (objective "ai");
+//   - a mask of allowed formats per layer, the tie rule (Costs.Allowed): a
+//     format may replace a more accurate one only where it executes as
+//     itself and is measurably faster (Faster: a rank test on per-round
+//     samples plus a minimum gain);
 //   - accuracy of whole configurations from an Evaluator, cached per
-//     configuration (Accuracy): top-1 and a divergence from FP32's outputs
-//     (mean KL of the softmax), and per-layer sensitivity: the change of
-//     both when only that layer changes format from a base (Sensitivity).
+//     configuration (Accuracy): top-1, per-image correctness and a
+//     divergence from FP32's outputs (mean KL of the softmax), and per-layer
+//     sensitivity: the change of both when only that layer changes format
+//     from a base (Sensitivity).
+//
+// Feasibility is a paired statistic: the upper confidence bound of the
+// top-1 drop from FP32 over per-image correctness on the same images
+// (PairedDrop), within the bound. While searching, the rates on the search
+// images are projected onto the val half, where the choice is checked.
 //
 // # Algorithms
 //
 //   - Greedy, the paper's: layers by decreasing cost saving, each given the
-//     cheapest format whose measured top-1 stays within the bound.
+//     cheapest allowed format that keeps the configuration feasible.
 //   - CoordDescent, the paper's weighted loss drop + Lambda x relative cost,
 //     minimised one layer at a time over repeated sweeps (infeasible
 //     configurations have infinite loss).
 //   - Pareto: a multiple-choice knapsack (dynamic programme over the
-//     additive model: summed per-layer sensitivity against summed per-layer
+//     additive model: summed per-layer divergence against summed per-layer
 //     cost) yields the exact front of the model; its candidates are then
 //     verified by real evaluations (a bisection on the front for the
-//     cheapest one within the bound, a few spread points, a short local
-//     refinement) and the best verified one is kept. The front is built
-//     over the divergence rather than single-layer top-1 drops: on a
-//     sample of 2000 images most single-layer drops are within noise of
-//     zero, and their sum badly underestimates many layers together.
+//     cheapest feasible one, a few spread points, a short local refinement).
 //
 // # The run (Run, aiq search)
 //
-// Calibrate on training images; time every layer in every format (the
-// fastest of repeated samples: on a shared machine interference only adds
-// time); score the uniform baselines; measure the sensitivity from the
-// cheapest uniform format within SensTol of FP32 (lossless formats are not
-// run per layer); run the algorithm on a class-balanced prefix of the val
-// half with MaxDrop-Margin; rank the feasible candidates (by bytes, or for
-// throughput by their measured end-to-end images/s); keep the first within
-// MaxDrop on the whole val half; report it on the holdout half and on all
-// 10,000 images with end-to-end images/s at the batch and at batch 1.
+// Calibrate on training images; build the cost model; score the uniform
+// baselines; measure the sensitivity; run the algorithm on a class-balanced
+// prefix of the val half; then choose (choose, ChooseMeasured): the best
+// feasible candidates by predicted images/s (or bytes) and every uniform
+// format are checked on the whole val half and timed end to end,
+// interleaved; among those within the bound the fastest wins, unless a more
+// accurate one is tied with it, so no configuration measured in the same
+// run dominates the choice. Every measured configuration is reported with
+// its predicted images/s (Costs.Predict over its own plan, conversions
+// included) beside the measured; the chosen one is reported on the holdout
+// half and on all 10,000 images, at the batch and at batch 1.
 //
-// The engine-facing part (compiling and evaluating configurations, timing
-// kernels at each layer's shape, re-measuring the result end to end) lives
-// in engine.go, timing.go and run.go; everything else only sees tables.
+// The engine-facing part lives in engine.go, costs.go and run.go; everything
+// else only sees tables.
 package search
