@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job end to end on the shipped models: build, CPU, roofline probe,
-# kernel bench (batch 1 and 64, both models), format search (throughput for
+# per-layer bench of both models (batch 1 and 64), format search (throughput for
 # both models, AI for ResNet-20), eval of the chosen configurations, report.
 #
 #   scripts/bench.sh [--quick] [--results DIR] [--out FILE] [--work DIR]

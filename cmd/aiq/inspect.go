@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
 )
 
 func init() { register("inspect", "list the layers of an ONNX model", runInspect) }
@@ -43,7 +44,7 @@ func runInspect(args []string) error {
 	fmt.Printf("model %s, batch %d: %d nodes, %d compute layers, %.2fM MACs/image, %.3fM params\n",
 		*model, *batch, len(g.Nodes), len(layers), float64(macs)/1e6, float64(params)/1e6)
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "#\tname\top\tinput\toutput\tkernel\tstride\tpad\tgroup\tMACs/image\tparams\t")
+	fmt.Fprintf(w, "#\tname\top\tinput\toutput\tkernel\tstride\tpad\tgroup\tMACs/image\tparams\tint4 runs as (%s)\t\n", kernels.ISA())
 	for i, n := range g.Nodes {
 		l, isLayer := layers[n]
 		if *layersOnly && !isLayer {
@@ -56,16 +57,32 @@ func runInspect(args []string) error {
 			}
 		}
 		op := n.Op
-		geo := "\t\t\t\t\t\t"
+		geo := "\t\t\t\t\t\t\t"
 		if isLayer {
 			if l.Depthwise() {
 				op += " dw"
 			}
-			geo = fmt.Sprintf("%dx%d\t%d\t%d\t%d\t%d\t%d\t", l.KH, l.KW, l.Stride, l.Pad, l.Group, l.MACs, l.Params)
+			geo = fmt.Sprintf("%dx%d\t%d\t%d\t%d\t%d\t%d\t%s\t", l.KH, l.KW, l.Stride, l.Pad, l.Group, l.MACs, l.Params, int4Exec(l))
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", i, n.Name, op, strings.Join(ins, " "), shape(g.Value(n.Outputs[0]).Shape), geo)
 	}
 	return w.Flush()
+}
+
+// int4Exec says what an int4 layer executes with the kernels selected
+// here: some kernels pack int4 weights and run them as int8.
+func int4Exec(l graph.Layer) string {
+	bits := 0
+	if l.Depthwise() {
+		bits = kernels.DepthwiseQExecBits(4, l.Cout)
+	} else {
+		_, n, k := l.GEMM()
+		bits = kernels.GEMMQExecBits(4, k, n)
+	}
+	if bits == 8 {
+		return "int8"
+	}
+	return "int4"
 }
 
 func shape(s []int) string {

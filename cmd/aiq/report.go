@@ -47,13 +47,13 @@ func runReport(args []string) error {
 }
 
 // runReportRecord stores the JSON output of commands that do not save a
-// results run themselves (aiq roofline --json, aiq bench --kernels --json,
+// results run themselves (aiq roofline --json, aiq bench --json,
 // aiq eval --json) as runs under --results.
 func runReportRecord(args []string) error {
 	fs := newFlags("report record")
 	dir := fs.String("results", "results", "results `DIR`")
 	rf := fs.String("roofline", "", "`FILE` written by 'aiq roofline --json'")
-	kf := fs.String("kernels", "", "`FILE` written by 'aiq bench --kernels --json'")
+	kf := fs.String("kernels", "", "`FILE` written by 'aiq bench --json'")
 	ef := fs.String("eval", "", "`FILE` printed by 'aiq eval --json'")
 	config := fs.String("config", "", "name of the evaluated configuration (default: the precision, or its config file's base name)")
 	if err := parseFlags(fs, args); err != nil {
