@@ -592,21 +592,10 @@ func (e *Engine) choose(o *Options, p *Problem, res Result, costs *Costs, ref sc
 			list = append(list, c)
 		}
 	}
-	for i := 0; i < len(feas) && len(list) < maxCandidates; i++ {
-		add(feas[i].cfg)
-	}
-	if p.Feasible(res.Best.Config) && p.allowedConfig(res.Best.Config) {
-		add(res.Best.Config)
-	}
-	for _, f := range kernels.Formats {
-		add(Uniform(n, f))
-	}
-	ms := make([]Measured, len(list))
-	err := parallel(len(list), o.Workers, func(i int) error {
-		c := list[i]
+	check := func(c Config) (Measured, error) {
 		s, err := e.scoresAll(c, o.SearchN)
 		if err != nil {
-			return err
+			return Measured{}, err
 		}
 		_, ub := PairedDrop(ref.valCorrect, s.valCorrect, 0)
 		m := Measured{Summary: c.String(), Top1Val: s.val, DropValUpper: ub, WithinBound: ub <= o.MaxDrop+1e-9, cfg: c}
@@ -617,13 +606,62 @@ func (e *Engine) choose(o *Options, p *Problem, res Result, costs *Costs, ref sc
 			m.Uniform = u.String()
 		}
 		if m.Predicted, err = e.PredictConfig(costs, c); err != nil {
-			return err
+			return Measured{}, err
 		}
-		ms[i] = m
-		return nil
+		return m, nil
+	}
+	var ms []Measured
+	if o.Objective == "ai" {
+		// Bytes are exact: check candidates in bytes order until one holds
+		// the bound on the val half.
+		for i := 0; i < len(feas) && i < maxAIChecks; i++ {
+			m, err := check(feas[i].cfg)
+			if err != nil {
+				return nil, nil, err
+			}
+			add(m.cfg)
+			ms = append(ms, m)
+			if m.WithinBound {
+				break
+			}
+		}
+	} else {
+		for i := 0; i < len(feas) && len(list) < maxCandidates; i++ {
+			add(feas[i].cfg)
+		}
+		if p.Feasible(res.Best.Config) && p.allowedConfig(res.Best.Config) {
+			add(res.Best.Config)
+		}
+	}
+	for _, f := range kernels.Formats {
+		add(Uniform(n, f))
+	}
+	ms = append(ms, make([]Measured, len(list)-len(ms))...)
+	var todo []int // not checked yet
+	for i := range list {
+		if ms[i].cfg == nil {
+			todo = append(todo, i)
+		}
+	}
+	err := parallel(len(todo), o.Workers, func(k int) error {
+		m, err := check(list[todo[k]])
+		ms[todo[k]] = m
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if o.Objective == "ai" { // in bytes order, uniform fallbacks included
+		idx := make([]int, len(list))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return Sum(p.Cost, list[idx[a]]) < Sum(p.Cost, list[idx[b]]) })
+		l2, m2 := make([]Config, len(list)), make([]Measured, len(list))
+		for i, j := range idx {
+			l2[i], m2[i] = list[j], ms[j]
+		}
+		list, ms = l2, m2
 	}
 	ts, err := e.interleaved(list, o.Batch, o.Threads, o.BenchTime)
 	if err != nil {
@@ -643,8 +681,12 @@ func (e *Engine) choose(o *Options, p *Problem, res Result, costs *Costs, ref sc
 	return ms[pick].cfg, ms, nil
 }
 
-// maxCandidates bounds the non-uniform candidates the choice times.
-const maxCandidates = 4
+// maxCandidates bounds the non-uniform candidates the choice times;
+// maxAIChecks the candidates the ai objective checks on the val half.
+const (
+	maxCandidates = 4
+	maxAIChecks   = 16
+)
 
 // ChooseMeasured applies the choice rule of choose to measured
 // configurations (in objective order for byOrder) and returns the index
