@@ -27,8 +27,9 @@ type StepInfo struct {
 	// Format is the configured format of a compute step; Exec is the
 	// format that executes (int4 weights the kernel packs as int8: Int8).
 	Format, Exec kernels.Format
-	// In and Out are the storages read and written: f32, f16 or u8.
-	In, Out string
+	// In and Out are the storages read and written: f32, f16 or u8; Res
+	// is the storage of a fused residual input ("" without one).
+	In, Out, Res string
 	// Values is the number of values per image the step writes.
 	Values   int
 	Describe string
@@ -46,6 +47,9 @@ func (m *Model) stepInfos() []StepInfo {
 		switch st := s.(type) {
 		case *convStep:
 			si.Kind, si.Key, si.Layer, si.Format, si.Exec = KindGEMM, st.name, st.name, st.format, st.execFormat()
+			if st.hasRes {
+				si.Res = io.ins[1].st.String()
+			}
 			if st.depthwise {
 				si.Kind = KindDepthwise
 			}

@@ -11,15 +11,21 @@ import (
 )
 
 // Costs is the throughput cost model, measured through the engine: every
-// allowed format is compiled as a whole model at the asked batch and
-// threads and run end to end with per-step timers, in interleaved rounds,
-// so each layer's time includes its im2col, epilogue and the cache state
-// of a real pass. A configuration's predicted time is the sum over the
-// steps of its own plan: each compute layer at the median time measured for
-// its format, each other step (operators, conversions at format
-// boundaries) at the median time of the same step in the uniform runs, a
-// conversion no uniform run had at the measured seconds per value of its
-// storage pair, plus the pass's fixed overhead (input layout, output copy).
+// format is compiled as a whole model at the asked batch and threads and
+// run end to end with per-step timers, in interleaved rounds, so each
+// layer's time includes its im2col, epilogue and the cache state of a real
+// pass. Checkerboard configurations (alternate layers in two formats of
+// different activation storage) are run in the same rounds: they time each
+// layer writing another storage than its own (a different epilogue) and
+// the conversions at format boundaries.
+//
+// A configuration's predicted time is the sum over the steps of its own
+// plan (engine.Plan): each compute layer at the median time measured for
+// its format, output storage and residual storage (falling back to its
+// uniform time plus the boundary surcharge another format of the same
+// storage paid), each other step at the median time of the same step, a
+// conversion never seen at the measured seconds per value of its storage
+// pair, plus the pass's fixed overhead (input layout, output copy).
 type Costs struct {
 	Batch, Threads int
 	Formats        []kernels.Format
@@ -34,6 +40,7 @@ type Costs struct {
 	// Uniform[f] are the pass times of the uniform runs.
 	Uniform map[kernels.Format][]float64
 
+	variant  map[string][]float64 // compute steps by layer, format and storages
 	steps    map[string][]float64 // other steps by key
 	loose    map[string][]float64 // other steps by kind and output, any storage
 	rate     map[string][]float64 // conversions: seconds per value, by "from->to"
@@ -67,7 +74,7 @@ func (e *Engine) MeasureCosts(formats []kernels.Format, o CostOptions) (*Costs, 
 	n := len(e.Layers)
 	c := &Costs{Batch: o.Batch, Threads: o.Threads, Formats: formats, Samples: make([][][]float64, n),
 		Layer: make([][]Interval, n), Exec: make([][]kernels.Format, n), Uniform: map[kernels.Format][]float64{},
-		steps: map[string][]float64{}, loose: map[string][]float64{}, rate: map[string][]float64{}, index: map[string]int{}}
+		variant: map[string][]float64{}, steps: map[string][]float64{}, loose: map[string][]float64{}, rate: map[string][]float64{}, index: map[string]int{}}
 	for l, ly := range e.Layers {
 		c.index[ly.Name] = l
 		c.Samples[l] = make([][]float64, len(kernels.Formats))
@@ -77,7 +84,12 @@ func (e *Engine) MeasureCosts(formats []kernels.Format, o CostOptions) (*Costs, 
 			c.Exec[l][f] = kernels.Format(f)
 		}
 	}
-	models := make([]*engine.Model, len(formats))
+	cfgs := make([]Config, 0, len(formats))
+	for _, f := range formats {
+		cfgs = append(cfgs, Uniform(n, f))
+	}
+	cfgs = append(cfgs, checkerboards(formats, n)...)
+	models := make([]*engine.Model, len(cfgs))
 	defer func() {
 		for _, m := range models {
 			if m != nil {
@@ -85,8 +97,8 @@ func (e *Engine) MeasureCosts(formats []kernels.Format, o CostOptions) (*Costs, 
 			}
 		}
 	}()
-	for i, f := range formats {
-		m, err := e.compile(Uniform(n, f), o.Batch, o.Threads)
+	for i, cfg := range cfgs {
+		m, err := e.compile(cfg, o.Batch, o.Threads)
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +109,7 @@ func (e *Engine) MeasureCosts(formats []kernels.Format, o CostOptions) (*Costs, 
 		return nil, err
 	}
 	for round := 0; round < o.Rounds; round++ {
-		for i, f := range formats {
+		for i, cfg := range cfgs {
 			m := models[i]
 			if _, err := m.Profile(x, 1); err != nil { // warm the caches
 				return nil, err
@@ -111,7 +123,7 @@ func (e *Engine) MeasureCosts(formats []kernels.Format, o CostOptions) (*Costs, 
 				}
 				ps = append(ps, p)
 			}
-			c.add(f, ps)
+			c.add(cfg, i < len(formats), ps)
 		}
 	}
 	for l := range c.Layer {
@@ -130,8 +142,9 @@ func (e *Engine) MeasureCosts(formats []kernels.Format, o CostOptions) (*Costs, 
 	return c, nil
 }
 
-// add records one round of format f: per step, the median of its passes.
-func (c *Costs) add(f kernels.Format, ps []*engine.Profile) {
+// add records one round of configuration cfg (uniform: one of the
+// formats): per step, the median of its passes.
+func (c *Costs) add(cfg Config, uniform bool, ps []*engine.Profile) {
 	steps := ps[0].Steps
 	per := func(get func(p *engine.Profile) float64) float64 {
 		xs := make([]float64, len(ps))
@@ -146,10 +159,16 @@ func (c *Costs) add(f kernels.Format, ps []*engine.Profile) {
 		sum += t
 		switch st.Kind {
 		case engine.KindGEMM, engine.KindDepthwise:
-			if l, ok := c.index[st.Layer]; ok {
-				c.Samples[l][f] = append(c.Samples[l][f], t)
-				c.Exec[l][f] = st.Exec
+			l, ok := c.index[st.Layer]
+			if !ok {
+				continue
 			}
+			if uniform {
+				c.Samples[l][st.Format] = append(c.Samples[l][st.Format], t)
+			}
+			c.Exec[l][st.Format] = st.Exec
+			k := variantKey(st)
+			c.variant[k] = append(c.variant[k], t)
 		default:
 			c.steps[st.Key] = append(c.steps[st.Key], t)
 			lk := looseKey(st)
@@ -160,9 +179,45 @@ func (c *Costs) add(f kernels.Format, ps []*engine.Profile) {
 			}
 		}
 	}
-	total := per(func(p *engine.Profile) float64 { return p.Total[0] })
-	c.Uniform[f] = append(c.Uniform[f], total)
-	c.overhead = append(c.overhead, max(total-sum, 0))
+	if uniform {
+		total := per(func(p *engine.Profile) float64 { return p.Total[0] })
+		c.Uniform[cfg[0]] = append(c.Uniform[cfg[0]], total)
+		c.overhead = append(c.overhead, max(total-sum, 0))
+	}
+}
+
+// variantKey identifies a compute step by layer, format and the storages
+// of its output and residual input.
+func variantKey(s engine.StepInfo) string {
+	return s.Layer + "|" + s.Format.String() + "|" + s.Out + "|" + s.Res
+}
+
+// checkerboards are the configurations that put neighbouring layers in
+// formats of different activation storage (fp32, fp16, int8 stand for
+// f32, f16, u8), each pair in both phases.
+func checkerboards(formats []kernels.Format, n int) []Config {
+	var reps []kernels.Format
+	for _, f := range []kernels.Format{kernels.FP32, kernels.FP16, kernels.Int8} {
+		if contains(formats, f) {
+			reps = append(reps, f)
+		}
+	}
+	var out []Config
+	for i, a := range reps {
+		for _, b := range reps[i+1:] {
+			for phase := range 2 {
+				c := make(Config, n)
+				for l := range c {
+					c[l] = a
+					if (l+phase)%2 == 1 {
+						c[l] = b
+					}
+				}
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // looseKey is a step's key without its storages.
@@ -223,11 +278,11 @@ func (c *Costs) Predict(plan []engine.StepInfo) (float64, error) {
 	for _, s := range plan {
 		switch s.Kind {
 		case engine.KindGEMM, engine.KindDepthwise:
-			l, ok := c.index[s.Layer]
-			if !ok || c.Layer[l][s.Format].N == 0 {
-				return 0, fmt.Errorf("search: no measured time for layer %s in %s", s.Layer, s.Format)
+			v, err := c.layerTime(s)
+			if err != nil {
+				return 0, err
 			}
-			t += c.Layer[l][s.Format].Median
+			t += v
 		default:
 			if xs := c.steps[s.Key]; len(xs) > 0 {
 				t += median(xs)
@@ -255,6 +310,32 @@ func (c *Costs) Predict(plan []engine.StepInfo) (float64, error) {
 		}
 	}
 	return t, nil
+}
+
+// layerTime is the predicted time of compute step s: measured with the
+// same storages; else its uniform time plus the surcharge the same layer
+// paid for those storages in another format of the same activation storage
+// (int4 from int8); else its uniform time.
+func (c *Costs) layerTime(s engine.StepInfo) (float64, error) {
+	l, ok := c.index[s.Layer]
+	if !ok || c.Layer[l][s.Format].N == 0 {
+		return 0, fmt.Errorf("search: no measured time for layer %s in %s", s.Layer, s.Format)
+	}
+	if xs := c.variant[variantKey(s)]; len(xs) > 0 {
+		return median(xs), nil
+	}
+	base := c.Layer[l][s.Format].Median
+	for _, g := range c.Formats {
+		if g == s.Format || g.ActBits() != s.Format.ActBits() || c.Layer[l][g].N == 0 {
+			continue
+		}
+		o := s
+		o.Format = g
+		if xs := c.variant[variantKey(o)]; len(xs) > 0 {
+			return base + median(xs) - c.Layer[l][g].Median, nil
+		}
+	}
+	return base, nil
 }
 
 // PredictConfig is the predicted images/s of cfg.
