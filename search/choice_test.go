@@ -137,6 +137,14 @@ func TestChooseMeasured(t *testing.T) {
 	if got := ChooseMeasured(ms, false); ms[got].Summary != "int8" {
 		t.Fatalf("chose %s, want int8", ms[got].Summary)
 	}
+	// Tied and equally accurate: the uniform one, which would dominate.
+	tie := []Measured{
+		{Summary: "mixed", WithinBound: true, Top1Val: 91.4, ImagesPerS: 1010, Samples: lat(1010, 0.05)},
+		{Summary: "int8", Uniform: "int8", WithinBound: true, Top1Val: 91.4, ImagesPerS: 1000, Samples: lat(1000, 0.05)},
+	}
+	if got := ChooseMeasured(tie, false); tie[got].Summary != "int8" {
+		t.Fatalf("equal accuracy, tied speed: chose %s, want the uniform int8", tie[got].Summary)
+	}
 	// By order (objective ai): the first within the bound.
 	if got := ChooseMeasured(ms, true); got != 1 {
 		t.Fatalf("by order chose %d, want 1", got)

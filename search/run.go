@@ -716,12 +716,25 @@ func ChooseMeasured(ms []Measured, byOrder bool) int {
 		// when its times are measurably lower.
 		tied := i == fastest || !Faster(ms[fastest].Samples, ms[i].Samples)
 		ms[i].TiedWithFastest = tied
-		if tied && (ms[i].Top1Val > ms[pick].Top1Val ||
-			(ms[i].Top1Val == ms[pick].Top1Val && ms[i].ImagesPerS > ms[pick].ImagesPerS)) {
+		if tied && better(ms[i], ms[pick]) {
 			pick = i
 		}
 	}
 	return pick
+}
+
+// better orders configurations tied on speed: the more accurate on the val
+// half; at equal accuracy a uniform one (a mixed configuration that is
+// neither faster nor more accurate than a uniform one is dominated by it);
+// then the faster median.
+func better(a, b Measured) bool {
+	if a.Top1Val != b.Top1Val {
+		return a.Top1Val > b.Top1Val
+	}
+	if (a.Uniform != "") != (b.Uniform != "") {
+		return a.Uniform != ""
+	}
+	return a.ImagesPerS > b.ImagesPerS
 }
 
 func uniformFormat(c Config) (kernels.Format, bool) {
