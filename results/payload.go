@@ -56,6 +56,8 @@ func payloadFor(kind string) payload {
 		return &Eval{}
 	case KindSearch:
 		return &Search{}
+	case KindBench:
+		return &Bench{}
 	}
 	return nil
 }
@@ -191,6 +193,59 @@ func (p *Search) Samples() []Point {
 	}
 	for _, m := range p.Metrics {
 		out = append(out, Point{Name: p.Model + "/" + m.Name, Metric: m.Metric})
+	}
+	return out
+}
+
+// Bench is the payload of `aiq bench --model`.
+type Bench struct {
+	Models []BenchModel `json:"models"`
+}
+
+// BenchModel is one model's per-layer bench at the run's batch and threads.
+type BenchModel struct {
+	Model string `json:"model"` // file name without .onnx, e.g. "resnet20"
+	// Layers: one entry per layer and format; Metrics hold sec/op samples (one per round, >= 5) and may hold GOP/s, GB/s samples.
+	Layers []BenchLayer `json:"layers"`
+	// Passes: per format, end-to-end images/s samples (>= 5), named by format ("int8").
+	Passes []Point `json:"passes"`
+	// Attribution: share of CPU time per step kind and kernel family from a CPU profile of the bench (empty without one).
+	Attribution []Share `json:"attribution,omitempty"`
+}
+
+// BenchLayer is one layer in one format.
+type BenchLayer struct {
+	Name    string   `json:"name"`   // graph node name
+	Format  string   `json:"format"` // configured format
+	Exec    string   `json:"exec"`   // format that executes (int4 packed as int8: "int8")
+	Kind    string   `json:"kind"`   // "gemm" or "depthwise"
+	Ops     float64  `json:"ops"`    // per batch
+	Bytes   float64  `json:"bytes"`  // per batch, as the paper counts them
+	Metrics []Metric `json:"metrics"`
+}
+
+// Share is one bucket of a CPU profile.
+type Share struct {
+	Kind    string  `json:"kind"`    // "gemm", "depthwise", "im2col", "conversion", "other-op", "runtime", "other"
+	Family  string  `json:"family"`  // kernel family and format where known, e.g. "gemm/int8 avx512vnni"; "" otherwise
+	Seconds float64 `json:"seconds"` // CPU seconds in the profile
+	Share   float64 `json:"share"`   // of the profile's total
+}
+
+// Samples implements payload: every metric of a layer as
+// "<model>/<layer>/<format>" and every pass as "<model>/e2e/<format>".
+// Attribution shares are descriptive, not tracked.
+func (p *Bench) Samples() []Point {
+	var out []Point
+	for _, m := range p.Models {
+		for _, l := range m.Layers {
+			for _, x := range l.Metrics {
+				out = append(out, Point{Name: m.Model + "/" + l.Name + "/" + l.Format, Metric: x})
+			}
+		}
+		for _, e := range m.Passes {
+			out = append(out, Point{Name: m.Model + "/e2e/" + e.Name, Metric: e.Metric})
+		}
 	}
 	return out
 }

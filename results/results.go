@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"time"
 )
@@ -23,13 +24,14 @@ const (
 	KindKernels  = "kernels"
 	KindEval     = "eval"
 	KindSearch   = "search"
+	KindBench    = "bench" // aiq bench --model: layers timed through the engine
 )
 
 // Kinds lists every kind of run.
-func Kinds() []string { return []string{KindRoofline, KindKernels, KindEval, KindSearch} }
+func Kinds() []string { return []string{KindRoofline, KindKernels, KindEval, KindSearch, KindBench} }
 
 // Run is the envelope common to every kind; Payload holds the kind's data
-// (Roofline, Kernels, Eval or Search) as JSON.
+// (Roofline, Kernels, Eval, Search or Bench) as JSON.
 type Run struct {
 	Schema  string    `json:"schema"`
 	Kind    string    `json:"kind"`
@@ -62,7 +64,7 @@ func New(kind string) *Run {
 	}
 }
 
-// SetPayload stores p (normally a *Roofline, *Kernels, *Eval or *Search
+// SetPayload stores p (normally a *Roofline, *Kernels, *Eval, *Search or *Bench
 // matching r.Kind) as the payload.
 func (r *Run) SetPayload(p any) error {
 	if want := payloadFor(r.Kind); want != nil {
@@ -185,6 +187,17 @@ func (r *Run) Key() (string, error) {
 			return "", err
 		}
 		return "eval " + e.Model + " " + e.Config, nil
+	case KindBench:
+		var b Bench
+		if err := r.DecodePayload(&b); err != nil {
+			return "", err
+		}
+		models := make([]string, len(b.Models))
+		for i, m := range b.Models {
+			models[i] = m.Model
+		}
+		sort.Strings(models)
+		return fmt.Sprintf("bench %s batch=%d threads=%d", strings.Join(models, ","), r.Batch, r.Threads), nil
 	}
 	return "", fmt.Errorf("unknown kind %q", r.Kind)
 }

@@ -47,6 +47,7 @@ func TestRoundTripEveryKind(t *testing.T) {
 			Candidates: []Candidate{{Formats: []string{"fp32"}, Top1: 93.3, Throughput: 500, AI: 8}, {Formats: []string{"int8"}, Top1: 93.2, Throughput: 1500, AI: 32}},
 			Front:      []int{0, 1}, Chosen: 1,
 			Sensitivity: []Sensitivity{{Layer: "conv0", Format: "int4", DeltaTop1: -0.4}}},
+		KindBench: benchPayload(),
 	}
 	for _, kind := range Kinds() {
 		var r *Run
@@ -357,5 +358,48 @@ func TestVersion(t *testing.T) {
 	v := DetectVersion()
 	if len(v.Commit) < 40 || v.Source == "" {
 		t.Errorf("DetectVersion in a checkout = %+v, want a full commit and its source", v)
+	}
+}
+
+func benchPayload() *Bench {
+	five := func(v float64) []float64 { return []float64{v, v * 1.01, v * 0.99, v * 1.02, v * 0.98} }
+	return &Bench{Models: []BenchModel{{
+		Model: "resnet20",
+		Layers: []BenchLayer{
+			{Name: "/conv1/Conv", Format: "int8", Exec: "int8", Kind: "gemm", Ops: 2e6, Bytes: 3e4,
+				Metrics: []Metric{{Unit: "sec/op", Values: five(1e-5)}, {Unit: "GOP/s", Values: five(200)}}},
+			{Name: "/conv1/Conv", Format: "int4", Exec: "int8", Kind: "gemm", Ops: 2e6, Bytes: 2e4,
+				Metrics: []Metric{{Unit: "sec/op", Values: five(1.1e-5)}}},
+		},
+		Passes:      []Point{{Name: "int8", Metric: Metric{Unit: "images/s", Values: five(3900)}}},
+		Attribution: []Share{{Kind: "gemm", Family: "gemm/int8 avx512vnni", Seconds: 1.5, Share: 0.75}, {Kind: "other", Seconds: 0.5, Share: 0.25}},
+	}}}
+}
+
+func TestBenchSamples(t *testing.T) {
+	r := New(KindBench)
+	r.Batch, r.Threads = 64, 1
+	if err := r.SetPayload(benchPayload()); err != nil {
+		t.Fatal(err)
+	}
+	pts, err := r.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range pts {
+		got = append(got, p.Name+" "+p.Unit)
+	}
+	want := []string{"bench/resnet20//conv1/Conv/int8 sec/op", "bench/resnet20//conv1/Conv/int8 GOP/s",
+		"bench/resnet20//conv1/Conv/int4 sec/op", "bench/resnet20/e2e/int8 images/s"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("bench points %q, want %q", got, want)
+	}
+	k, err := r.Key()
+	if err != nil || k != "bench resnet20 batch=64 threads=1" {
+		t.Errorf("bench key %q, %v", k, err)
+	}
+	if err := r.SetPayload(&Eval{}); err == nil {
+		t.Error("eval payload accepted on a bench run")
 	}
 }
