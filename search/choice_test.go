@@ -221,6 +221,10 @@ func TestRunContract(t *testing.T) {
 		if m.WithinBound && m.Top1Val >= chosen.Top1Val && Faster(m.Samples, chosen.Samples) {
 			t.Errorf("%s dominates the chosen %s", m.Summary, chosen.Summary)
 		}
+		// A uniform configuration as accurate and tied on speed dominates a mixed one.
+		if m.Uniform != "" && chosen.Uniform == "" && m.WithinBound && m.Top1Val >= chosen.Top1Val && !Faster(chosen.Samples, m.Samples) {
+			t.Errorf("uniform %s dominates the chosen %s", m.Summary, chosen.Summary)
+		}
 	}
 	// int8 runs about 3x faster than fp32 on every kernel level: the tie
 	// rule must see that on most layers.

@@ -295,7 +295,7 @@ func (e *Engine) run(o *Options, start time.Time) (*Report, error) {
 			"choice": fmt.Sprintf("%s images 0..4999 (val half): the chosen configuration's paired top-1 drop from FP32 has a one-sided %.0f%% upper confidence bound within %.2f points",
 				filepath.Base(o.Data), 100*BoundConfidence, o.MaxDrop),
 			"report": fmt.Sprintf("%s images 5000..9999 (holdout half) and 0..9999 (all)", filepath.Base(o.Data)),
-			"timing": fmt.Sprintf("cost model: every format compiled as a whole model at batch %d, %d thread(s), per-step times of end-to-end passes in %d interleaved rounds (median and 95%% CI per layer); candidates and every uniform format timed end to end at batch %d, interleaved; a format or configuration counts as faster only when a Mann-Whitney test (alpha %.2f) and a gain of at least %.0f%% both say so",
+			"timing": fmt.Sprintf("cost model: every format compiled as a whole model at batch %d, %d thread(s), per-step times of end-to-end passes in %d interleaved rounds (median and 95%% CI per layer), measured again just before the choice for its predictions; candidates and every uniform format timed end to end at batch %d, interleaved; a format or configuration counts as faster only when a Mann-Whitney test (alpha %.2f) and a gain of at least %.0f%% both say so",
 				o.Batch, o.Threads, costRounds, o.Batch, Alpha, 100*MinGain),
 			"bytes": "per layer: weights once per batch + input activations read + output activations written, at the format's widths (int4 weights 0.5 B, int8 activations 1 B); AI = 2 x MACs / bytes, summed over layers, no cache reuse; ai_packed counts the bytes the packed weights occupy (int4 run as int8: 1 B)",
 		}}
@@ -390,7 +390,15 @@ func (e *Engine) run(o *Options, start time.Time) (*Report, error) {
 	o.logf("%s: best %s, top-1 %.2f%% on the search images (fp32 %.2f%%), %d evaluations so far",
 		o.Algorithm, res.Best.Config, res.Best.Top1, ref.search, acc.Evals)
 
-	chosen, measured, err := e.choose(o, p, res, costs, ref)
+	// The choice predicts from a cost model measured again now: the host's
+	// speed drifts over minutes (bandwidth by 20-40% on shared machines),
+	// and the predictions are compared with end-to-end timings made next.
+	o.logf("cost model: measured again before the choice")
+	fresh, err := e.MeasureCosts(all, CostOptions{Batch: o.Batch, Threads: o.Threads, Rounds: costRounds})
+	if err != nil {
+		return nil, err
+	}
+	chosen, measured, err := e.choose(o, p, res, fresh, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +481,7 @@ func (e *Engine) run(o *Options, start time.Time) (*Report, error) {
 	}
 
 	rep.Pareto = front(acc, ls, func(c Config) float64 {
-		ips, _ := e.PredictConfig(costs, c)
+		ips, _ := e.PredictConfig(fresh, c)
 		return ips
 	}, *o, measured)
 	rep.Layers = make([]LayerJSON, n)
