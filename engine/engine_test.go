@@ -150,27 +150,34 @@ func TestQuantizedAgreement(t *testing.T) {
 // TestMixedFormats runs a configuration that alternates formats layer by
 // layer, so every conversion path (f32/f16/u8 in and out, residuals in
 // each storage) is exercised, and compares logits with fp32.
-func TestMixedFormats(t *testing.T) {
+// mixedCase is model name at batch n, calibrated, with a configuration
+// cycling through every format and the first n test images.
+func mixedCase(t testing.TB, name string, n int) (*graph.Graph, Options, Config, []float32) {
 	set := testSet(t, "cifar10-test.bin")
 	train := testSet(t, "cifar10-train-5k.bin")
-	const n = 8
 	x := make([]float32, n*set.ImageSize())
 	if err := set.Images(0, n, x); err != nil {
 		t.Fatal(err)
 	}
+	g := loadGraph(t, name, 1)
+	opts := Options{Batch: n, Threads: 1}
+	calib, err := Calibrate(g, train, 0, 16, quant.MinMax, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Calib = calib
 	cycle := []kernels.Format{kernels.Int8, kernels.FP16, kernels.FP32, kernels.Int4, kernels.Int8, kernels.FP32}
+	cfg := Config{Layers: map[string]kernels.Format{}}
+	for i, l := range g.Layers() {
+		cfg.Layers[l.Name] = cycle[i%len(cycle)]
+	}
+	return g, opts, cfg, x
+}
+
+func TestMixedFormats(t *testing.T) {
+	const n = 8
 	for _, name := range models {
-		g := loadGraph(t, name, 1)
-		opts := Options{Batch: n, Threads: 1}
-		calib, err := Calibrate(g, train, 0, 16, quant.MinMax, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts.Calib = calib
-		cfg := Config{Layers: map[string]kernels.Format{}}
-		for i, l := range Layers(g) {
-			cfg.Layers[l.Name] = cycle[i%len(cycle)]
-		}
+		g, opts, cfg, x := mixedCase(t, name, n)
 		ref, _ := Compile(g, Config{}, opts)
 		want, _ := ref.Run(x, n)
 		want = append([]float32(nil), want...)

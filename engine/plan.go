@@ -85,20 +85,7 @@ type scratch struct {
 
 // Compile builds an executable model from g with formats from cfg.
 func Compile(g *graph.Graph, cfg Config, opts Options) (*Model, error) {
-	if err := opts.defaults(); err != nil {
-		return nil, err
-	}
-	if err := CheckConfig(g, cfg); err != nil {
-		return nil, err
-	}
-	if cfg.Integer(g) && opts.Calib == nil {
-		return nil, fmt.Errorf("engine: int8/int4 layers need calibration ranges (Options.Calib)")
-	}
-	if opts.Int4Group < 0 || opts.Int4Group%4 != 0 {
-		return nil, fmt.Errorf("engine: int4 group %d, want 0 or a multiple of 4", opts.Int4Group)
-	}
-	b := &builder{g: g, cfg: cfg, opts: opts, tensors: map[string]*tensor{}}
-	m, err := b.plan()
+	b, m, err := newPlan(g, cfg, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -117,21 +104,30 @@ func Compile(g *graph.Graph, cfg Config, opts Options) (*Model, error) {
 // Plan lists the steps Compile would build for cfg, without packing
 // weights or allocating buffers: cheap enough to cost many configurations.
 func Plan(g *graph.Graph, cfg Config, opts Options) ([]StepInfo, error) {
-	if err := opts.defaults(); err != nil {
-		return nil, err
-	}
-	if err := CheckConfig(g, cfg); err != nil {
-		return nil, err
-	}
-	if cfg.Integer(g) && opts.Calib == nil {
-		return nil, fmt.Errorf("engine: int8/int4 layers need calibration ranges (Options.Calib)")
-	}
-	b := &builder{g: g, cfg: cfg, opts: opts, tensors: map[string]*tensor{}}
-	m, err := b.plan()
+	_, m, err := newPlan(g, cfg, opts)
 	if err != nil {
 		return nil, err
 	}
 	return m.stepInfos(), nil
+}
+
+// newPlan checks the inputs of Compile and Plan and builds the steps.
+func newPlan(g *graph.Graph, cfg Config, opts Options) (*builder, *Model, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, nil, err
+	}
+	if err := CheckConfig(g, cfg); err != nil {
+		return nil, nil, err
+	}
+	if cfg.Integer(g) && opts.Calib == nil {
+		return nil, nil, fmt.Errorf("engine: int8/int4 layers need calibration ranges (Options.Calib)")
+	}
+	if opts.Int4Group < 0 || opts.Int4Group%4 != 0 {
+		return nil, nil, fmt.Errorf("engine: int4 group %d, want 0 or a multiple of 4", opts.Int4Group)
+	}
+	b := &builder{g: g, cfg: cfg, opts: opts, tensors: map[string]*tensor{}}
+	m, err := b.plan()
+	return b, m, err
 }
 
 type builder struct {

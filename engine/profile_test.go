@@ -11,26 +11,9 @@ import (
 // builds (conversions at format boundaries included), that the profile
 // times every step of real passes, and that profiling leaves results alone.
 func TestPlanAndProfile(t *testing.T) {
-	set := testSet(t, "cifar10-test.bin")
-	train := testSet(t, "cifar10-train-5k.bin")
 	const n = 4
-	x := make([]float32, n*set.ImageSize())
-	if err := set.Images(0, n, x); err != nil {
-		t.Fatal(err)
-	}
-	cycle := []kernels.Format{kernels.Int8, kernels.FP16, kernels.FP32, kernels.Int4, kernels.Int8, kernels.FP32}
 	for _, name := range models {
-		g := loadGraph(t, name, 1)
-		opts := Options{Batch: n, Threads: 1}
-		calib, err := Calibrate(g, train, 0, 16, quant.MinMax, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts.Calib = calib
-		cfg := Config{Layers: map[string]kernels.Format{}}
-		for i, l := range g.Layers() {
-			cfg.Layers[l.Name] = cycle[i%len(cycle)]
-		}
+		g, opts, cfg, x := mixedCase(t, name, n)
 		plan, err := Plan(g, cfg, opts)
 		if err != nil {
 			t.Fatal(err)

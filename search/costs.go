@@ -89,20 +89,10 @@ func (e *Engine) MeasureCosts(formats []kernels.Format, o CostOptions) (*Costs, 
 		cfgs = append(cfgs, Uniform(n, f))
 	}
 	cfgs = append(cfgs, checkerboards(formats, n)...)
-	models := make([]*engine.Model, len(cfgs))
-	defer func() {
-		for _, m := range models {
-			if m != nil {
-				m.Close()
-			}
-		}
-	}()
-	for i, cfg := range cfgs {
-		m, err := e.compile(cfg, o.Batch, o.Threads)
-		if err != nil {
-			return nil, err
-		}
-		models[i] = m
+	models, err := e.compileAll(cfgs, o.Batch, o.Threads)
+	defer closeAll(models)
+	if err != nil {
+		return nil, err
 	}
 	x, err := e.batchImages(o.Batch)
 	if err != nil {

@@ -254,6 +254,26 @@ func (e *Engine) compile(c Config, batch, threads int) (*engine.Model, error) {
 	return m, nil
 }
 
+// compileAll compiles every configuration; on an error the models built so
+// far are returned for closeAll.
+func (e *Engine) compileAll(cs []Config, batch, threads int) ([]*engine.Model, error) {
+	models := make([]*engine.Model, 0, len(cs))
+	for _, c := range cs {
+		m, err := e.compile(c, batch, threads)
+		if err != nil {
+			return models, err
+		}
+		models = append(models, m)
+	}
+	return models, nil
+}
+
+func closeAll(ms []*engine.Model) {
+	for _, m := range ms {
+		m.Close()
+	}
+}
+
 // batchImages returns the first batch test images (NCHW float32).
 func (e *Engine) batchImages(batch int) ([]float32, error) {
 	if e.Test.Len() < batch {

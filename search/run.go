@@ -758,20 +758,10 @@ func uniformFormat(c Config) (kernels.Format, bool) {
 // ...), so drift and bursts of outside load spread over all of them; each
 // keeps the samples of all its rounds.
 func (e *Engine) interleaved(cs []Config, batch, threads int, total time.Duration) ([]Timing, error) {
-	models := make([]*engine.Model, len(cs))
-	defer func() {
-		for _, m := range models {
-			if m != nil {
-				m.Close()
-			}
-		}
-	}()
-	for i, c := range cs {
-		m, err := e.compile(c, batch, threads)
-		if err != nil {
-			return nil, err
-		}
-		models[i] = m
+	models, err := e.compileAll(cs, batch, threads)
+	defer closeAll(models)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Timing, len(cs))
 	per := total / rankRounds
