@@ -49,12 +49,18 @@ type Options struct {
 	// Threshold is the smallest relative change of the median that counts
 	// as a regression; 0.05 is 5%.
 	Threshold float64
+	// Top1Points is the largest drop of top-1 accuracy (UnitTop1), in
+	// absolute points, that is not a regression; 0 flags any drop.
+	Top1Points float64
 }
 
-// DefaultOptions are a U test at 0.05 and a 5% threshold. With 10 samples
-// a side and 2% noise, the threshold keeps the false alarms of a file of
-// several benchmarks rare, where the test alone fires once per 1/alpha.
-var DefaultOptions = Options{Alpha: 0.05, Threshold: 0.05}
+// DefaultOptions are a U test at 0.05 and a 5% threshold for timed points,
+// and 0.3 points for top-1. With 10 samples a side and 2% noise, the
+// threshold keeps the false alarms of a file of several benchmarks rare,
+// where the test alone fires once per 1/alpha. Top-1 on fixed images is
+// exact, so no test is needed: a drop of 0.5 points regresses, 0.2 does
+// not.
+var DefaultOptions = Options{Alpha: 0.05, Threshold: 0.05, Top1Points: 0.3}
 
 func (o *Options) defaults() error {
 	if o.Alpha == 0 {
@@ -66,6 +72,9 @@ func (o *Options) defaults() error {
 	if !(o.Threshold >= 0) || math.IsInf(o.Threshold, 0) {
 		return fmt.Errorf("results: threshold %v must be >= 0", o.Threshold)
 	}
+	if !(o.Top1Points >= 0) || math.IsInf(o.Top1Points, 0) {
+		return fmt.Errorf("results: top-1 points %v must be >= 0", o.Top1Points)
+	}
 	return nil
 }
 
@@ -74,13 +83,15 @@ type Verdict string
 
 // The verdicts.
 const (
-	Same      Verdict = "~"         // no significant difference
-	Improved  Verdict = "improved"  // significantly better
-	Worse     Verdict = "worse"     // significantly worse, within the threshold
-	Regressed Verdict = "REGRESSED" // significantly worse beyond the threshold
-	Changed   Verdict = "changed"   // significant, but the unit has no direction
-	TooFew    Verdict = "too few"   // not enough samples to detect any change
-	Different Verdict = "different" // exact values differ but direction unknown
+	Same      Verdict = "~"               // no significant difference
+	Improved  Verdict = "improved"        // significantly better
+	Worse     Verdict = "worse"           // significantly worse, within the threshold
+	Regressed Verdict = "REGRESSED"       // significantly worse beyond the threshold
+	Changed   Verdict = "changed"         // significant, but the unit has no direction
+	TooFew    Verdict = "too few samples" // fewer than MinSamples a side, or too few for the test
+	Different Verdict = "different"       // exact values differ but direction unknown
+	// Incomparable: accuracy measured on different (or unnamed) images.
+	Incomparable Verdict = "incomparable"
 )
 
 // Delta is the comparison of one point.
@@ -91,8 +102,13 @@ type Delta struct {
 	Exact      bool
 	// Change is (new-old)/old of the centers; P the test's p-value (0 for
 	// exact points that differ, 1 when equal).
-	Change  float64
-	P       float64
+	Change float64
+	P      float64
+	// Points is new-old of the centers in absolute points, for accuracy
+	// (UnitTop1), which is judged by it; Images are its images when both
+	// sides name the same.
+	Points  float64
+	Images  string
 	Verdict Verdict
 	// Notes are the statistics' warnings.
 	Notes []string
@@ -118,9 +134,16 @@ func (c *Comparison) Regressions() []Delta {
 }
 
 // Compare matches the points of old and new by name and unit and decides
-// each with a Mann-Whitney U test (benchmath.AssumeNothing) at Alpha plus
-// the Threshold on the relative change of the medians. Exact points are
-// compared by value. Duplicate name+unit within a side are pooled.
+// each:
+//   - timed points: a Mann-Whitney U test (benchmath.AssumeNothing) at Alpha
+//     plus the Threshold on the relative change of the medians; with fewer
+//     than MinSamples on a side the verdict is TooFew, never Regressed;
+//   - accuracy (UnitTop1, or the legacy "top1"): a drop of more than
+//     Top1Points absolute points regresses, whatever the relative change,
+//     and only when both sides name the same Images (else Incomparable);
+//   - other exact points: by value, with the Threshold.
+//
+// Duplicate name+unit within a side are pooled.
 func Compare(old, new []Point, o Options) (*Comparison, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
@@ -133,10 +156,14 @@ func Compare(old, new []Point, o Options) (*Comparison, error) {
 			if err := p.check(); err != nil {
 				return nil, nil, fmt.Errorf("results: %w", err)
 			}
+			p = p.canonical()
 			k := key{p.Name, p.Unit}
 			if q, ok := m[k]; ok {
 				q.Values = append(q.Values, p.Values...)
 				q.Exact = q.Exact && p.Exact
+				if q.Images != p.Images {
+					q.Images = mixedImages
+				}
 				continue
 			}
 			cp := p
@@ -172,10 +199,27 @@ func Compare(old, new []Point, o Options) (*Comparison, error) {
 	return c, nil
 }
 
+// mixedImages marks a pooled accuracy point whose parts name different
+// images: it is comparable with nothing.
+const mixedImages = "\x00mixed"
+
+// summarize is the median with its confidence interval: 95%, or at 5
+// samples (too few for 95%) min..max, which covers the median with 94%.
+func summarize(s *benchmath.Sample) benchmath.Summary {
+	if len(s.Values) == 5 {
+		return benchmath.AssumeNothing.Summary(s, 0.9)
+	}
+	return benchmath.AssumeNothing.Summary(s, 0.95)
+}
+
 func compareOne(op, np *Point, o Options, th *benchmath.Thresholds) Delta {
 	so := benchmath.NewSample(op.Values, th)
 	sn := benchmath.NewSample(np.Values, th)
 	d := Delta{Name: op.Name, Unit: op.Unit, NOld: len(op.Values), NNew: len(np.Values), Exact: op.Exact && np.Exact}
+	if IsAccuracy(d.Unit) {
+		compareAccuracy(&d, op, np, so, sn, o)
+		return d
+	}
 	var significant bool
 	if d.Exact {
 		d.Old = benchmath.AssumeExact.Summary(so, 0.95)
@@ -187,14 +231,20 @@ func compareOne(op, np *Point, o Options, th *benchmath.Thresholds) Delta {
 		}
 		d.Notes = appendWarnings(d.Notes, d.Old.Warnings, d.New.Warnings)
 	} else {
-		d.Old = benchmath.AssumeNothing.Summary(so, 0.95)
-		d.New = benchmath.AssumeNothing.Summary(sn, 0.95)
+		d.Old = summarize(so)
+		d.New = summarize(sn)
 		cmp := benchmath.AssumeNothing.Compare(so, sn)
 		d.P = cmp.P
 		significant = cmp.P < o.Alpha
 		d.Notes = appendWarnings(d.Notes, so.Warnings, sn.Warnings, cmp.Warnings)
 		if !significant && len(cmp.Warnings) > 0 {
 			d.Verdict = TooFew
+		}
+		// Runs saved before MinSamples may have fewer: shown, never judged.
+		if d.NOld < MinSamples || d.NNew < MinSamples {
+			significant = false
+			d.Verdict = TooFew
+			d.Notes = append(d.Notes, fmt.Sprintf("%d old and %d new samples, want at least %d a side", d.NOld, d.NNew, MinSamples))
 		}
 	}
 	switch {
@@ -228,6 +278,62 @@ func compareOne(op, np *Point, o Options, th *benchmath.Thresholds) Delta {
 	return d
 }
 
+// top1Slack absorbs the rounding of differences of percentages, so a drop
+// of exactly Top1Points (91.73 - 91.43) is not a regression.
+const top1Slack = 1e-9
+
+// compareAccuracy judges top-1 in absolute points on the same images.
+func compareAccuracy(d *Delta, op, np *Point, so, sn *benchmath.Sample, o Options) {
+	if d.Exact {
+		d.Old, d.New = benchmath.AssumeExact.Summary(so, 0.95), benchmath.AssumeExact.Summary(sn, 0.95)
+	} else {
+		d.Old, d.New = summarize(so), summarize(sn)
+	}
+	d.Notes = appendWarnings(d.Notes, d.Old.Warnings, d.New.Warnings)
+	d.Points = d.New.Center - d.Old.Center
+	if d.Old.Center != 0 {
+		d.Change = d.Points / math.Abs(d.Old.Center)
+	}
+	d.P = 1
+	if d.Points != 0 {
+		d.P = 0
+	}
+	switch {
+	case op.Images == "" || np.Images == "":
+		d.Verdict = Incomparable
+		d.Notes = append(d.Notes, "images not recorded on both sides: top-1 compared only on the same images")
+		return
+	case op.Images == mixedImages || np.Images == mixedImages:
+		d.Verdict = Incomparable
+		d.Notes = append(d.Notes, "pooled from different images")
+		return
+	case op.Images != np.Images:
+		d.Verdict = Incomparable
+		d.Notes = append(d.Notes, fmt.Sprintf("old on %s, new on %s: top-1 compared only on the same images", op.Images, np.Images))
+		return
+	}
+	d.Images = op.Images
+	switch {
+	case -d.Points > o.Top1Points+top1Slack:
+		d.Verdict = Regressed
+	case d.Points < 0:
+		d.Verdict = Worse
+	case d.Points > 0:
+		d.Verdict = Improved
+	default:
+		d.Verdict = Same
+	}
+}
+
+// ChangeString is the change as judged: absolute points for accuracy,
+// percent of the old median otherwise.
+func (d Delta) ChangeString() string {
+	if IsAccuracy(d.Unit) {
+		return fmt.Sprintf("%+.2f points", d.Points)
+	}
+	return fmt.Sprintf("%+.2f%%", 100*d.Change)
+}
+
 func appendWarnings(notes []string, ws ...[]error) []string {
 	for _, w := range ws {
 		for _, e := range w {
@@ -254,10 +360,13 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 		sc := benchunit.CommonScale([]float64{d.Old.Center, d.New.Center}, benchunit.ClassOf(d.Unit))
 		delta := "~"
 		if d.Verdict != Same && d.Verdict != TooFew {
-			delta = fmt.Sprintf("%+.2f%%", 100*d.Change)
+			delta = d.ChangeString()
 		}
 		p := fmt.Sprintf("%.3f", d.P)
-		if d.Exact {
+		switch {
+		case IsAccuracy(d.Unit):
+			p = "abs"
+		case d.Exact:
 			p = "exact"
 		}
 		v := string(d.Verdict)
@@ -270,7 +379,9 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nMann-Whitney U test, alpha %.3g; regression threshold %.3g%% on the median.\n", c.Options.Alpha, 100*c.Options.Threshold)
+	fmt.Fprintf(w, "\nMann-Whitney U test, alpha %.3g; regression threshold %.3g%% on the median (± its 95%% interval; min..max at %d samples).\n",
+		c.Options.Alpha, 100*c.Options.Threshold, MinSamples)
+	fmt.Fprintf(w, "Top-1 (%s): a drop of more than %.3g points on the same images regresses.\n", UnitTop1, c.Options.Top1Points)
 	for _, n := range c.OnlyOld {
 		fmt.Fprintf(w, "only in old: %s\n", n)
 	}
@@ -282,7 +393,11 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	}
 	regs := c.Regressions()
 	for _, d := range regs {
-		fmt.Fprintf(w, "REGRESSION: %s (%s) %+.2f%% (p=%.3g)\n", d.Name, d.Unit, 100*d.Change, d.P)
+		if IsAccuracy(d.Unit) {
+			fmt.Fprintf(w, "REGRESSION: %s (%s) %s on %s\n", d.Name, d.Unit, d.ChangeString(), d.Images)
+			continue
+		}
+		fmt.Fprintf(w, "REGRESSION: %s (%s) %s (p=%.3g)\n", d.Name, d.Unit, d.ChangeString(), d.P)
 	}
 	return nil
 }

@@ -173,14 +173,14 @@ func TestCompareVerdicts(t *testing.T) {
 		pt("rate-down", "GB/s", ten(100)), pt("rate-up", "images/s", ten(100)),
 		pt("time-small", "sec/op", ten(1)), pt("same", "sec/op", ten(1)),
 		pt("odd", "widgets", ten(1)), pt("few", "sec/op", []float64{1, 1.01}),
-		{Name: "acc", Metric: Metric{Unit: "top1", Values: []float64{91.7}, Exact: true}},
+		{Name: "acc", Metric: Metric{Unit: "top1", Values: []float64{91.7}, Exact: true, Images: "test[0:10000]"}},
 		pt("gone", "sec/op", ten(1)),
 	}
 	new := []Point{
 		pt("rate-down", "GB/s", ten(80)), pt("rate-up", "images/s", ten(150)),
 		pt("time-small", "sec/op", ten(1.03)), pt("same", "sec/op", ten(1)),
 		pt("odd", "widgets", ten(2)), pt("few", "sec/op", []float64{2, 2.01}),
-		{Name: "acc", Metric: Metric{Unit: "top1", Values: []float64{85}, Exact: true}},
+		{Name: "acc", Metric: Metric{Unit: UnitTop1, Values: []float64{85}, Exact: true, Images: "test[0:10000]"}},
 		pt("added", "sec/op", ten(1)),
 	}
 	c, err := Compare(old, new, DefaultOptions)
@@ -229,7 +229,7 @@ func TestReadPointsDirectory(t *testing.T) {
 		if host != "" {
 			r.Host.ID = host
 		}
-		r.SetPayload(&Roofline{Peaks: []Point{{Name: "fp32", Metric: Metric{Unit: "GFLOP/s", Values: []float64{gflops}}}}})
+		r.SetPayload(&Roofline{Peaks: []Point{{Name: "fp32", Metric: Metric{Unit: "GFLOP/s", Values: []float64{gflops, gflops, gflops, gflops, gflops}}}}})
 		if _, err := r.Save(dir); err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +241,7 @@ func TestReadPointsDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pts) != 1 || pts[0].Name != "roofline/peak/fp32" || pts[0].Values[0] != 110 {
+	if len(pts) != 1 || pts[0].Name != "roofline/peak/fp32" || pts[0].Values[0] != 110 || len(pts[0].Values) != 5 {
 		t.Errorf("directory points %+v, want only the latest run's fp32 peak 110", pts)
 	}
 	mk(3, 120, "other")
@@ -265,4 +265,148 @@ func FuzzReadBench(f *testing.F) {
 			t.Errorf("points of %q do not compare: %v", s, err)
 		}
 	})
+}
+
+func top1(name, images string, v float64) Point {
+	return Point{Name: name, Metric: Metric{Unit: UnitTop1, Values: []float64{v}, Exact: true, Images: images}}
+}
+
+func TestCompareAccuracy(t *testing.T) {
+	const holdout, all = "cifar10-test.bin[5000:10000]", "cifar10-test.bin[0:10000]"
+	legacy := top1("legacy", holdout, 91.7)
+	legacy.Unit = "top1"
+	cases := []struct {
+		name     string
+		old, new Point
+		o        Options
+		want     Verdict
+	}{
+		{"drop 0.5", top1("a", holdout, 91.7), top1("a", holdout, 91.2), DefaultOptions, Regressed},
+		{"drop 0.2", top1("a", holdout, 91.7), top1("a", holdout, 91.5), DefaultOptions, Worse},
+		{"gain 0.2", top1("a", holdout, 91.7), top1("a", holdout, 91.9), DefaultOptions, Improved},
+		{"equal", top1("a", holdout, 91.7), top1("a", holdout, 91.7), DefaultOptions, Same},
+		// 91.73 - 91.43 is 0.30000000000001137 in floating point.
+		{"drop of exactly the bound", top1("a", holdout, 91.73), top1("a", holdout, 91.43), DefaultOptions, Worse},
+		// Absolute, whatever the relative change: 0.5 of 91.7 is 0.55%,
+		// far within the 5% threshold of timed points; 0.2 of 1.0 is 20%.
+		{"small relative, large absolute", top1("a", all, 91.7), top1("a", all, 91.2), Options{Threshold: 0.5, Top1Points: 0.3}, Regressed},
+		{"large relative, small absolute", top1("a", all, 1.0), top1("a", all, 0.8), DefaultOptions, Worse},
+		{"wider bound", top1("a", holdout, 91.7), top1("a", holdout, 91.2), Options{Threshold: 0.05, Top1Points: 1}, Worse},
+		{"other images", top1("a", holdout, 91.7), top1("a", all, 90), DefaultOptions, Incomparable},
+		{"images unrecorded", top1("a", "", 91.7), top1("a", holdout, 90), DefaultOptions, Incomparable},
+		{"legacy unit top1", legacy, top1("legacy", holdout, 91.1), DefaultOptions, Regressed},
+	}
+	for _, c := range cases {
+		cmp, err := Compare([]Point{c.old}, []Point{c.new}, c.o)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if len(cmp.Deltas) != 1 {
+			t.Fatalf("%s: %d deltas, only old %v, only new %v", c.name, len(cmp.Deltas), cmp.OnlyOld, cmp.OnlyNew)
+		}
+		d := cmp.Deltas[0]
+		if d.Verdict != c.want {
+			t.Errorf("%s: %v -> %v: verdict %q, want %q (notes %q)", c.name, c.old.Values, c.new.Values, d.Verdict, c.want, d.Notes)
+		}
+		if d.Unit != UnitTop1 {
+			t.Errorf("%s: unit %q, want %q", c.name, d.Unit, UnitTop1)
+		}
+		if want := c.new.Values[0] - c.old.Values[0]; math.Abs(d.Points-want) > 1e-9 {
+			t.Errorf("%s: %v points, want %v", c.name, d.Points, want)
+		}
+	}
+
+	// The table names a regressed accuracy point in points, with its images.
+	cmp, err := Compare([]Point{top1("resnet20/int8", holdout, 91.7)}, []Point{top1("resnet20/int8", holdout, 91.2)}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	cmp.WriteTable(&b)
+	if want := "REGRESSION: resnet20/int8 (top1%) -0.50 points on " + holdout; !strings.Contains(b.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, b.String())
+	}
+	// Different images say why they were not judged.
+	cmp, _ = Compare([]Point{top1("m", holdout, 91.7)}, []Point{top1("m", all, 80)}, DefaultOptions)
+	b.Reset()
+	cmp.WriteTable(&b)
+	if !strings.Contains(b.String(), "incomparable") || !strings.Contains(b.String(), all) || len(cmp.Regressions()) != 0 {
+		t.Errorf("different images:\n%s", b.String())
+	}
+	if _, err := Compare(nil, nil, Options{Top1Points: -1}); err == nil {
+		t.Error("negative top-1 points accepted")
+	}
+}
+
+// samplesAround draws n samples around center with relative Gaussian noise.
+func samplesAround(rng *rand.Rand, center, noise float64, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = center * (1 + noise*rng.NormFloat64())
+	}
+	return v
+}
+
+// TestCompareThroughputWobble: with MinSamples samples a side and 1% noise,
+// a 2% throughput drop is not a regression at the default threshold (the
+// test alone often finds it); a 10% drop always is.
+func TestCompareThroughputWobble(t *testing.T) {
+	const trials = 200
+	flagged := func(drop float64, o Options) (n int) {
+		rng := rand.New(rand.NewPCG(7, uint64(1000*drop)))
+		for trial := 0; trial < trials; trial++ {
+			old := Point{Name: "resnet20/e2e/int8", Metric: Metric{Unit: "images/s", Values: samplesAround(rng, 3900, 0.01, MinSamples)}}
+			new := Point{Name: "resnet20/e2e/int8", Metric: Metric{Unit: "images/s", Values: samplesAround(rng, 3900*(1-drop), 0.01, MinSamples)}}
+			c, err := Compare([]Point{old}, []Point{new}, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Regressions()) > 0 {
+				n++
+			}
+		}
+		return n
+	}
+	if n := flagged(0.02, DefaultOptions); n > 0 {
+		t.Errorf("a 2%% wobble was flagged in %d of %d trials", n, trials)
+	}
+	n0 := flagged(0.02, Options{Threshold: 0})
+	t.Logf("2%% drop, 1%% noise, %d samples a side: flagged by the U test alone in %d of %d trials", MinSamples, n0, trials)
+	if n := n0; n < trials/4 {
+		t.Errorf("without a threshold the 2%% drop was flagged in only %d of %d trials: the threshold is not what keeps it quiet", n, trials)
+	}
+	if n := flagged(0.10, DefaultOptions); n != trials {
+		t.Errorf("a 10%% drop was flagged in %d of %d trials", n, trials)
+	}
+}
+
+func TestCompareTooFewSamples(t *testing.T) {
+	pt := func(vals ...float64) Point { return Point{Name: "k", Metric: Metric{Unit: "sec/op", Values: vals}} }
+	// Twice as slow, but an old run with 4 samples: shown, never judged.
+	c, err := Compare([]Point{pt(1, 1.01, 0.99, 1.02)}, []Point{pt(2, 2.01, 1.99, 2.02, 1.98)}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Deltas[0]; d.Verdict != TooFew || len(c.Regressions()) != 0 {
+		t.Errorf("4 old samples: verdict %q, regressions %d", d.Verdict, len(c.Regressions()))
+	}
+	var b strings.Builder
+	c.WriteTable(&b)
+	if !strings.Contains(b.String(), "too few samples") {
+		t.Errorf("table does not say too few samples:\n%s", b.String())
+	}
+	// With 5 a side the same slowdown regresses.
+	c, err = Compare([]Point{pt(1, 1.01, 0.99, 1.02, 0.98)}, []Point{pt(2, 2.01, 1.99, 2.02, 1.98)}, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Deltas[0]; d.Verdict != Regressed {
+		t.Errorf("5 samples a side, twice as slow: verdict %q (p %.3g, notes %q)", d.Verdict, d.P, d.Notes)
+	}
+	b.Reset()
+	c.WriteTable(&b)
+	t.Logf("5 samples a side:\n%s", b.String())
+	if strings.Contains(b.String(), "∞") {
+		t.Errorf("5 samples print an infinite interval:\n%s", b.String())
+	}
 }

@@ -7,13 +7,36 @@ import (
 )
 
 // Metric is one measured quantity with its repeated samples, in one unit
-// ("sec/op", "GFLOP/s", "GB/s", "images/s", "top1", ...).
+// ("sec/op", "GFLOP/s", "GB/s", "images/s", UnitTop1, ...).
 type Metric struct {
 	Unit   string    `json:"unit"`
 	Values []float64 `json:"values"`
 	// Exact marks a deterministic quantity, such as top-1 on fixed images:
 	// any change is real, so no test is needed.
 	Exact bool `json:"exact,omitempty"`
+	// Images names the images an accuracy point was measured on, file and
+	// range, e.g. "cifar10-test.bin[5000:10000]". Compare decides accuracy
+	// only between points on the same images; Save requires it on them.
+	Images string `json:"images,omitempty"`
+}
+
+// UnitTop1 is the unit of top-1 accuracy: percent of the images right
+// (91.73, not 0.9173). Compare judges it in absolute points.
+const UnitTop1 = "top1%"
+
+// legacyTop1 is the unit of top-1 in runs before UnitTop1; its values
+// were percent too, so reading maps it to UnitTop1.
+const legacyTop1 = "top1"
+
+// IsAccuracy reports whether a unit is top-1 accuracy in percent.
+func IsAccuracy(unit string) bool { return unit == UnitTop1 || unit == legacyTop1 }
+
+// canonical maps legacy units to today's, so old and new runs match.
+func (p Point) canonical() Point {
+	if p.Unit == legacyTop1 {
+		p.Unit = UnitTop1
+	}
+	return p
 }
 
 // Point is a named Metric; Compare matches points by name and unit.
@@ -122,7 +145,7 @@ type Eval struct {
 	Model   string   `json:"model"`             // "resnet20"
 	Config  string   `json:"config"`            // "fp32", "int8", "aiq-throughput", ...
 	Formats []string `json:"formats,omitempty"` // per layer, in graph order
-	Images  string   `json:"images"`            // "holdout 5000..9999"
+	Images  string   `json:"images"`            // file and range, e.g. "cifar10-test.bin[5000:10000]"
 	Count   int      `json:"count"`             // images evaluated
 	Top1    float64  `json:"top1"`              // percent
 	// Metrics are timing points (images/s, sec/op latency), named within
@@ -130,10 +153,11 @@ type Eval struct {
 	Metrics []Point `json:"metrics,omitempty"`
 }
 
-// Samples implements payload.
+// Samples implements payload: top-1 as "<model>/<config>" in UnitTop1 on
+// Images, and every metric as "<model>/<config>/<name>".
 func (p *Eval) Samples() []Point {
 	base := p.Model + "/" + p.Config
-	out := []Point{{Name: base + "/" + p.Images, Metric: Metric{Unit: "top1", Values: []float64{p.Top1}, Exact: true}}}
+	out := []Point{{Name: base, Metric: Metric{Unit: UnitTop1, Values: []float64{p.Top1}, Exact: true, Images: p.Images}}}
 	for _, m := range p.Metrics {
 		out = append(out, Point{Name: base + "/" + m.Name, Metric: m.Metric})
 	}
@@ -146,6 +170,9 @@ type Search struct {
 	Algorithm string  `json:"algorithm"` // "greedy", "coordinate-descent"
 	Objective string  `json:"objective"` // "throughput" (measured) or "ai"
 	Bound     float64 `json:"bound"`     // allowed top-1 drop, points
+	// Images names the images the chosen candidate's Top1 was measured
+	// on, e.g. "cifar10-test.bin[5000:10000]" (see Metric.Images).
+	Images string `json:"images,omitempty"`
 	// Layers describes the searched layers, in graph order.
 	Layers []Layer `json:"layers"`
 	// Candidates are the evaluated configurations; Front indexes the Pareto
@@ -169,7 +196,7 @@ type Layer struct {
 // Candidate is one evaluated configuration.
 type Candidate struct {
 	Formats    []string `json:"formats"` // per layer
-	Top1       float64  `json:"top1"`    // percent, on the search images
+	Top1       float64  `json:"top1"`    // percent, on the search images (the chosen one: on Search.Images)
 	Throughput float64  `json:"images_per_sec,omitempty"`
 	AI         float64  `json:"ai,omitempty"` // flop/byte at the run's batch
 }
@@ -181,12 +208,13 @@ type Sensitivity struct {
 	DeltaTop1 float64 `json:"delta_top1"` // points, negative is worse
 }
 
-// Samples implements payload.
+// Samples implements payload: the chosen candidate's top-1 (UnitTop1, on
+// Images) and AI as "<model>/chosen", and every metric as "<model>/<name>".
 func (p *Search) Samples() []Point {
 	var out []Point
 	if p.Chosen >= 0 && p.Chosen < len(p.Candidates) {
 		c := p.Candidates[p.Chosen]
-		out = append(out, Point{Name: p.Model + "/chosen", Metric: Metric{Unit: "top1", Values: []float64{c.Top1}, Exact: true}})
+		out = append(out, Point{Name: p.Model + "/chosen", Metric: Metric{Unit: UnitTop1, Values: []float64{c.Top1}, Exact: true, Images: p.Images}})
 		if c.AI > 0 {
 			out = append(out, Point{Name: p.Model + "/chosen", Metric: Metric{Unit: "flop/byte", Values: []float64{c.AI}, Exact: true}})
 		}

@@ -1,8 +1,17 @@
-// Package results records every aiq run (roofline probe, kernel bench, eval,
-// search) as one versioned JSON file under results/<host-id>/, so runs can be
-// compared across commits and machines. Every benchmark-like quantity keeps
-// its repeated samples, because a regression is decided by a statistical test
-// over them (see Compare), not by eye.
+// Package results records every aiq run (roofline probe, kernel bench, model
+// bench, eval, search) as one versioned JSON file under results/<host-id>/,
+// so runs can be compared across commits and machines.
+//
+// Samples. Every timed quantity keeps its repeated samples, because a
+// regression is decided by a statistical test over them (see Compare), not
+// by eye: Save rejects a run with a point that is not Exact and has fewer
+// than MinSamples samples, naming the point. Runs saved before that rule
+// still load; Compare gives their thin points the verdict TooFew, never
+// Regressed.
+//
+// Accuracy. Top-1 is in UnitTop1 (percent), Exact, and names its images
+// (Metric.Images); Save rejects a top-1 point without them. Compare judges
+// it in absolute points, and only between points on the same images.
 package results
 
 import (
@@ -109,6 +118,7 @@ func (r *Run) Points() ([]Point, error) {
 	seen := make(map[string]bool, len(pts))
 	out := make([]Point, 0, len(pts))
 	for _, pt := range pts {
+		pt = pt.canonical()
 		pt.Name = r.Kind + "/" + pt.Name
 		if err := pt.check(); err != nil {
 			return nil, fmt.Errorf("results: %s: %w", r.name(), err)
@@ -145,6 +155,36 @@ func (r *Run) Validate() error {
 	}
 	_, err := r.Points()
 	return err
+}
+
+// MinSamples is the fewest samples a timed (not Exact) point may have in a
+// run that is saved: with 5 a side, a Mann-Whitney U test can reach p < 0.01.
+const MinSamples = 5
+
+// checkSamples enforces what Save adds to Validate: enough samples per
+// timed point, accuracy in percent on named images.
+func (r *Run) checkSamples() error {
+	pts, err := r.Points()
+	if err != nil {
+		return err
+	}
+	for _, p := range pts {
+		if !p.Exact && len(p.Values) < MinSamples {
+			return fmt.Errorf("results: %s: point %q (%s) has %d samples, want at least %d", r.name(), p.Name, p.Unit, len(p.Values), MinSamples)
+		}
+		if !IsAccuracy(p.Unit) {
+			continue
+		}
+		if p.Images == "" {
+			return fmt.Errorf("results: %s: accuracy point %q does not name its images", r.name(), p.Name)
+		}
+		for _, v := range p.Values {
+			if v < 0 || v > 100 {
+				return fmt.Errorf("results: %s: accuracy point %q is %v, want percent in [0, 100]", r.name(), p.Name, v)
+			}
+		}
+	}
+	return nil
 }
 
 // Describe is the run's summary line, or a count of its points.

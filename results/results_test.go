@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func kernelsRun(t *testing.T, at time.Time) *Run {
 	err := r.SetPayload(&Kernels{Kernels: []Kernel{{
 		Name: "gemm/fp32/4096x64x576", Family: "gemm", Format: "fp32", Variant: "avx512",
 		Shape: map[string]int{"M": 4096, "N": 64, "K": 576}, Ops: 2 * 4096 * 64 * 576, Bytes: 4 * (4096*576 + 576*64 + 4096*64),
-		Metrics: []Metric{{Unit: "sec/op", Values: []float64{1e-3, 1.1e-3, 0.9e-3}}, {Unit: "GFLOP/s", Values: []float64{300, 280, 320}}},
+		Metrics: []Metric{{Unit: "sec/op", Values: []float64{1e-3, 1.1e-3, 0.9e-3, 1e-3, 1.05e-3}}, {Unit: "GFLOP/s", Values: []float64{300, 280, 320, 300, 290}}},
 	}}})
 	if err != nil {
 		t.Fatal(err)
@@ -35,14 +36,14 @@ func TestRoundTripEveryKind(t *testing.T) {
 	at := time.Date(2026, 11, 26, 6, 0, 0, 123e6, time.UTC)
 	payloads := map[string]any{
 		KindRoofline: &Roofline{
-			Bandwidth: []Point{{Name: "dram/triad", Metric: Metric{Unit: "GB/s", Values: []float64{20, 21, 22}}}},
-			Peaks:     []Point{{Name: "fp32", Metric: Metric{Unit: "GFLOP/s", Values: []float64{117, 116}}}},
+			Bandwidth: []Point{{Name: "dram/triad", Metric: Metric{Unit: "GB/s", Values: []float64{20, 21, 22, 21, 20}}}},
+			Peaks:     []Point{{Name: "fp32", Metric: Metric{Unit: "GFLOP/s", Values: []float64{117, 116, 117, 118, 116}}}},
 			Probe:     json.RawMessage(`{"threads":2}`),
 		},
 		KindKernels: nil,
-		KindEval: &Eval{Model: "resnet20", Config: "fp32", Images: "holdout 5000..9999", Count: 5000, Top1: 91.9,
-			Metrics: []Point{{Name: "batch64", Metric: Metric{Unit: "images/s", Values: []float64{1300, 1320}}}}},
-		KindSearch: &Search{Model: "mobilenetv2", Algorithm: "greedy", Objective: "throughput", Bound: 1,
+		KindEval: &Eval{Model: "resnet20", Config: "fp32", Images: "cifar10-test.bin[5000:10000]", Count: 5000, Top1: 91.9,
+			Metrics: []Point{{Name: "batch64", Metric: Metric{Unit: "images/s", Values: []float64{1300, 1320, 1310, 1305, 1290}}}}},
+		KindSearch: &Search{Model: "mobilenetv2", Algorithm: "greedy", Objective: "throughput", Bound: 1, Images: "cifar10-test.bin[5000:10000]",
 			Layers:     []Layer{{Name: "conv0", Params: 864, MACs: 884736}},
 			Candidates: []Candidate{{Formats: []string{"fp32"}, Top1: 93.3, Throughput: 500, AI: 8}, {Formats: []string{"int8"}, Top1: 93.2, Throughput: 1500, AI: 32}},
 			Front:      []int{0, 1}, Chosen: 1,
@@ -351,13 +352,80 @@ func TestVersion(t *testing.T) {
 	if got := (Version{}).Short(); got != "?" {
 		t.Errorf("unknown Short = %q", got)
 	}
-	// Test binaries carry no VCS stamp, so this exercises the git fallback.
-	if err := exec.Command("git", "rev-parse", "HEAD").Run(); err != nil {
-		t.Skip("not in a git checkout:", err)
+	// The binary's stamp wins.
+	bi := &debug.BuildInfo{Main: debug.Module{Path: modulePath, Version: "v0.0.0-20261126080000-0123456789ab+dirty"},
+		Settings: []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"}, {Key: "vcs.modified", Value: "true"}}}
+	want := Version{Commit: "0123456789abcdef0123456789abcdef01234567", Dirty: true, Source: "buildinfo", Module: bi.Main.Version}
+	if got := detectVersion(bi, "/nonexistent"); got != want {
+		t.Errorf("from build info %+v, want %+v", got, want)
 	}
+	// No stamp and no source tree (-trimpath): unknown, not the cwd's git.
+	if got := detectVersion(&debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, ""); got != (Version{Module: "(devel)"}) {
+		t.Errorf("no stamp, no source tree: %+v", got)
+	}
+}
+
+// gitRepo makes a repository with one commit in a new directory and
+// returns the directory and the commit.
+func gitRepo(t *testing.T) (string, string) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git:", err)
+	}
+	dir := t.TempDir()
+	for _, args := range [][]string{{"init", "-q"}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "other"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = gitEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	cmd := exec.Command("git", "rev-parse", "HEAD")
+	cmd.Dir = dir
+	cmd.Env = gitEnv()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, strings.TrimSpace(string(out))
+}
+
+// TestVersionNotFromWorkingDirectory: a test binary carries no VCS stamp,
+// so DetectVersion asks git, and it must ask this module's tree, not the
+// repository the process happens to run in.
+func TestVersionNotFromWorkingDirectory(t *testing.T) {
+	other, otherCommit := gitRepo(t)
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("git", "rev-parse", "--show-toplevel", "HEAD")
+	cmd.Dir = root
+	cmd.Env = gitEnv()
+	out, err := cmd.Output()
+	lines := strings.Fields(string(out))
+	if err != nil || len(lines) != 2 || !sameDir(lines[0], root) {
+		t.Skipf("the module is not the top of a git checkout (%v): nothing to detect", err)
+	}
+	ours := lines[1]
+
+	t.Chdir(other)
 	v := DetectVersion()
-	if len(v.Commit) < 40 || v.Source == "" {
-		t.Errorf("DetectVersion in a checkout = %+v, want a full commit and its source", v)
+	if v.Commit == otherCommit {
+		t.Fatalf("DetectVersion run in %s recorded that repository's commit %s", other, otherCommit)
+	}
+	if v.Commit != ours || v.Source != "git" {
+		t.Errorf("DetectVersion = %+v, want commit %s from git", v, ours)
+	}
+	// A tree inside another repository is not a checkout of its own.
+	sub := filepath.Join(other, "sub")
+	os.MkdirAll(sub, 0o755)
+	if got := gitVersion(sub); got != (Version{}) {
+		t.Errorf("gitVersion of a subdirectory of another repository = %+v, want unknown", got)
+	}
+	if got := gitVersion(other); got.Commit != otherCommit {
+		t.Errorf("gitVersion of a checkout's top = %+v, want %s", got, otherCommit)
 	}
 }
 
@@ -401,5 +469,64 @@ func TestBenchSamples(t *testing.T) {
 	}
 	if err := r.SetPayload(&Eval{}); err == nil {
 		t.Error("eval payload accepted on a bench run")
+	}
+}
+
+func TestSaveRequiresSamples(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	thin := func() *Run {
+		r := New(KindRoofline)
+		r.Time = at
+		r.SetPayload(&Roofline{Peaks: []Point{{Name: "int8", Metric: Metric{Unit: "GOP/s", Values: []float64{700, 710, 705, 702}}}}})
+		return r
+	}
+	if _, err := thin().Save(dir); err == nil || !strings.Contains(err.Error(), `"roofline/peak/int8"`) || !strings.Contains(err.Error(), "4 samples") {
+		t.Errorf("saving a point with 4 samples: %v", err)
+	}
+	noImages := New(KindEval)
+	noImages.SetPayload(&Eval{Model: "resnet20", Config: "int8", Top1: 91.7})
+	if _, err := noImages.Save(dir); err == nil || !strings.Contains(err.Error(), `"eval/resnet20/int8"`) || !strings.Contains(err.Error(), "images") {
+		t.Errorf("saving top-1 without images: %v", err)
+	}
+	fraction := New(KindEval)
+	fraction.SetPayload(&Eval{Model: "resnet20", Config: "int8", Images: "test[0:100]", Top1: 917})
+	if _, err := fraction.Save(dir); err == nil || !strings.Contains(err.Error(), "percent") {
+		t.Errorf("saving top-1 of 917: %v", err)
+	}
+	// Exact points need one value.
+	exact := New(KindEval)
+	exact.SetPayload(&Eval{Model: "resnet20", Config: "int8", Images: "test[0:100]", Top1: 91})
+	if _, err := exact.Save(dir); err != nil {
+		t.Errorf("saving an exact top-1: %v", err)
+	}
+	if got := entries(t, dir); len(got) != 1 {
+		t.Errorf("files after one good save: %v", got)
+	}
+
+	// A run saved before the rule still loads and compares, as too few.
+	old := thin()
+	b, err := json.Marshal(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldPath := filepath.Join(dir, "old.json")
+	os.WriteFile(oldPath, b, 0o644)
+	if _, err := Load(oldPath); err != nil {
+		t.Fatalf("loading a run with 4 samples: %v", err)
+	}
+	new := thin()
+	new.Time = at.Add(time.Hour)
+	new.SetPayload(&Roofline{Peaks: []Point{{Name: "int8", Metric: Metric{Unit: "GOP/s", Values: []float64{300, 310, 305, 302, 301}}}}})
+	newPath, err := new.Save(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := CompareArgs(oldPath, newPath, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Deltas) != 1 || c.Deltas[0].Verdict != TooFew || len(c.Regressions()) != 0 {
+		t.Errorf("old run with 4 samples against 5: %+v", c.Deltas)
 	}
 }

@@ -20,12 +20,16 @@ const fileTime = "20060102T150405.000Z"
 // ErrNoPrevious is returned by Previous when there is no earlier run.
 var ErrNoPrevious = errors.New("no previous run")
 
-// Save validates r and writes it as dir/<host-id>/<time>-<kind>.json. The
+// Save validates r, including MinSamples per timed point and the images of
+// accuracy points, and writes it as dir/<host-id>/<time>-<kind>.json. The
 // file appears complete or not at all: it is written to a temporary file in
 // the same directory, synced, then linked into place. An existing file is
 // never overwritten; a clash of names gets a numeric suffix.
 func (r *Run) Save(dir string) (string, error) {
 	if err := r.Validate(); err != nil {
+		return "", err
+	}
+	if err := r.checkSamples(); err != nil {
 		return "", err
 	}
 	if strings.ContainsAny(r.Host.ID, `/\`) || r.Host.ID == "." || r.Host.ID == ".." {

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -10,18 +12,33 @@ import (
 )
 
 func init() {
-	register("compare", "compare two runs (result files, directories or Go benchmark text); exit 1 on a regression", runCompare)
+	register("compare", "compare two runs (result files, directories or Go benchmark text); exit 1 on a regression, 2 when they cannot be compared", runCompare)
 }
 
 // errRegressed makes main exit 1 after the table has named the regressions.
 var errRegressed = errors.New("regressed")
 
-func runCompare(args []string) error {
+func runCompare(args []string) error { return compare(args, os.Stdout, os.Stderr) }
+
+// compare prints the comparison of two runs. Its error decides the exit
+// status for CI: nil 0; errRegressed 1; anything that kept it from
+// comparing (unreadable input, nothing in common, bad usage) 2, so a
+// broken input is never taken for a regression or for a pass.
+func compare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("compare")
-	threshold := fs.Float64("threshold", 5, "smallest change of the median, in `percent`, that counts as a regression")
-	alpha := fs.Float64("alpha", 0.05, "significance level of the Mann-Whitney U test per point")
+	fs.SetOutput(stderr)
+	threshold := fs.Float64("threshold", 100*results.DefaultOptions.Threshold, "smallest change of the median, in `percent`, that counts as a regression of a timed point")
+	alpha := fs.Float64("alpha", results.DefaultOptions.Alpha, "significance level of the Mann-Whitney U test per point")
+	top1Points := fs.Float64("top1-points", results.DefaultOptions.Top1Points, "largest drop of top-1, in absolute `points` on the same images, that is not a regression")
 	fs.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: aiq compare [flags] OLD NEW\n\nOLD and NEW are result files (.json), directories of results (the latest run of each kind),\nor Go benchmark text files (go test -bench -count 10). Exit 1 when a point regressed.")
+		fmt.Fprintf(stderr, `usage: aiq compare [flags] OLD NEW
+
+OLD and NEW are result files (.json), directories of results (the latest run of each kind),
+or Go benchmark text files (go test -bench -count 10).
+Timed points: Mann-Whitney U test plus a threshold on the median (at least %d samples a side).
+Top-1 (%s): absolute points, only between runs on the same images.
+Exit status: 0 no regression, 1 a regression (each named), 2 unreadable input or bad usage.
+`, results.MinSamples, results.UnitTop1)
 		fs.PrintDefaults()
 	}
 	// Flags may come before or after the two paths.
@@ -41,21 +58,23 @@ func runCompare(args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	if *threshold < 0 || *alpha <= 0 || *alpha >= 1 {
-		fmt.Fprintf(os.Stderr, "aiq compare: --threshold %v must be >= 0 and --alpha %v in (0, 1)\n", *threshold, *alpha)
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) || v < 0 }
+	if bad(*threshold) || bad(*top1Points) || !(*alpha > 0 && *alpha < 1) {
+		fmt.Fprintf(stderr, "aiq compare: --threshold %v and --top1-points %v must be >= 0, --alpha %v in (0, 1)\n", *threshold, *top1Points, *alpha)
 		return errUsage
 	}
-	c, err := results.CompareArgs(paths[0], paths[1], results.Options{Alpha: *alpha, Threshold: *threshold / 100})
+	o := results.Options{Alpha: *alpha, Threshold: *threshold / 100, Top1Points: *top1Points}
+	c, err := results.CompareArgs(paths[0], paths[1], o)
 	if err != nil {
-		return err
+		return &exitError{code: 2, err: err}
 	}
-	if err := c.WriteTable(os.Stdout); err != nil {
-		return err
+	if err := c.WriteTable(stdout); err != nil {
+		return &exitError{code: 2, err: err}
 	}
 	if regs := c.Regressions(); len(regs) > 0 {
 		names := make([]string, len(regs))
 		for i, d := range regs {
-			names[i] = fmt.Sprintf("%s (%s, %+.1f%%)", d.Name, d.Unit, 100*d.Change)
+			names[i] = fmt.Sprintf("%s (%s, %s)", d.Name, d.Unit, d.ChangeString())
 		}
 		return fmt.Errorf("%w: %s", errRegressed, strings.Join(names, ", "))
 	}

@@ -26,6 +26,31 @@ func register(name, summary string, run func(args []string) error) {
 // errUsage reports bad flags; the subcommand has already printed why.
 var errUsage = errors.New("usage")
 
+// exitError makes main exit with its own status after printing the error:
+// compare exits 2 when it cannot compare, keeping 1 for a regression.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode is the process status for a subcommand's outcome: 0 success,
+// 2 bad usage, an exitError's own code, and 1 for any other error.
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+		return 2
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return 1
+}
+
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: aiq <command> [flags]\n\ncommands:")
 	names := make([]string, 0, len(commands))
@@ -50,13 +75,11 @@ func main() {
 		usage()
 		os.Exit(2)
 	}
-	if err := cmd.run(os.Args[2:]); err != nil {
-		if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
+	err := cmd.run(os.Args[2:])
+	if err != nil && !errors.Is(err, errUsage) && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(os.Stderr, "aiq %s: %v\n", os.Args[1], err)
-		os.Exit(1)
 	}
+	os.Exit(exitCode(err))
 }
 
 // newFlags returns a FlagSet that reports errors instead of exiting, so every
