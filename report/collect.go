@@ -1,8 +1,10 @@
 // Package report renders the runs of one host under a results directory as
-// one self-contained HTML page: host, roofline with every kernel, the
-// searches' Pareto fronts, per-layer formats beside layer sizes,
-// sensitivity, kernel and eval tables, and the change against the previous
-// runs. Missing parts become notes, never errors.
+// one self-contained HTML page: host, roofline with every kernel, model
+// benches with their CPU profile attribution, the searches' Pareto fronts,
+// per-layer formats beside layer sizes, sensitivity, kernel and eval
+// tables, every tracked point over commits with its step changes, and the
+// change against the previous runs. Missing parts become notes, never
+// errors.
 package report
 
 import (
@@ -35,6 +37,11 @@ type Data struct {
 	Searches []SearchRun
 	// Evals are the latest eval per model and configuration.
 	Evals []EvalRun
+	// Benches are the latest bench (aiq bench --model) per models, batch
+	// and threads.
+	Benches []BenchRun
+	// History follows every tracked point through all runs of the host.
+	History *History
 	// Changes compare each run above with the previous one of the same key.
 	Changes []Change
 	// Notes say what is missing or was skipped.
@@ -136,10 +143,21 @@ type Change struct {
 }
 
 // Collect loads the runs of host hostID under dir ("" picks this host, or
-// the host with the latest run when this host has none). Files that do not
-// load are skipped with a note; only an unreadable dir is an error.
+// the host with the latest run when this host has none), with the rules of
+// aiq compare's defaults. Files that do not load are skipped with a note;
+// only an unreadable dir is an error.
 func Collect(dir, hostID string) (*Data, error) {
-	d := &Data{Dir: dir, Generated: time.Now().UTC()}
+	return CollectWith(dir, hostID, results.DefaultOptions)
+}
+
+// CollectWith is Collect with the rules that decide the changes against
+// the previous runs and the steps of the history, as aiq compare's options
+// (zero fields are not defaults here).
+func CollectWith(dir, hostID string, o results.Options) (*Data, error) {
+	if err := checkOptions(o); err != nil {
+		return nil, err
+	}
+	d := &Data{Dir: dir, Generated: time.Now().UTC(), History: &History{Options: o}}
 	runs, err := loadAll(dir, d)
 	if err != nil {
 		return nil, err
@@ -168,6 +186,11 @@ func Collect(dir, hostID string) (*Data, error) {
 		return d, nil
 	}
 	d.Host = mine[len(mine)-1].Host
+	h, errs := BuildHistory(mine, o)
+	d.History = h
+	for _, err := range errs {
+		d.note("%v", err)
+	}
 
 	latest := map[string]*results.Run{} // key -> latest run
 	var keys []string
@@ -189,7 +212,7 @@ func Collect(dir, hostID string) (*Data, error) {
 			d.note("skipping %s: %v", r.Path, err)
 			continue
 		}
-		d.Changes = append(d.Changes, change(mine, k, r))
+		d.Changes = append(d.Changes, change(mine, k, r, o))
 	}
 	// Searches in the order they ran: the pipeline's order of models.
 	sort.SliceStable(d.Searches, func(i, j int) bool { return d.Searches[i].Run.Time.Before(d.Searches[j].Run.Time) })
@@ -272,12 +295,18 @@ func (d *Data) add(r *results.Run) error {
 			return err
 		}
 		d.Evals = append(d.Evals, e)
+	case results.KindBench:
+		b := BenchRun{Run: r}
+		if err := r.DecodePayload(&b.Bench); err != nil {
+			return err
+		}
+		d.Benches = append(d.Benches, b)
 	}
 	return nil
 }
 
 // change compares r with the previous run of the same key.
-func change(runs []*results.Run, key string, r *results.Run) Change {
+func change(runs []*results.Run, key string, r *results.Run, o results.Options) Change {
 	c := Change{Key: key, New: r}
 	for i := len(runs) - 1; i >= 0; i-- {
 		o := runs[i]
@@ -302,22 +331,25 @@ func change(runs []*results.Run, key string, r *results.Run) Change {
 		c.Err = err
 		return c
 	}
-	c.Cmp, c.Err = results.Compare(op, np, results.DefaultOptions)
+	c.Cmp, c.Err = results.Compare(op, np, o)
 	return c
 }
 
 func (d *Data) checkMissing() {
 	if d.Roofline == nil {
-		d.note("no roofline run: `aiq roofline` (scripts/bench.sh stores it)")
+		d.note("no roofline run: `aiq roofline --results DIR` (scripts/bench.sh stores it)")
 	}
 	if len(d.Kernels) == 0 {
-		d.note("no kernels run: `aiq bench` (scripts/bench.sh stores it)")
+		d.note("no kernels run: `aiq bench --kernels --results DIR` (scripts/bench.sh stores it)")
+	}
+	if len(d.Benches) == 0 {
+		d.note("no bench run: `aiq bench --model M --results DIR` (scripts/bench.sh stores it)")
 	}
 	if len(d.Searches) == 0 {
 		d.note("no search run: `aiq search --results DIR`")
 	}
 	if len(d.Evals) == 0 {
-		d.note("no eval run: `aiq eval --json` (scripts/bench.sh stores it)")
+		d.note("no eval run: `aiq eval --results DIR` (scripts/bench.sh stores it)")
 	}
 }
 

@@ -36,6 +36,9 @@ func ChartIDs(d *Data) []string {
 	if d.Probe != nil {
 		ids = append(ids, "roofline")
 	}
+	for _, a := range attributions(d) {
+		ids = append(ids, a.ID)
+	}
 	for _, m := range d.Models() {
 		ids = append(ids, id("pareto", m, "throughput"), id("pareto", m, "ai"))
 		for _, s := range d.Searches {
@@ -43,6 +46,9 @@ func ChartIDs(d *Data) []string {
 				ids = append(ids, id("layers", m, s.Objective))
 			}
 		}
+	}
+	for _, c := range historyCharts(d.History) {
+		ids = append(ids, c.ID)
 	}
 	return ids
 }
@@ -74,8 +80,10 @@ func Write(w io.Writer, d *Data) error {
 		return err
 	}
 	writeKernels(&b, d)
+	writeBench(&b, d)
 	writeSearches(&b, d)
 	writeEvals(&b, d)
+	writeHistory(&b, d)
 	writeChanges(&b, d)
 	writeRuns(&b, d)
 	p("</body></html>\n")
@@ -115,15 +123,22 @@ func writeHost(b *strings.Builder, d *Data) {
 	fmt.Fprintf(b, "</table>\n")
 }
 
-// kernelThreads is the thread count of the kernel runs when they agree,
-// else the probe's.
+// kernelThreads is the thread count of the kernel and bench runs when they
+// agree, else the probe's.
 func kernelThreads(d *Data) int {
 	t := 0
+	var runs []*results.Run
 	for _, k := range d.Kernels {
+		runs = append(runs, k.Run)
+	}
+	for _, b := range d.Benches {
+		runs = append(runs, b.Run)
+	}
+	for _, r := range runs {
 		switch {
 		case t == 0:
-			t = k.Run.Threads
-		case t != k.Run.Threads:
+			t = r.Threads
+		case t != r.Threads:
 			return d.Probe.Threads
 		}
 	}
@@ -148,6 +163,20 @@ func writeRoofline(b *strings.Builder, d *Data) error {
 		for _, kn := range k.Kernels.Kernels {
 			if g := median(metric(kn, "GOP/s")); g > 0 && kn.Bytes > 0 {
 				pts = append(pts, roofline.ChartPoint{Name: shortName(kn.Name), AI: kn.Ops / kn.Bytes, GOPS: g, Format: roofline.Format(kn.Format)})
+			}
+		}
+	}
+	for _, br := range d.Benches {
+		for _, m := range br.Models {
+			for _, l := range m.Layers {
+				if g := layerGOPS(l); g > 0 && l.Bytes > 0 {
+					exec := l.Exec
+					if exec == "" {
+						exec = l.Format
+					}
+					name := fmt.Sprintf("%s%s/%s/b%d", m.Model, l.Name, l.Format, br.Run.Batch)
+					pts = append(pts, roofline.ChartPoint{Name: name, AI: l.Ops / l.Bytes, GOPS: g, Format: roofline.Format(exec)})
+				}
 			}
 		}
 	}
@@ -408,8 +437,12 @@ func writeEvals(b *strings.Builder, d *Data) {
 
 func writeChanges(b *strings.Builder, d *Data) {
 	fmt.Fprintf(b, "<h2 id=\"changes\">Change against the previous run of this host</h2>\n")
-	fmt.Fprintf(b, "<p class=\"muted\">Each run above against the previous run of the same kind and key: Mann-Whitney U test at alpha %.2g over the samples, regression threshold %.0f%% on the median (as <code>aiq compare</code>).</p>\n",
-		results.DefaultOptions.Alpha, 100*results.DefaultOptions.Threshold)
+	o := results.DefaultOptions
+	if d.History != nil {
+		o = d.History.Options
+	}
+	fmt.Fprintf(b, "<p class=\"muted\">Each run above against the previous run of the same kind and key, as <code>aiq compare</code>: Mann-Whitney U test at alpha %.2g over the samples and a regression threshold of %.3g%% on the median; top-1 regresses by a drop of more than %.2g points on the same images.</p>\n",
+		o.Alpha, 100*o.Threshold, o.Top1Points)
 	if len(d.Changes) == 0 {
 		fmt.Fprintf(b, "<p class=\"muted\">No runs.</p>\n")
 		return
@@ -504,6 +537,24 @@ func compress(fs []string) []string {
 		i = j
 	}
 	return out
+}
+
+// layerGOPS is a bench layer's median GOP/s: its own samples, else from
+// its time.
+func layerGOPS(l results.BenchLayer) float64 {
+	var sec []float64
+	for _, m := range l.Metrics {
+		switch m.Unit {
+		case "GOP/s":
+			return median(m.Values)
+		case "sec/op":
+			sec = m.Values
+		}
+	}
+	if t := median(sec); t > 0 {
+		return l.Ops / t / 1e9
+	}
+	return math.NaN()
 }
 
 func metric(k results.Kernel, unit string) []float64 {

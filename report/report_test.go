@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/aiq-project/aiq/results"
+	"github.com/aiq-project/aiq/roofline"
 )
 
 // fixture writes a results dir with two rounds of every kind of run of
 // this host (the second round's first kernel 30% slower) and returns it.
+// Runs are built as the commands build them (results.New, SetPayload), with
+// enough samples per timed point for Save.
 func fixture(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -25,12 +28,7 @@ func fixture(t *testing.T) string {
 	base := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 	for round := range 2 {
 		at := base.Add(time.Duration(round) * time.Hour)
-		rr, err := FromRoofline(probe, "testdata/roofline.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rr.Time = at
-		save(t, dir, rr)
+		save(t, dir, rooflineRun(t, at, probe))
 
 		slow := 1.0
 		if round == 1 {
@@ -39,6 +37,7 @@ func fixture(t *testing.T) string {
 		for _, batch := range []int{1, 64} {
 			save(t, dir, kernelsRun(t, at.Add(time.Minute), batch, slow))
 		}
+		save(t, dir, benchRun(t, at.Add(90*time.Second), 64))
 		for _, m := range []struct {
 			name   string
 			layers int
@@ -47,14 +46,7 @@ func fixture(t *testing.T) string {
 				save(t, dir, searchRun(t, at.Add(2*time.Minute), m.name, obj, m.layers))
 			}
 			for _, cfg := range []string{"fp32", "int8", "aiq-throughput"} {
-				raw := fmt.Sprintf(`{"model":"models/%s.onnx","data":"data/cifar10/cifar10-test.bin","precision":%q,"offset":5000,"n":5000,"top1":0.91,"images_per_s":%g,"batch":64,"threads":1}`,
-					m.name, cfg, 1000.0+float64(len(cfg)))
-				r, err := FromEval([]byte(raw), "eval.json", "")
-				if err != nil {
-					t.Fatal(err)
-				}
-				r.Time = at.Add(3 * time.Minute)
-				save(t, dir, r)
+				save(t, dir, evalRun(t, at.Add(3*time.Minute), m.name, cfg, 91, 1000+float64(len(cfg))))
 			}
 		}
 	}
@@ -68,62 +60,124 @@ func save(t *testing.T, dir string, r *results.Run) {
 	}
 }
 
+// samples are n values around v, the same in every run: a fixture's runs
+// differ only where a test makes them.
+func samples(v float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v * (1 + 0.004*float64(i-n/2))
+	}
+	return out
+}
+
+func rooflineRun(t *testing.T, at time.Time, probe []byte) *results.Run {
+	t.Helper()
+	var pr roofline.Result
+	if err := json.Unmarshal(probe, &pr); err != nil {
+		t.Fatal(err)
+	}
+	p := &results.Roofline{Probe: probe}
+	for _, f := range roofline.Formats {
+		p.Peaks = append(p.Peaks, results.Point{Name: string(f), Metric: results.Metric{Unit: "GOP/s", Values: samples(pr.PeakGOPS[f], 5)}})
+	}
+	for _, l := range roofline.Levels {
+		p.Bandwidth = append(p.Bandwidth, results.Point{Name: strings.ToLower(string(l)) + "/triad",
+			Metric: results.Metric{Unit: "GB/s", Values: samples(pr.BandwidthGBs[l].Triad, 5)}})
+	}
+	r := results.New(results.KindRoofline)
+	r.Time, r.Threads = at, pr.Threads
+	if err := r.SetPayload(p); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func kernelsRun(t *testing.T, at time.Time, batch int, slow float64) *results.Run {
 	t.Helper()
-	type pt struct {
-		Model  string  `json:"model"`
-		Layer  string  `json:"layer"`
-		Kernel string  `json:"kernel"`
-		Format string  `json:"format"`
-		M      int     `json:"m"`
-		N      int     `json:"n"`
-		K      int     `json:"k"`
-		Ops    float64 `json:"ops"`
-		Bytes  float64 `json:"bytes"`
-		Level  string  `json:"level"`
-	}
-	type smp struct {
-		Ns []float64 `json:"samples_ns_per_op"`
-	}
-	var b struct {
-		Batch   int   `json:"batch"`
-		Threads int   `json:"threads"`
-		Points  []pt  `json:"points"`
-		Samples []smp `json:"samples"`
-	}
-	b.Batch, b.Threads = batch, 1
+	p := &results.Kernels{}
 	for i, f := range []string{"fp32", "fp16", "int8", "int4"} {
 		for j, n := range []int{16, 32, 64} {
 			m, k := batch*64, 9*n
 			ops := 2 * float64(m*n*k)
-			p := pt{Model: "resnet20", Layer: fmt.Sprintf("conv%d", n), Kernel: "gemm", Format: f, M: m, N: n, K: k,
-				Ops: ops, Bytes: float64(4 * (m*k + k*n + m*n) / (i + 1)), Level: "L2"}
-			ns := ops / float64(20*(i+1)*(j+1))
+			sec := ops / float64(20*(i+1)*(j+1)) / 1e9
 			if i == 0 && j == 0 {
-				ns *= slow
+				sec *= slow
 			}
-			s := smp{}
-			for r := range 10 {
-				s.Ns = append(s.Ns, ns*(1+0.002*float64(r%5)))
+			s := samples(sec, 10)
+			gops := make([]float64, len(s))
+			for x, v := range s {
+				gops[x] = ops / v / 1e9
 			}
-			b.Points, b.Samples = append(b.Points, p), append(b.Samples, s)
+			p.Kernels = append(p.Kernels, results.Kernel{
+				Name:   fmt.Sprintf("resnet20/conv%d/%s/batch=%d/threads=1", n, f, batch),
+				Family: "gemm", Format: f, Variant: "avx512", Shape: map[string]int{"M": m, "N": n, "K": k},
+				Ops: ops, Bytes: float64(4 * (m*k + k*n + m*n) / (i + 1)), Level: "L2",
+				Metrics: []results.Metric{{Unit: "sec/op", Values: s}, {Unit: "GOP/s", Values: gops}},
+			})
 		}
 	}
-	raw, err := json.Marshal(b)
-	if err != nil {
+	r := results.New(results.KindKernels)
+	r.Time, r.Batch, r.Threads = at, batch, 1
+	if err := r.SetPayload(p); err != nil {
 		t.Fatal(err)
 	}
-	r, err := FromKernels(raw, "kernels.json")
-	if err != nil {
+	return r
+}
+
+// fixtureShares is the attribution of the fixture's bench runs.
+var fixtureShares = []results.Share{
+	{Kind: "gemm", Family: "gemm/int8 avx512vnni", Seconds: 1.10, Share: 0.55},
+	{Kind: "depthwise", Family: "dwconv/int8 avx512vnni", Seconds: 0.40, Share: 0.20},
+	{Kind: "im2col", Seconds: 0.20, Share: 0.10},
+	{Kind: "conversion", Seconds: 0.10, Share: 0.05},
+	{Kind: "other-op", Seconds: 0.10, Share: 0.05},
+	{Kind: "runtime", Seconds: 0.06, Share: 0.03},
+}
+
+func benchRun(t *testing.T, at time.Time, batch int) *results.Run {
+	t.Helper()
+	p := &results.Bench{}
+	for _, model := range []string{"resnet20", "mobilenetv2"} {
+		bm := results.BenchModel{Model: model, Attribution: fixtureShares}
+		for i, f := range []string{"fp32", "fp16", "int8", "int4"} {
+			for j := range 3 {
+				ops := float64(batch) * 1e6 * float64(j+1)
+				exec := f
+				if f == "int4" && j == 0 {
+					exec = "int8"
+				}
+				bm.Layers = append(bm.Layers, results.BenchLayer{
+					Name: fmt.Sprintf("/net/conv%d/Conv", j), Format: f, Exec: exec, Kind: "gemm", Ops: ops, Bytes: ops / float64(4*(i+1)),
+					Metrics: []results.Metric{{Unit: "sec/op", Values: samples(ops/float64(50e9*(i+1)), 7)}},
+				})
+			}
+			bm.Passes = append(bm.Passes, results.Point{Name: f, Metric: results.Metric{Unit: "images/s", Values: samples(1000*float64(i+1), 7)}})
+		}
+		p.Models = append(p.Models, bm)
+	}
+	r := results.New(results.KindBench)
+	r.Time, r.Batch, r.Threads = at, batch, 1
+	if err := r.SetPayload(p); err != nil {
 		t.Fatal(err)
 	}
-	r.Time = at
+	return r
+}
+
+func evalRun(t *testing.T, at time.Time, model, config string, top1, ips float64) *results.Run {
+	t.Helper()
+	p := &results.Eval{Model: model, Config: config, Images: "cifar10-test.bin[5000:10000]", Count: 5000, Top1: top1,
+		Metrics: []results.Point{{Name: "batch64", Metric: results.Metric{Unit: "images/s", Values: samples(ips, 5)}}}}
+	r := results.New(results.KindEval)
+	r.Time, r.Batch, r.Threads = at, 64, 1
+	if err := r.SetPayload(p); err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 
 func searchRun(t *testing.T, at time.Time, model, obj string, layers int) *results.Run {
 	t.Helper()
-	s := &results.Search{Model: model, Algorithm: "pareto", Objective: obj, Bound: 1}
+	s := &results.Search{Model: model, Algorithm: "pareto", Objective: obj, Bound: 1, Images: "cifar10-test.bin[5000:10000]"}
 	fmts := []string{"fp32", "fp16", "int8", "int4"}
 	for i := range layers {
 		name := fmt.Sprintf("/net/layer%d/Conv", i)
@@ -168,24 +222,27 @@ func TestReportHasEverySection(t *testing.T) {
 	if d.Host.ID != host {
 		t.Fatalf("host %q, want this host %q", d.Host.ID, host)
 	}
-	if d.Probe == nil || len(d.Kernels) != 2 || len(d.Searches) != 4 || len(d.Evals) != 6 {
-		t.Fatalf("collected probe %v, %d kernel runs, %d searches, %d evals; want probe, 2, 4, 6",
-			d.Probe != nil, len(d.Kernels), len(d.Searches), len(d.Evals))
+	if d.Probe == nil || len(d.Kernels) != 2 || len(d.Searches) != 4 || len(d.Evals) != 6 || len(d.Benches) != 1 {
+		t.Fatalf("collected probe %v, %d kernel runs, %d searches, %d evals, %d benches; want probe, 2, 4, 6, 1",
+			d.Probe != nil, len(d.Kernels), len(d.Searches), len(d.Evals), len(d.Benches))
 	}
 	if len(d.Notes) != 0 {
 		t.Errorf("notes on a complete dir: %q", d.Notes)
 	}
 	html := render(t, d)
 	ids := ChartIDs(d)
-	if len(ids) != 1+4+4 {
-		t.Errorf("chart ids %q: want roofline + 2 fronts and 2 layer charts per model", ids)
+	// roofline, 2 attributions, 2 fronts and 2 layer charts per model,
+	// images/s and top-1 history per model, the 2 kernel points that stepped.
+	if len(ids) != 1+2+4+4+4+2 {
+		t.Errorf("chart ids %q: want 17", ids)
 	}
 	for _, id := range ids {
 		if n := strings.Count(html, `<svg id="`+id+`"`); n != 1 {
 			t.Errorf("chart %q appears %d times", id, n)
 		}
 	}
-	for _, want := range []string{"Sensitivity", "% of roofline", "aiq-throughput", "REGRESSED", "/net/layer19/Conv", host} {
+	for _, want := range []string{"Sensitivity", "% of roofline", "aiq-throughput", "REGRESSED", "/net/layer19/Conv", host,
+		"History over commits", "Step changes", "CPU profile of the bench", "gemm: gemm/int8 avx512vnni"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -217,6 +274,16 @@ func TestReportHasEverySection(t *testing.T) {
 	if regs != 4 { // sec/op and GOP/s at batch 1 and 64
 		t.Errorf("%d regressions, want 4", regs)
 	}
+	// The history marks the same slowdown as a step (sec/op only), once
+	// per batch.
+	if len(d.History.Steps) != 2 {
+		t.Errorf("%d steps in the history, want 2", len(d.History.Steps))
+	}
+	for _, st := range d.History.Steps {
+		if !strings.Contains(st.Series.Name, "conv16/fp32") || st.Better || st.At != 1 {
+			t.Errorf("step %s at run %d (better %v), want conv16/fp32 worse at run 1", st.Series.ID, st.At, st.Better)
+		}
+	}
 }
 
 func TestReportOfNothing(t *testing.T) {
@@ -229,7 +296,7 @@ func TestReportOfNothing(t *testing.T) {
 		if len(ChartIDs(d)) != 0 {
 			t.Errorf("charts without data: %q", ChartIDs(d))
 		}
-		for _, want := range []string{"no roofline run", "no kernels run", "no search run", "no eval run"} {
+		for _, want := range []string{"no roofline run", "no kernels run", "no bench run", "no search run", "no eval run"} {
 			if !strings.Contains(html, want) {
 				t.Errorf("%s: report lacks the note %q", dir, want)
 			}
@@ -296,48 +363,6 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 }
 
-func TestFromBadInput(t *testing.T) {
-	for name, fn := range map[string]func() error{
-		"roofline junk":  func() error { _, err := FromRoofline([]byte("nope"), "r.json"); return err },
-		"roofline empty": func() error { _, err := FromRoofline([]byte("{}"), "r.json"); return err },
-		"kernels empty":  func() error { _, err := FromKernels([]byte(`{"points":[]}`), "k.json"); return err },
-		"kernels unpaired": func() error {
-			_, err := FromKernels([]byte(`{"points":[{"model":"m","ops":1,"bytes":1}],"samples":[]}`), "k.json")
-			return err
-		},
-		"kernels zero sample": func() error {
-			_, err := FromKernels([]byte(`{"points":[{"model":"m","ops":1,"bytes":1}],"samples":[{"samples_ns_per_op":[0]}]}`), "k.json")
-			return err
-		},
-		"eval junk":     func() error { _, err := FromEval([]byte("[1]"), "e.json", ""); return err },
-		"eval no model": func() error { _, err := FromEval([]byte(`{"precision":"fp32"}`), "e.json", ""); return err },
-	} {
-		err := fn()
-		if err == nil {
-			t.Errorf("%s: no error", name)
-			continue
-		}
-		if !strings.Contains(err.Error(), ".json") {
-			t.Errorf("%s: error %q does not name the input", name, err)
-		}
-	}
-}
-
-func TestFromEvalNames(t *testing.T) {
-	raw := `{"model":"models/resnet20.onnx","data":"d.bin","precision":"configs/resnet20-ai.json","offset":0,"n":10000,"top1":0.9,"top1_holdout":0.915,"images_per_s":1200,"batch":64,"threads":1}`
-	r, err := FromEval([]byte(raw), "e.json", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var e results.Eval
-	if err := r.DecodePayload(&e); err != nil {
-		t.Fatal(err)
-	}
-	if e.Model != "resnet20" || e.Config != "resnet20-ai" || e.Images != "test[5000:10000]" || e.Top1 != 91.5 || e.Count != 5000 {
-		t.Errorf("eval payload %+v", e)
-	}
-}
-
 func TestAddSearchOutputs(t *testing.T) {
 	dir := fixture(t)
 	d, err := Collect(dir, "")
@@ -390,69 +415,5 @@ func TestAddSearchOutputs(t *testing.T) {
 	html := render(t, d)
 	if !strings.Contains(html, "uniform formats") || !strings.Contains(html, ">int8</text>") {
 		t.Error("report lacks the uniform baselines")
-	}
-}
-
-func TestFromRooflineSamples(t *testing.T) {
-	raw, err := os.ReadFile("testdata/roofline.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := FromRoofline(raw, "testdata/roofline.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pts, err := r.Points()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bw, peaks int
-	for _, p := range pts {
-		switch {
-		case strings.HasPrefix(p.Name, "roofline/bandwidth/"):
-			bw++
-			if len(p.Values) < 2 {
-				t.Errorf("%s: %d samples; a plateau of the sweep has several sizes", p.Name, len(p.Values))
-			}
-		case strings.HasPrefix(p.Name, "roofline/peak/"):
-			peaks++
-		}
-	}
-	if bw != 4*7 || peaks != 4 {
-		t.Errorf("%d bandwidth points and %d peaks, want 28 and 4", bw, peaks)
-	}
-}
-
-// A model-mode bench point whose format executes as another is stored with
-// the format that executes and keeps the configured one in its name.
-func TestFromKernelsModelMode(t *testing.T) {
-	raw := `{"mode":"model","batch":1,"threads":1,"points":[
-		{"model":"resnet20","layer":"/net/conv1/Conv","kernel":"gemm","format":"int4","exec":"int8","variant":"avx512vnni","m":1024,"n":16,"k":27,"ops":884736,"bytes":19888,"level":"L1"},
-		{"model":"resnet20","layer":"/net/conv1/Conv","kernel":"gemm","format":"int8","exec":"int8","variant":"avx512vnni","m":1024,"n":16,"k":27,"ops":884736,"bytes":19888,"level":"L1"}],
-		"samples":[{"samples_ns_per_op":[8000,8100,7900]},{"samples_ns_per_op":[8000,8050,7950]}]}`
-	r, err := FromKernels([]byte(raw), "bench.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var k results.Kernels
-	if err := r.DecodePayload(&k); err != nil {
-		t.Fatal(err)
-	}
-	if r.Protocol["bench"] != "model" || len(k.Kernels) != 2 {
-		t.Fatalf("protocol %v, %d kernels", r.Protocol, len(k.Kernels))
-	}
-	int4, int8 := k.Kernels[0], k.Kernels[1]
-	if int4.Name != "resnet20/net/conv1/Conv/int4/batch=1/threads=1" || int4.Format != "int8" || !strings.Contains(int4.Variant, "int4 runs as int8") {
-		t.Errorf("int4 point stored as %q format %q variant %q", int4.Name, int4.Format, int4.Variant)
-	}
-	if int8.Format != "int8" || int8.Variant != "avx512vnni" {
-		t.Errorf("int8 point stored as format %q variant %q", int8.Format, int8.Variant)
-	}
-	old, err := FromKernels([]byte(`{"batch":1,"threads":1,"points":[{"model":"m","layer":"l","format":"fp32","ops":1,"bytes":1}],"samples":[{"samples_ns_per_op":[1]}]}`), "k.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if old.Protocol["bench"] != "kernels" {
-		t.Errorf("a bench file without a mode is %q, want kernels", old.Protocol["bench"])
 	}
 }

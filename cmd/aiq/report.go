@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/aiq-project/aiq/report"
@@ -21,6 +22,10 @@ func runReport(args []string) error {
 	host := fs.String("host", "", "host id to report (default: this host, else the host with the latest run)")
 	out := fs.String("out", "report.html", "write the HTML report to `FILE`")
 	searchOut := fs.String("search-out", "", "`DIR` holding 'aiq search --out' directories (search.json): adds the uniform baselines")
+	// The history marks steps, and the changes flag regressions, by the rules of aiq compare.
+	threshold := fs.Float64("threshold", 100*results.DefaultOptions.Threshold, "smallest change of a timed point's median, in `percent`, that is a step in the history")
+	alpha := fs.Float64("alpha", results.DefaultOptions.Alpha, "significance level of the Mann-Whitney U test between consecutive runs")
+	top1Points := fs.Float64("top1-points", results.DefaultOptions.Top1Points, "smallest change of top-1, in absolute `points` on the same images, that is a step")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: aiq report [flags]\n       aiq report record [--results DIR] [--roofline F] [--kernels F] [--eval F [--config NAME]]\n\n")
 		fs.PrintDefaults()
@@ -28,7 +33,12 @@ func runReport(args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	d, err := report.Collect(*dir, *host)
+	o := results.Options{Alpha: *alpha, Threshold: *threshold / 100, Top1Points: *top1Points}
+	if !(*threshold >= 0 && *top1Points >= 0 && *alpha > 0 && *alpha < 1) || math.IsInf(*threshold+*top1Points, 0) {
+		fmt.Fprintf(os.Stderr, "aiq report: --threshold %v and --top1-points %v must be >= 0, --alpha %v in (0, 1)\n", *threshold, *top1Points, *alpha)
+		return errUsage
+	}
+	d, err := report.CollectWith(*dir, *host, o)
 	if err != nil {
 		return err
 	}
@@ -41,8 +51,8 @@ func runReport(args []string) error {
 	for _, n := range d.Notes {
 		fmt.Fprintf(os.Stderr, "note: %s\n", n)
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s (host %s: %d kernel runs, %d searches, %d evals, %d charts)\n",
-		*out, d.Host.ID, len(d.Kernels), len(d.Searches), len(d.Evals), len(report.ChartIDs(d)))
+	fmt.Fprintf(os.Stderr, "wrote %s (host %s: %d kernel runs, %d bench runs, %d searches, %d evals; %d tracked points, %d step changes; %d charts)\n",
+		*out, d.Host.ID, len(d.Kernels), len(d.Benches), len(d.Searches), len(d.Evals), len(d.History.Series), len(d.History.Steps), len(report.ChartIDs(d)))
 	return nil
 }
 
