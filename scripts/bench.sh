@@ -5,10 +5,10 @@
 #
 #   scripts/bench.sh [--quick] [--results DIR] [--out FILE] [--work DIR]
 #
-# Runs go to DIR/<host-id>/ (default results), one file per run, via package
-# results; the report to FILE (default report.html). The commands' own
-# outputs (probe JSON, search directories, chosen CONFIG.json files, logs)
-# go to --work (default bench-out/<host-id>), outside the results tree.
+# Every command saves its own run with --results DIR: DIR/<host-id>/, one file
+# per run (default results); the report goes to FILE (default report.html).
+# The commands' own outputs (probe JSON, CPU profiles, search directories,
+# chosen CONFIG.json files, logs) go to --work (default bench-out/<host-id>).
 # Full: at most 45 min on 2 cores; --quick: at most 5 min (quick probe,
 # shorter kernel timing, one search on fewer images, eval on fewer images).
 # A step that is not available or fails is reported and the rest still run;
@@ -73,8 +73,6 @@ mkdir -p "$work/logs" "$results"
 cp bin/aiq "$work/aiq"
 aiq=$work/aiq
 has() { { $aiq 2>&1 || true; } | grep -q "^  $1 "; }
-# to FILE CMD...: runs CMD with its stdout (one JSON object) into FILE.
-to() { local f=$1; shift; "$@" >"$f"; }
 
 mode=full
 if [ "$quick" = 1 ]; then mode=quick; fi
@@ -85,23 +83,21 @@ step cpu $aiq cpu
 # Roofline probe.
 rf=$work/roofline.json
 if [ "$quick" = 1 ]; then rflags=--quick; else rflags=; fi
-if step roofline $aiq roofline $rflags --json "$rf" --svg "$work/roofline.svg"; then
-  step record-roofline $aiq report record --results "$results" --roofline "$rf"
-fi
+step roofline $aiq roofline $rflags --json "$rf" --svg "$work/roofline.svg" --results "$results"
 
 # Bench: every layer of both models run end to end in each format, batch 1
-# and 64 (--min-time per format and round, 5 interleaved rounds).
-if [ "$quick" = 1 ]; then ktime=25ms; else ktime=200ms; fi
+# and 64 (5 interleaved rounds, --min-time per format and round; --quick:
+# 30ms), with a CPU profile whose time by step kind and kernel family the
+# run keeps.
+if [ "$quick" = 1 ]; then bflags=(--quick); else bflags=(--min-time 200ms); fi
 if [ -f "$rf" ]; then
   for batch in 1 64; do
-    kf=$work/kernels-batch$batch.json
-    if step "kernels-batch$batch" $aiq bench --model models/resnet20.onnx,models/mobilenetv2.onnx --batch "$batch" --min-time "$ktime" \
-        --roofline "$rf" --json "$kf" --svg "$work/kernels-batch$batch.svg" --text "$work/kernels-batch$batch.txt"; then
-      step "record-kernels-batch$batch" $aiq report record --results "$results" --kernels "$kf"
-    fi
+    k=$work/bench-batch$batch
+    step "bench-batch$batch" $aiq bench --model models/resnet20.onnx,models/mobilenetv2.onnx --batch "$batch" "${bflags[@]}" \
+      --roofline "$rf" --json "$k.json" --svg "$k.svg" --text "$k.txt" --cpuprofile "$k.pprof" --results "$results"
   done
 else
-  skip kernels "no roofline probe ($rf)"
+  skip bench "no roofline probe ($rf)"
 fi
 
 # Search: throughput for both models, AI for ResNet-20.
@@ -134,17 +130,13 @@ fi
 # Eval: FP32 reference and every chosen configuration on holdout images.
 if has eval; then
   for m in $emodels; do
-    ef=$work/eval-$m-fp32.json
-    if step "eval-$m-fp32" to "$ef" $aiq eval --model "models/$m.onnx" --precision fp32 "${eflags[@]}" --json; then
-      step "record-eval-$m-fp32" $aiq report record --results "$results" --eval "$ef" --config fp32
-    fi
+    step "eval-$m-fp32" $aiq eval --model "models/$m.onnx" --precision fp32 "${eflags[@]}" \
+      --config-name fp32 --results "$results"
   done
   for c in "${configs[@]}"; do
     IFS=: read -r m obj cfg <<<"$c"
-    ef=$work/eval-$m-$obj.json
-    if step "eval-$m-$obj" to "$ef" $aiq eval --model "models/$m.onnx" --precision "$cfg" "${eflags[@]}" --json; then
-      step "record-eval-$m-$obj" $aiq report record --results "$results" --eval "$ef" --config "aiq-$obj"
-    fi
+    step "eval-$m-$obj" $aiq eval --model "models/$m.onnx" --precision "$cfg" "${eflags[@]}" \
+      --config-name "aiq-$obj" --results "$results"
   done
 else
   skip eval "this aiq has no 'eval' command yet"
@@ -156,6 +148,6 @@ echo
 say "done in $(( $(date +%s) - start ))s ($mode run)"
 printf '  %s\n' "${summary[@]}"
 echo "results: $results/$host/ ($($aiq results list --dir "$results" 2>/dev/null | grep -c "$host") runs of this host)"
-echo "work files (probe, kernel SVGs, search outputs, chosen configs, logs): $work/"
+echo "work files (probe, bench JSON/SVG/profiles, search outputs, chosen configs, logs): $work/"
 echo "report: $out"
 exit "$failed"

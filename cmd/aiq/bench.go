@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -17,6 +18,7 @@ import (
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/layers"
 	"github.com/aiq-project/aiq/quant"
+	"github.com/aiq-project/aiq/results"
 	"github.com/aiq-project/aiq/roofline"
 	"golang.org/x/perf/benchmath"
 )
@@ -38,7 +40,7 @@ func init() {
 // layer's shape, MACs and bytes per format.
 
 // benchPoint is one layer (model mode) or layer shape (kernel mode) in one
-// format. Its fields up to Level are what report.FromKernels reads.
+// format: the --json output; benchRun turns the points into a results run.
 type benchPoint struct {
 	Model  string `json:"model"`  // model file name without extension
 	Layer  string `json:"layer"`  // graph node name (model mode) or shape name (kernel mode)
@@ -93,6 +95,9 @@ type benchReport struct {
 	Results  []harness.Result  `json:"samples"`
 	Runs     []modelRun        `json:"runs,omitempty"` // model mode: whole passes and other steps
 	Config   map[string]string `json:"config"`
+
+	// bench is the model mode's results payload, built beside Points.
+	bench results.Bench
 }
 
 // interval is a median with its 95% confidence interval.
@@ -151,8 +156,11 @@ type benchSetup struct {
 	batch, threads int
 	minTime        time.Duration
 	rounds         int
-	r              *roofline.Result
-	rooflineFrom   string
+	quick          bool
+	// r is the roofline the points are placed on; nil in a quick bench
+	// that was given none (the points then have no level or attainable).
+	r            *roofline.Result
+	rooflineFrom string
 	// Model mode: calibration (integer formats) and images.
 	calibPath   string
 	calibN      int
@@ -174,9 +182,11 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch", 1, "images per batch (kernel mode: M = batch x H x W)")
 	threads := fs.Int("threads", 1, "threads")
 	formats := fs.String("formats", "fp32,fp16,int8,int4", "comma-separated formats")
-	rf := fs.String("roofline", "", "probe result JSON from 'aiq roofline --json' (default: run a quick probe)")
+	rf := fs.String("roofline", "", "probe result JSON from 'aiq roofline --json' (default: run a quick probe; with --quick: none unless --svg needs it)")
 	minTime := fs.Duration("min-time", 200*time.Millisecond, "model mode: least time per format and round; kernel mode: per point")
-	rounds := fs.Int("rounds", 5, "model mode: interleaved rounds over the formats")
+	rounds := fs.Int("rounds", 5, "model mode: interleaved rounds over the formats (--results: >= 5, one sample per round)")
+	quick := fs.Bool("quick", false, fmt.Sprintf("for a CI gate: model mode %v per format and round; kernel mode only the %d GEMM and %d depthwise shapes of most MACs per model, %v per point (an explicit --min-time wins); no roofline probe unless --svg needs one",
+		quickModelTime, quickGEMMShapes, quickDWShapes, quickKernelTime))
 	calib := fs.String("calib", "data/cifar10/cifar10-train-5k.bin", "model mode: calibration images (integer formats), also the input images when their shape fits")
 	calibN := fs.Int("calib-n", 512, "model mode: calibration images used")
 	calibMethod := fs.String("calib-method", "minmax", "model mode: activation ranges: minmax, percentile or mse")
@@ -184,13 +194,27 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	jsonPath := fs.String("json", "", "write the points with all samples as JSON to `FILE`")
 	svgPath := fs.String("svg", "", "write the roofline chart with every point to `FILE`")
 	textPath := fs.String("text", "", "write the samples in Go benchmark format (benchstat) to `FILE`")
+	resultsDir := fs.String("results", "", "save the run under `DIR`/<host-id>/ (model mode: a bench run; --kernels: a kernels run)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measurements to `FILE` (model mode: its CPU time by step kind and kernel family is printed and saved with --results)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *quick && !set["min-time"] {
+		*minTime = quickModelTime
+		if *kern {
+			*minTime = quickKernelTime
+		}
+	}
+	if *resultsDir != "" && !*kern && *rounds < results.MinSamples {
+		return fmt.Errorf("--rounds %d: --results keeps one sample per round and needs at least %d", *rounds, results.MinSamples)
 	}
 	s, err := setupBench(*model, *formats, *batch, *threads, *minTime, *rounds, *kern, *calib, *calibN, *calibMethod, *cacheDir, stderr)
 	if err != nil {
 		return err
 	}
+	s.quick = *quick
 	for _, p := range []*string{jsonPath, svgPath, textPath} {
 		if *p == "" {
 			continue
@@ -199,14 +223,23 @@ func bench(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("output %s: directory %s does not exist", *p, filepath.Dir(*p))
 		}
 	}
-	if err := s.loadRoofline(*rf); err != nil {
-		return err
+	if *rf != "" || !*quick || *svgPath != "" {
+		if err := s.loadRoofline(*rf); err != nil {
+			return err
+		}
+	} else {
+		s.rooflineFrom = "none (--quick)"
 	}
 
 	rep := benchReport{Batch: s.batch, Threads: s.threads, ISA: kernels.ISA(), Roofline: s.rooflineFrom}
 	for _, m := range s.models {
 		rep.Models = append(rep.Models, m.path)
 	}
+	prof, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer prof.stop() // error paths: the profile of what ran is still completed
 	if *kern {
 		rep.Mode = "kernels"
 		rep.Note = "one kernel call per sample on random operands; bytes = A (im2col'ed for KxK) + packed weights + C at the widths of the format that executes; ops = 2 x MACs; level: the memory level the call's working set fits in"
@@ -219,6 +252,21 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		rep.Note = "time per batch of each layer's engine step (im2col, kernel, fused epilogue) in whole passes, formats interleaved by round; ops = 2 x MACs x batch; bytes = layers.Bytes (weights once, input and output activations) at the widths of the format that executes, paper_bytes at the configured format; level: the memory level those bytes fit in"
 		if err := benchModels(s, &rep, stdout); err != nil {
 			return err
+		}
+	}
+	if err := prof.stop(); err != nil {
+		return err
+	}
+	if prof != nil && !*kern {
+		a, err := attributeProfile(*cpuProfile, kernelVariants())
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		for i := range rep.bench.Models {
+			bm := &rep.bench.Models[i]
+			bm.Attribution = a.modelShares(bm.Model, len(rep.bench.Models) == 1)
+			fmt.Fprintln(stdout)
+			printAttribution(stdout, fmt.Sprintf("%s, CPU profile %s", bm.Model, *cpuProfile), a.Total, bm.Attribution)
 		}
 	}
 	rep.Config = map[string]string{"batch": fmt.Sprint(s.batch), "threads": fmt.Sprint(s.threads), "isa": rep.ISA, "mode": rep.Mode}
@@ -248,6 +296,17 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		if err := atomicfile.Write(*textPath, func(w io.Writer) error { return harness.WriteText(w, rep.Results, rep.Config) }); err != nil {
 			return err
 		}
+	}
+	if *resultsDir != "" {
+		run, err := benchRun(s, &rep, *cpuProfile)
+		if err != nil {
+			return err
+		}
+		path, err := run.Save(*resultsDir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "saved %s\n", path)
 	}
 	return nil
 }
@@ -362,13 +421,16 @@ func (s *benchSetup) loadRoofline(path string) error {
 }
 
 // place fills the roofline figures of p from its ops, bytes, Exec and
-// median time.
+// median time (without a roofline: only AI, GOP/s and GB/s).
 func (s *benchSetup) place(p *benchPoint) error {
 	p.AI = p.Ops / p.Bytes
-	lvl := s.r.LevelFor(int64(math.Ceil(p.Bytes)), s.threads)
-	p.Level = string(lvl)
 	p.GOPS = p.Ops / p.MedianNs
 	p.GBs = p.Bytes / p.MedianNs
+	if s.r == nil {
+		return nil
+	}
+	lvl := s.r.LevelFor(int64(math.Ceil(p.Bytes)), s.threads)
+	p.Level = string(lvl)
 	a, err := s.r.Attainable(roofline.Format(p.Exec), p.AI, lvl, s.threads)
 	if err != nil {
 		return fmt.Errorf("%s %s %s: %w", p.Model, p.Layer, p.Format, err)

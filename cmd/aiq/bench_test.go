@@ -7,13 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/layers"
-	"github.com/aiq-project/aiq/report"
+	"github.com/aiq-project/aiq/results"
 )
 
 const (
@@ -106,8 +107,8 @@ func readBenchJSON(t *testing.T, path string) ([]byte, benchJSONOut) {
 
 // TestBenchModel runs the model mode on ResNet-20 at batch 1 with a tiny
 // time per round and checks every layer x format is there with its
-// interval and samples, the formats that run as another, and that the
-// report takes the JSON.
+// interval and samples, the formats that run as another, the saved run
+// and the CPU profile's attribution.
 func TestBenchModel(t *testing.T) {
 	model := testModels + "resnet20.onnx"
 	for _, p := range []string{model, testRoofline, testCalib} {
@@ -115,13 +116,16 @@ func TestBenchModel(t *testing.T) {
 	}
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "bench.json")
+	resultsDir := filepath.Join(dir, "results")
+	profPath := filepath.Join(dir, "cpu.pprof")
 	var stdout, stderr bytes.Buffer
 	err := bench([]string{"--model", model, "--batch", "1", "--min-time", "1ms", "--roofline", testRoofline,
-		"--calib", testCalib, "--calib-n", "16", "--cache", dir, "--json", jsonPath, "--text", filepath.Join(dir, "bench.txt")}, &stdout, &stderr)
+		"--calib", testCalib, "--calib-n", "16", "--cache", dir, "--json", jsonPath, "--text", filepath.Join(dir, "bench.txt"),
+		"--results", resultsDir, "--cpuprofile", profPath}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr.String())
 	}
-	raw, out := readBenchJSON(t, jsonPath)
+	_, out := readBenchJSON(t, jsonPath)
 	g, err := graph.Load(model, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -184,12 +188,87 @@ func TestBenchModel(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
-	run, err := report.FromKernels(raw, jsonPath)
-	if err != nil {
-		t.Fatalf("report does not take the bench JSON: %v", err)
+	run := loadOnlyRun(t, resultsDir, results.KindBench)
+	var b results.Bench
+	if err := run.DecodePayload(&b); err != nil {
+		t.Fatal(err)
 	}
-	if run.Batch != 1 || run.Protocol["bench"] != "model" {
-		t.Errorf("report run: batch %d, protocol %v", run.Batch, run.Protocol)
+	if run.Batch != 1 || run.Threads != 1 || len(b.Models) != 1 || b.Models[0].Model != "resnet20" {
+		t.Fatalf("run: batch %d threads %d, %d models", run.Batch, run.Threads, len(b.Models))
+	}
+	bm := b.Models[0]
+	if len(bm.Layers) != len(out.Points) || len(bm.Passes) != len(formats) {
+		t.Fatalf("run: %d layers x formats, %d passes; want %d, %d", len(bm.Layers), len(bm.Passes), len(out.Points), len(formats))
+	}
+	for i, l := range bm.Layers {
+		p := out.Points[i]
+		if l.Name != p.Layer || l.Format != p.Format || l.Exec != p.Exec || l.Kind != p.Kernel || l.Ops != p.Ops || l.Bytes != p.PaperBytes {
+			t.Errorf("run layer %d: %+v, want the point %s %s (exec %s, %s, %v ops, %v paper bytes)", i, l, p.Layer, p.Format, p.Exec, p.Kernel, p.Ops, p.PaperBytes)
+		}
+	}
+	checkSamples(t, run, 5)
+	for _, pt := range mustPoints(t, run) {
+		if strings.Contains(pt.Name, "/e2e/") && pt.Unit != "images/s" {
+			t.Errorf("%s: unit %s, want images/s", pt.Name, pt.Unit)
+		}
+	}
+	checkAttribution(t, profPath, bm.Attribution, stdout.String())
+}
+
+// loadOnlyRun loads the one run saved under dir and checks its kind.
+func loadOnlyRun(t *testing.T, dir, kind string) *results.Run {
+	t.Helper()
+	runs, err := results.List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 {
+		t.Fatalf("%d runs under %s, want 1", len(runs), dir)
+	}
+	r, err := results.Load(runs[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Kind != kind {
+		t.Fatalf("%s: kind %q, want %q", r.Path, r.Kind, kind)
+	}
+	return r
+}
+
+func mustPoints(t *testing.T, r *results.Run) []results.Point {
+	t.Helper()
+	pts, err := r.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) == 0 {
+		t.Fatalf("%s: no points", r.Path)
+	}
+	return pts
+}
+
+// checkSamples wants every timed point of r to keep at least min samples,
+// and every exact one to be top-1 in percent on named images (or AI).
+func checkSamples(t *testing.T, r *results.Run, min int) {
+	t.Helper()
+	for _, p := range mustPoints(t, r) {
+		switch {
+		case p.Exact && results.IsAccuracy(p.Unit):
+			if len(p.Values) != 1 || p.Images == "" || !(p.Values[0] > 1 && p.Values[0] <= 100) {
+				t.Errorf("%s (%s): %v on %q, want one percent value on named images", p.Name, p.Unit, p.Values, p.Images)
+			}
+		case p.Exact:
+			if p.Unit != "flop/byte" {
+				t.Errorf("%s (%s): exact, but no accuracy or AI", p.Name, p.Unit)
+			}
+		case len(p.Values) < min:
+			t.Errorf("%s (%s): %d samples, want >= %d", p.Name, p.Unit, len(p.Values), min)
+		}
+		for _, v := range p.Values {
+			if !(v > 0) {
+				t.Errorf("%s (%s): sample %v", p.Name, p.Unit, v)
+			}
+		}
 	}
 }
 
@@ -199,13 +278,30 @@ func TestBenchKernels(t *testing.T) {
 	for _, p := range []string{model, testRoofline} {
 		needFile(t, p)
 	}
-	jsonPath := filepath.Join(t.TempDir(), "k.json")
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "k.json")
 	var stdout, stderr bytes.Buffer
-	err := bench([]string{"--kernels", "--model", model, "--formats", "int4", "--min-time", "1ms", "--roofline", testRoofline, "--json", jsonPath}, &stdout, &stderr)
+	resultsDir := filepath.Join(dir, "results")
+	err := bench([]string{"--kernels", "--model", model, "--formats", "int4", "--min-time", "1ms", "--roofline", testRoofline, "--json", jsonPath,
+		"--results", resultsDir}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench --kernels: %v\n%s", err, stderr.String())
 	}
 	_, out := readBenchJSON(t, jsonPath)
+	run := loadOnlyRun(t, resultsDir, results.KindKernels)
+	checkSamples(t, run, 5)
+	var k results.Kernels
+	if err := run.DecodePayload(&k); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.Kernels) != len(out.Points) {
+		t.Errorf("run: %d kernels, want %d", len(k.Kernels), len(out.Points))
+	}
+	for i, kk := range k.Kernels {
+		if p := out.Points[i]; kk.Format != p.Exec || !strings.HasPrefix(kk.Name, "resnet20/"+p.Layer+"/int4/") || len(kk.Metrics) != 2 {
+			t.Errorf("run kernel %d: %s format %s with %d metrics, want the point %s int4 running as %s", i, kk.Name, kk.Format, len(kk.Metrics), p.Layer, p.Exec)
+		}
+	}
 	n := 0
 	for _, p := range out.Points {
 		n += len(p.Layers)
@@ -219,7 +315,7 @@ func TestBenchKernels(t *testing.T) {
 }
 
 // Bad inputs fail before anything is measured, with an error naming the
-// input, and leave no JSON file.
+// input, and leave no file: no JSON, no run, no profile.
 func TestBenchBadInput(t *testing.T) {
 	needFile(t, testRoofline)
 	needFile(t, testModels+"resnet20.onnx")
@@ -244,10 +340,15 @@ func TestBenchBadInput(t *testing.T) {
 		{"kernels batch 0", []string{"--kernels", "--model", good, "--batch", "0"}, "--batch 0"},
 		{"missing calibration", []string{"--model", good, "--formats", "int8", "--calib", missing}, missing},
 		{"missing roofline", []string{"--model", good, "--formats", "fp32", "--roofline", missing}, missing},
+		{"too few rounds to save", []string{"--model", good, "--rounds", "3"}, "--rounds 3"},
+		{"profile into a missing directory", []string{"--model", good, "--formats", "fp32", "--cpuprofile", filepath.Join(missing, "cpu.pprof")}, missing},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			jsonPath := filepath.Join(dir, "out.json")
-			args := append([]string{"--json", jsonPath, "--cache", "", "--min-time", "1ms"}, c.args...)
+			args := append([]string{"--json", jsonPath, "--cache", "", "--min-time", "1ms", "--results", filepath.Join(dir, "results")}, c.args...)
+			if !containsArg(args, "--cpuprofile") {
+				args = append(args, "--cpuprofile", filepath.Join(dir, "cpu.pprof"))
+			}
 			if !containsArg(args, "--roofline") {
 				args = append(args, "--roofline", testRoofline)
 			}
@@ -285,4 +386,74 @@ func containsArg(args []string, a string) bool {
 		}
 	}
 	return false
+}
+
+// A bad flag is a usage error (exit 2), before anything runs.
+func TestBenchBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"--no-such-flag"}, {"--rounds", "five"}, {"stray"}, {"--quick=maybe"}} {
+		var stdout, stderr bytes.Buffer
+		if err := bench(args, &stdout, &stderr); !errors.Is(err, errUsage) {
+			t.Errorf("%q: error %v, want a usage error", args, err)
+		}
+	}
+}
+
+// --quick --kernels times a fixed subset of the shapes: the GEMM and
+// depthwise shapes of most MACs, the same in every run, with enough
+// samples per point to compare.
+func TestBenchKernelsQuick(t *testing.T) {
+	for model, want := range map[string][]string{
+		"resnet20.onnx":    {"gemm_64x64x576", "gemm_256x32x288", "gemm_1024x16x144", "gemm_256x32x144"},
+		"mobilenetv2.onnx": nil,
+	} {
+		needFile(t, testModels+model)
+		g, err := graph.Load(testModels+model, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := kernelShapes(layers.Of(g))
+		q := quickShapes(all)
+		gemm, dw := 0, 0
+		var names []string
+		for _, s := range q {
+			names = append(names, s.name)
+			if s.depthwise {
+				dw++
+			} else {
+				gemm++
+			}
+		}
+		if gemm != min(quickGEMMShapes, len(all)) || (model == "mobilenetv2.onnx" && dw != quickDWShapes) {
+			t.Errorf("%s: %d GEMM and %d depthwise shapes of %d: %v", model, gemm, dw, len(all), names)
+		}
+		if want != nil && strings.Join(sortedCopy(names), " ") != strings.Join(sortedCopy(want), " ") {
+			t.Errorf("%s: quick shapes %v, want %v", model, names, want)
+		}
+		if again := quickShapes(all); len(again) != len(q) || again[0].name != q[0].name {
+			t.Errorf("%s: quick shapes differ between calls", model)
+		}
+	}
+	model := testModels + "resnet20.onnx"
+	needFile(t, testRoofline)
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := bench([]string{"--kernels", "--quick", "--model", model, "--formats", "int8", "--min-time", "2ms", "--roofline", testRoofline, "--results", dir}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench --kernels --quick: %v\n%s", err, stderr.String())
+	}
+	run := loadOnlyRun(t, dir, results.KindKernels)
+	checkSamples(t, run, 5)
+	var k results.Kernels
+	if err := run.DecodePayload(&k); err != nil {
+		t.Fatal(err)
+	}
+	if len(k.Kernels) != quickGEMMShapes || run.Protocol["quick"] != "true" {
+		t.Errorf("quick run: %d kernels, protocol %v; want %d", len(k.Kernels), run.Protocol, quickGEMMShapes)
+	}
+}
+
+func sortedCopy(xs []string) []string {
+	out := append([]string(nil), xs...)
+	sort.Strings(out)
+	return out
 }

@@ -70,6 +70,9 @@ func benchKernels(s *benchSetup, rep *benchReport) error {
 	total := 0
 	for i, m := range s.models {
 		shapes[i] = kernelShapes(m.layers)
+		if s.quick {
+			shapes[i] = quickShapes(shapes[i])
+		}
 		total += len(shapes[i]) * len(s.formats)
 	}
 	done := 0
@@ -100,8 +103,9 @@ func benchKernels(s *benchSetup, rep *benchReport) error {
 				if p.Noisy {
 					noisy = fmt.Sprintf(" (noisy, cv %.0f%%)", 100*p.CV)
 				}
-				fmt.Fprintf(s.log, "[%d/%d] %-12s %-20s %-19s %-11s %8.1f GOP/s  AI %6.1f  %-4s  %5.1f%% of %.0f%s\n",
-					done, total, m.name, sh.name, execLabel(p.Format, p.Exec), p.Variant, p.GOPS, p.AI, p.Level, p.Percent, p.Attainable, noisy)
+				lvl, att, pc := rooflineColumns(p)
+				fmt.Fprintf(s.log, "[%d/%d] %-12s %-20s %-19s %-11s %8.1f GOP/s  AI %6.1f  %-4s  %s of %s%s\n",
+					done, total, m.name, sh.name, execLabel(p.Format, p.Exec), p.Variant, p.GOPS, p.AI, lvl, pc, att, noisy)
 			}
 		}
 	}
@@ -112,8 +116,9 @@ func printKernelTable(w io.Writer, pts []benchPoint) {
 	fmt.Fprintf(w, "%-12s %-20s %-19s %-11s %9s %21s %8s %10s %7s %-5s %10s %7s %s\n",
 		"model", "shape", "format", "variant", "median us", "95% interval", "GOP/s", "bytes", "AI", "level", "attainable", "%", "layers")
 	for _, p := range pts {
-		fmt.Fprintf(w, "%-12s %-20s %-19s %-11s %9.2f  [%8.2f, %8.2f] %8.1f %10.0f %7.1f %-5s %10.1f %6.1f%% %d\n",
-			p.Model, p.Layer, execLabel(p.Format, p.Exec), p.Variant, p.MedianNs/1e3, p.LoNs/1e3, p.HiNs/1e3, p.GOPS, p.Bytes, p.AI, p.Level, p.Attainable, p.Percent, len(p.Layers))
+		lvl, att, pc := rooflineColumns(p)
+		fmt.Fprintf(w, "%-12s %-20s %-19s %-11s %9.2f  [%8.2f, %8.2f] %8.1f %10.0f %7.1f %-5s %10s %7s %d\n",
+			p.Model, p.Layer, execLabel(p.Format, p.Exec), p.Variant, p.MedianNs/1e3, p.LoNs/1e3, p.HiNs/1e3, p.GOPS, p.Bytes, p.AI, lvl, att, pc, len(p.Layers))
 	}
 }
 

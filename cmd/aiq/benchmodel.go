@@ -49,6 +49,7 @@ type formatRun struct {
 	layerStep []int       // layer i -> its step
 	samples   [][]float64 // per step, seconds per batch, one per pass
 	pass      []float64
+	round     []int // the round of each pass
 }
 
 // benchModels measures every model of s in every format and prints a table
@@ -63,6 +64,11 @@ func benchModels(s *benchSetup, rep *benchReport, out io.Writer) error {
 		if err != nil {
 			return err
 		}
+		bp, err := benchModelPayload(s, bm, runs)
+		if err != nil {
+			return err
+		}
+		rep.bench.Models = append(rep.bench.Models, bp)
 		rep.Points = append(rep.Points, pts...)
 		rep.Results = append(rep.Results, res...)
 		rep.Runs = append(rep.Runs, mruns...)
@@ -84,11 +90,13 @@ func measureModel(s *benchSetup, bm benchModel) ([]*formatRun, error) {
 	}
 	if integer {
 		fmt.Fprintf(s.log, "%s: calibrating on %d images of %s\n", bm.name, s.calibN, s.calibPath)
-		c, err := engine.CalibrateCached(bm.path, bm.g, s.calibSet, s.calibN, s.calibMethod, engine.Options{Batch: s.batch, Threads: s.threads}, s.cacheDir)
+		err := withLabels(func() (err error) {
+			opts.Calib, err = engine.CalibrateCached(bm.path, bm.g, s.calibSet, s.calibN, s.calibMethod, engine.Options{Batch: s.batch, Threads: s.threads}, s.cacheDir)
+			return err
+		}, labelModel, bm.name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: calibration: %w", bm.path, err)
 		}
-		opts.Calib = c
 	}
 	runs := make([]*formatRun, 0, len(s.formats))
 	closeAll := func() {
@@ -97,7 +105,12 @@ func measureModel(s *benchSetup, bm benchModel) ([]*formatRun, error) {
 		}
 	}
 	for _, f := range s.formats {
-		m, err := engine.Compile(bm.g, engine.Uniform(f), opts)
+		// Compiled under the labels, so the kernel pool's workers carry them.
+		var m *engine.Model
+		err := withLabels(func() (err error) {
+			m, err = engine.Compile(bm.g, engine.Uniform(f), opts)
+			return err
+		}, labelModel, bm.name, labelFormat, f.String())
 		if err != nil {
 			closeAll()
 			return nil, fmt.Errorf("%s in %s: %w", bm.path, f, err)
@@ -131,19 +144,26 @@ func measureModel(s *benchSetup, bm benchModel) ([]*formatRun, error) {
 		fmt.Fprintf(s.log, "%s: round %d/%d\n", bm.name, round+1, s.rounds)
 		for j := range runs {
 			r := runs[(j+round)%len(runs)]
-			if _, err := r.m.Profile(x, 1); err != nil {
+			err := withLabels(func() error {
+				if _, err := r.m.Profile(x, 1); err != nil {
+					return err
+				}
+				start := time.Now()
+				for k := 0; k < passes || time.Since(start) < s.minTime; k++ {
+					p, err := r.m.Profile(x, 1)
+					if err != nil {
+						return err
+					}
+					for i, v := range p.Seconds[0] {
+						r.samples[i] = append(r.samples[i], v)
+					}
+					r.pass = append(r.pass, p.Total[0])
+					r.round = append(r.round, round)
+				}
+				return nil
+			}, labelModel, bm.name, labelFormat, r.f.String())
+			if err != nil {
 				return nil, fmt.Errorf("%s in %s: %w", bm.path, r.f, err)
-			}
-			start := time.Now()
-			for k := 0; k < passes || time.Since(start) < s.minTime; k++ {
-				p, err := r.m.Profile(x, 1)
-				if err != nil {
-					return nil, fmt.Errorf("%s in %s: %w", bm.path, r.f, err)
-				}
-				for i, v := range p.Seconds[0] {
-					r.samples[i] = append(r.samples[i], v)
-				}
-				r.pass = append(r.pass, p.Total[0])
 			}
 		}
 	}
@@ -263,8 +283,9 @@ func printModelTable(w io.Writer, s *benchSetup, bm benchModel, pts []benchPoint
 	for i, l := range bm.layers {
 		fmt.Fprintf(w, "%-3d %s  %s\n", i, l.Name, shapeString(l))
 		for _, p := range byLayer[l.Name] {
-			fmt.Fprintf(w, "    %-21s %9.1f  [%8.1f, %8.1f] %8.1f %7.2f %7.2f %-5s %10.1f %5.1f%%\n",
-				execLabel(p.Format, p.Exec), p.MedianNs/1e3, p.LoNs/1e3, p.HiNs/1e3, p.GOPS, p.GBs, p.AI, p.Level, p.Attainable, p.Percent)
+			lvl, att, pc := rooflineColumns(p)
+			fmt.Fprintf(w, "    %-21s %9.1f  [%8.1f, %8.1f] %8.1f %7.2f %7.2f %-5s %10s %6s\n",
+				execLabel(p.Format, p.Exec), p.MedianNs/1e3, p.LoNs/1e3, p.HiNs/1e3, p.GOPS, p.GBs, p.AI, lvl, att, pc)
 		}
 	}
 	fmt.Fprintf(w, "other steps (us per batch, median [95%% interval]):\n")

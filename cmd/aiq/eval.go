@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,9 +13,11 @@ import (
 	"github.com/aiq-project/aiq/dataset"
 	"github.com/aiq-project/aiq/engine"
 	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/harness"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/layers"
 	"github.com/aiq-project/aiq/quant"
+	"github.com/aiq-project/aiq/results"
 )
 
 func init() {
@@ -41,19 +44,25 @@ type evalResult struct {
 	AIPackedBatch1 float64 `json:"ai_packed_batch1"`
 	BatchLatency   float64 `json:"batch_latency_ms"`
 	TimedRuns      int     `json:"timed_runs"`
-	Batch          int     `json:"batch"`
-	Threads        int     `json:"threads"`
-	Calib          string  `json:"calib,omitempty"`
-	CalibN         int     `json:"calib_n,omitempty"`
-	CalibMethod    string  `json:"calib_method,omitempty"`
-	WeightMethod   string  `json:"weight_method,omitempty"`
-	ISA            string  `json:"isa"`
-	GOARCH         string  `json:"goarch"`
-	EvalSeconds    float64 `json:"eval_seconds"`
+	// BatchSeconds are the timed batches, one sample each.
+	BatchSeconds []float64 `json:"batch_seconds,omitempty"`
+	Batch        int       `json:"batch"`
+	Threads      int       `json:"threads"`
+	Calib        string    `json:"calib,omitempty"`
+	CalibN       int       `json:"calib_n,omitempty"`
+	CalibMethod  string    `json:"calib_method,omitempty"`
+	WeightMethod string    `json:"weight_method,omitempty"`
+	ISA          string    `json:"isa"`
+	GOARCH       string    `json:"goarch"`
+	EvalSeconds  float64   `json:"eval_seconds"`
 }
 
-func runEval(args []string) error {
+func runEval(args []string) error { return eval(args, os.Stdout, os.Stderr) }
+
+// eval is aiq eval with its output written to stdout and notes to stderr.
+func eval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval")
+	fs.SetOutput(stderr)
 	model := fs.String("model", "models/resnet20.onnx", "ONNX model `FILE`")
 	data := fs.String("data", "data/cifar10/cifar10-test.bin", "test images (CIFAR-10 .bin, .tar.gz or class folders)")
 	offset := fs.Int("offset", 0, "first test image")
@@ -71,11 +80,22 @@ func runEval(args []string) error {
 	cacheDir := fs.String("cache", defaultCacheDir(), "calibration cache `DIR` (\"\": none)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	describe := fs.Bool("describe", false, "print the compiled steps and their formats to stderr")
+	resultsDir := fs.String("results", "", "save the run under `DIR`/<host-id>/")
+	configName := fs.String("config-name", "", "name of the configuration in the saved run (default: the precision, or its config file's base name)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the evaluation and timing to `FILE`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *batch < 1 || *threads < 1 || *calibN < 1 || *offset < 0 {
-		fmt.Fprintln(os.Stderr, "aiq eval: --batch, --threads and --calib-n must be >= 1, --offset >= 0")
+		fmt.Fprintln(stderr, "aiq eval: --batch, --threads and --calib-n must be >= 1, --offset >= 0")
+		return errUsage
+	}
+	if *resultsDir != "" && *n == 0 {
+		fmt.Fprintln(stderr, "aiq eval: --results records top-1: --n 0 evaluates no image")
+		return errUsage
+	}
+	if *benchTime < 0 {
+		fmt.Fprintf(stderr, "aiq eval: --bench-time %v: must be >= 0\n", *benchTime)
 		return errUsage
 	}
 	method, err := quant.ParseMethod(*calibMethod)
@@ -102,11 +122,22 @@ func runEval(args []string) error {
 		return err
 	}
 	if *n < 0 {
-		*n = set.Len() - *offset
+		*n = max(0, set.Len()-*offset)
+	}
+	if *resultsDir != "" && *n == 0 {
+		return fmt.Errorf("--offset %d: %s has %d images, none left to evaluate for --results", *offset, *data, set.Len())
 	}
 	if *offset+*n > set.Len() {
 		return fmt.Errorf("--offset %d --n %d: %s has %d images", *offset, *n, *data, set.Len())
 	}
+	if *benchTime > 0 && *offset+*batch > set.Len() {
+		return fmt.Errorf("--offset %d --batch %d: %s has %d images, the timing needs one batch", *offset, *batch, *data, set.Len())
+	}
+	prof, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer prof.stop() // error paths: the profile of what ran is still completed
 	opts := engine.Options{Batch: *batch, Threads: *threads, WeightMethod: wm, Int4Group: *group, BiasCorrection: *biasCorr}
 	res := evalResult{Model: *model, Data: *data, Precision: *precision, Offset: *offset, N: *n,
 		Batch: *batch, Threads: *threads, ISA: kernels.ISA(), GOARCH: runtime.GOARCH}
@@ -146,7 +177,7 @@ func runEval(args []string) error {
 	res.AIPackedBatch1 = layers.AI(ls, exec, 1)
 	defer m.Close()
 	if *describe {
-		fmt.Fprint(os.Stderr, m.Describe())
+		fmt.Fprint(stderr, m.Describe())
 	}
 	start := time.Now()
 	if *n > 0 {
@@ -175,37 +206,120 @@ func runEval(args []string) error {
 	}
 	res.EvalSeconds = time.Since(start).Seconds()
 	if *benchTime > 0 {
-		t, err := engine.Throughput(m, set, *offset, 3, *benchTime)
+		secs, err := timeBatches(m, set, *offset, 3, *benchTime)
 		if err != nil {
 			return err
 		}
-		res.ImagesPerS, res.BatchLatency, res.TimedRuns = t.ImagesPerS, float64(t.BatchLatency.Microseconds())/1000, t.Runs
+		med := harness.Median(secs)
+		res.BatchSeconds, res.TimedRuns = secs, len(secs)
+		res.ImagesPerS, res.BatchLatency = float64(*batch)/med, med*1e3
+	}
+	if err := prof.stop(); err != nil {
+		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		return enc.Encode(res)
+		if err := json.NewEncoder(stdout).Encode(res); err != nil {
+			return err
+		}
+	} else {
+		printEval(stdout, &res, cfg)
 	}
-	printEval(&res, cfg)
+	if *resultsDir != "" {
+		run, err := evalRun(&res, cfg, ls, *configName)
+		if err != nil {
+			return err
+		}
+		path, err := run.Save(*resultsDir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "saved %s\n", path)
+	}
 	return nil
 }
 
-func printEval(r *evalResult, cfg engine.Config) {
-	fmt.Printf("model %s  precision %s (%s)  batch %d  threads %d  isa %s\n", filepath.Base(r.Model), r.Precision, cfg, r.Batch, r.Threads, r.ISA)
+// timeBatches runs the batch of images from offset warmup times, then at
+// least 5 times and for at least minTime, and returns each timed batch's
+// seconds.
+func timeBatches(m *engine.Model, set *dataset.Set, offset, warmup int, minTime time.Duration) ([]float64, error) {
+	x := make([]float32, m.Batch*set.ImageSize())
+	if err := set.Images(offset, m.Batch, x); err != nil {
+		return nil, err
+	}
+	for range warmup {
+		if _, err := m.Run(x, m.Batch); err != nil {
+			return nil, err
+		}
+	}
+	var secs []float64
+	start := time.Now()
+	for len(secs) < results.MinSamples || time.Since(start) < minTime {
+		t0 := time.Now()
+		if _, err := m.Run(x, m.Batch); err != nil {
+			return nil, err
+		}
+		secs = append(secs, time.Since(t0).Seconds())
+	}
+	return secs, nil
+}
+
+// evalRun builds the results run of an evaluation: top-1 in percent on the
+// named images, images/s one sample per timed batch.
+func evalRun(r *evalResult, cfg engine.Config, ls []layers.Layer, name string) (*results.Run, error) {
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(r.Precision), ".json")
+	}
+	p := &results.Eval{
+		Model:  strings.TrimSuffix(filepath.Base(r.Model), filepath.Ext(r.Model)),
+		Config: name,
+		Images: fmt.Sprintf("%s[%d:%d]", filepath.Base(r.Data), r.Offset, r.Offset+r.N),
+		Count:  r.N,
+		Top1:   100 * r.Top1,
+	}
+	for _, l := range ls {
+		p.Formats = append(p.Formats, cfg.Format(l.Name).String())
+	}
+	if len(r.BatchSeconds) > 0 {
+		p.Metrics = append(p.Metrics, results.Point{Name: fmt.Sprintf("batch%d", r.Batch),
+			Metric: results.Metric{Unit: "images/s", Values: rates(float64(r.Batch), r.BatchSeconds)}})
+	}
+	run := results.New(results.KindEval)
+	run.Threads, run.Batch = r.Threads, r.Batch
+	run.Protocol["eval"] = p.Images
+	run.Protocol["isa"] = r.ISA
+	if len(r.BatchSeconds) > 0 {
+		run.Protocol["timing"] = fmt.Sprintf("the batch of images from %d, 3 warm-up runs, then %d timed batches; a sample is one batch", r.Offset, len(r.BatchSeconds))
+	}
 	if r.CalibMethod != "" {
-		fmt.Printf("calibration: %s, %d images of %s (training images); weights %s\n", r.CalibMethod, r.CalibN, filepath.Base(r.Calib), r.WeightMethod)
+		run.Protocol["calibration"] = fmt.Sprintf("%s on %s[0:%d]; weights %s", r.CalibMethod, filepath.Base(r.Calib), r.CalibN, r.WeightMethod)
+	}
+	run.Summary = fmt.Sprintf("%s %s: top-1 %.2f%% on %s", p.Model, name, p.Top1, p.Images)
+	if r.ImagesPerS > 0 {
+		run.Summary += fmt.Sprintf(", %.0f images/s at batch %d", r.ImagesPerS, r.Batch)
+	}
+	if err := run.SetPayload(p); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+func printEval(w io.Writer, r *evalResult, cfg engine.Config) {
+	fmt.Fprintf(w, "model %s  precision %s (%s)  batch %d  threads %d  isa %s\n", filepath.Base(r.Model), r.Precision, cfg, r.Batch, r.Threads, r.ISA)
+	if r.CalibMethod != "" {
+		fmt.Fprintf(w, "calibration: %s, %d images of %s (training images); weights %s\n", r.CalibMethod, r.CalibN, filepath.Base(r.Calib), r.WeightMethod)
 	}
 	if r.N > 0 {
-		fmt.Printf("top-1 %.2f%% on images %d..%d of %s", 100*r.Top1, r.Offset, r.Offset+r.N-1, filepath.Base(r.Data))
+		fmt.Fprintf(w, "top-1 %.2f%% on images %d..%d of %s", 100*r.Top1, r.Offset, r.Offset+r.N-1, filepath.Base(r.Data))
 		if r.Top1Val != nil {
-			fmt.Printf("  (val 0..4999: %.2f%%, holdout 5000..9999: %.2f%%)", 100**r.Top1Val, 100**r.Top1Holdout)
+			fmt.Fprintf(w, "  (val 0..4999: %.2f%%, holdout 5000..9999: %.2f%%)", 100**r.Top1Val, 100**r.Top1Holdout)
 		}
-		fmt.Println()
+		fmt.Fprintln(w)
 	}
 	if r.TimedRuns > 0 {
-		fmt.Printf("throughput %.0f images/s  (median of %d timed batches after 3 warm-ups; %.3f ms per batch of %d)\n",
+		fmt.Fprintf(w, "throughput %.0f images/s  (median of %d timed batches after 3 warm-ups; %.3f ms per batch of %d)\n",
 			r.ImagesPerS, r.TimedRuns, r.BatchLatency, r.Batch)
 	}
-	fmt.Printf("arithmetic intensity %.1f flop/byte at batch %d (%.2fx fp32), %.1f at batch 1 (%.2fx fp32)\n",
+	fmt.Fprintf(w, "arithmetic intensity %.1f flop/byte at batch %d (%.2fx fp32), %.1f at batch 1 (%.2fx fp32)\n",
 		r.AI, r.Batch, r.AI/r.AIFP32, r.AIBatch1, r.AIBatch1/r.AIFP32Batch1)
 }
 

@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -51,10 +53,15 @@ func runSearch(args []string) error {
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	jsonLast := fs.Bool("json", false, "print, as the last line on stdout, one JSON object: model, objective, batch, threads, chosen, fp32, uniform")
 	from := fs.String("from", "", "do not search: load a search.json written by --out and save it (--results, --config-out)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `FILE`")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *from != "" {
+		if *cpuProfile != "" {
+			fmt.Fprintln(os.Stderr, "aiq search: --cpuprofile profiles a search; --from runs none")
+			return errUsage
+		}
 		return resaveSearch(*from, *configOut, *save)
 	}
 	o := search.Options{Model: *model, Data: *data, Calib: *calib, Objective: *objective, Algorithm: *algo,
@@ -75,6 +82,26 @@ func runSearch(args []string) error {
 	if o.WeightMethod, err = quant.ParseWeightMethod(*weights); err != nil {
 		return fmt.Errorf("--weights: %w", err)
 	}
+	// The files are checked here, before the profile starts, so a bad name
+	// leaves no profile behind; search.Run checks the rest.
+	for _, f := range []struct{ flag, path string }{{"--model", *model}, {"--data", *data}, {"--calib", *calib}} {
+		if _, err := os.Stat(f.path); err != nil {
+			return fmt.Errorf("%s: %w", f.flag, err)
+		}
+	}
+	for _, p := range []string{*configOut} {
+		if p == "" {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Dir(p)); err != nil || !fi.IsDir() {
+			return fmt.Errorf("--config-out %s: directory %s does not exist", p, filepath.Dir(p))
+		}
+	}
+	prof, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer prof.stop() // error paths: the profile of what ran is still completed
 	start := time.Now()
 	if !*quiet {
 		o.Log = func(format string, args ...any) {
@@ -83,6 +110,9 @@ func runSearch(args []string) error {
 	}
 	rep, err := search.Run(o)
 	if err != nil {
+		return err
+	}
+	if err := prof.stop(); err != nil {
 		return err
 	}
 	text := rep.Text()
@@ -117,7 +147,7 @@ func runSearch(args []string) error {
 		}
 	}
 	if *save != "" {
-		path, err := saveSearchRun(*save, rep)
+		path, err := saveSearchRun(*save, rep, filepath.Base(*data))
 		if err != nil {
 			return err
 		}
@@ -160,7 +190,11 @@ func resaveSearch(path, configOut, save string) error {
 		}
 	}
 	if save != "" {
-		p, err := saveSearchRun(save, &rep)
+		data, err := searchData(&rep)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		p, err := saveSearchRun(save, &rep, data)
 		if err != nil {
 			return err
 		}
@@ -169,21 +203,44 @@ func resaveSearch(path, configOut, save string) error {
 	return nil
 }
 
-// saveSearchRun records the search as a versioned "search" result.
-func saveSearchRun(dir string, rep *search.Report) (string, error) {
+// searchData is the base name of the test images a search report used, the
+// first word of its protocol's "report" entry.
+func searchData(rep *search.Report) (string, error) {
+	f := strings.Fields(rep.Protocol["report"])
+	if len(f) == 0 {
+		return "", errors.New("the report's protocol does not name its test images")
+	}
+	return f[0], nil
+}
+
+// saveSearchRun records the search as a versioned "search" result: top-1
+// in percent on the holdout half of data (the test images' file name), and
+// the images/s of the chosen and every uniform configuration, one sample per
+// round of the search's end-to-end timing.
+func saveSearchRun(dir string, rep *search.Report, data string) (string, error) {
 	run := results.New(results.KindSearch)
 	run.Threads, run.Batch = rep.Threads, rep.Batch
-	run.Protocol = rep.Protocol
-	name := strings.TrimSuffix(rep.Model, filepath.Ext(rep.Model))
+	run.Protocol = map[string]string{}
+	for k, v := range rep.Protocol {
+		run.Protocol[k] = v
+	}
+	run.Protocol["isa"] = rep.ISA
+	name := strings.TrimSuffix(filepath.Base(rep.Model), filepath.Ext(rep.Model))
 	b := rep.Best
 	run.Summary = fmt.Sprintf("%s %s/%s: %s, holdout %.2f%% (fp32 %.2f%%), %.0f img/s, AI %.1f (fp32 %.1f)",
 		name, rep.Objective, rep.Algorithm, b.Summary, b.Top1Holdout, b.Top1FP32Holdout, b.ImagesPerS, b.AI, b.AIFP32)
-	p := &results.Search{Model: name, Algorithm: rep.Algorithm, Objective: rep.Objective, Bound: rep.MaxDrop}
+	holdout := fmt.Sprintf("%s[%d:%d]", data, 5000, 10000)
+	p := &results.Search{Model: name, Algorithm: rep.Algorithm, Objective: rep.Objective, Bound: rep.MaxDrop, Images: holdout}
 	for _, l := range rep.Layers {
 		p.Layers = append(p.Layers, results.Layer{Name: l.Name, Params: l.Weights, MACs: l.MACs})
-		for f, d := range l.Drop {
+		fs := make([]string, 0, len(l.Drop))
+		for f := range l.Drop {
+			fs = append(fs, f)
+		}
+		sort.Strings(fs)
+		for _, f := range fs {
 			if l.Measured[f] {
-				p.Sensitivity = append(p.Sensitivity, results.Sensitivity{Layer: l.Name, Format: f, DeltaTop1: -d})
+				p.Sensitivity = append(p.Sensitivity, results.Sensitivity{Layer: l.Name, Format: f, DeltaTop1: -l.Drop[f]})
 			}
 		}
 	}
@@ -197,10 +254,21 @@ func saveSearchRun(dir string, rep *search.Report) (string, error) {
 	}
 	p.Chosen = len(p.Candidates)
 	p.Candidates = append(p.Candidates, results.Candidate{Formats: chosen, Top1: b.Top1Holdout, Throughput: b.ImagesPerS, AI: b.AI})
-	p.Metrics = []results.Point{
-		{Name: fmt.Sprintf("chosen/batch%d", rep.Batch), Metric: results.Metric{Unit: "images/s", Values: []float64{b.ImagesPerS}}},
-		{Name: "chosen/batch1", Metric: results.Metric{Unit: "images/s", Values: []float64{b.ImagesPerS1}}},
-		{Name: "chosen/holdout", Metric: results.Metric{Unit: "top1", Values: []float64{b.Top1Holdout}, Exact: true}},
+	ips := func(m search.Measured) results.Metric {
+		return results.Metric{Unit: "images/s", Values: rates(float64(rep.Batch), m.Samples)}
+	}
+	batch := fmt.Sprintf("batch%d", rep.Batch)
+	for _, m := range rep.Measured {
+		if m.Chosen {
+			p.Metrics = append(p.Metrics, results.Point{Name: "chosen/" + batch, Metric: ips(m)})
+		}
+		if m.Uniform != "" {
+			p.Metrics = append(p.Metrics, results.Point{Name: m.Uniform + "/" + batch, Metric: ips(m)})
+		}
+	}
+	for _, bl := range rep.Baselines {
+		p.Metrics = append(p.Metrics, results.Point{Name: bl.Format,
+			Metric: results.Metric{Unit: results.UnitTop1, Values: []float64{bl.Top1Holdout}, Exact: true, Images: holdout}})
 	}
 	if err := run.SetPayload(p); err != nil {
 		return "", err
