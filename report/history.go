@@ -149,7 +149,7 @@ func trackedPoints(r *results.Run) ([]trackedPoint, error) {
 			for _, l := range bm.Layers {
 				for _, m := range l.Metrics {
 					if m.Unit == "sec/op" {
-						add(bm.Model+"/"+l.Name+"/"+l.Format, "", "", m)
+						add(bm.Model+"/"+strings.TrimPrefix(l.Name, "/")+"/"+l.Format, "", "", m)
 					}
 				}
 			}

@@ -88,7 +88,7 @@ func TestHistoryMarksStepWhereItBegan(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	conv1 := seriesNamed(t, h, "bench/resnet20//net/conv1/Conv/int8", "sec/op")
+	conv1 := seriesNamed(t, h, "bench/resnet20/net/conv1/Conv/int8", "sec/op")
 	if len(conv1.Points) != 7 {
 		t.Fatalf("conv1 has %d runs, want 7", len(conv1.Points))
 	}
@@ -102,7 +102,7 @@ func TestHistoryMarksStepWhereItBegan(t *testing.T) {
 	if math.Abs(st.Change-0.3) > 1e-9 || st.Better || st.Absolute || !(st.P < 0.05) {
 		t.Errorf("conv1 step change %v better %v absolute %v p %v, want +30%% worse by the U test", st.Change, st.Better, st.Absolute, st.P)
 	}
-	for _, name := range []string{"bench/resnet20//net/conv2/Conv/int8", "bench/resnet20/e2e/int8"} {
+	for _, name := range []string{"bench/resnet20/net/conv2/Conv/int8", "bench/resnet20/e2e/int8"} {
 		unit := "sec/op"
 		if strings.Contains(name, "e2e") {
 			unit = "images/s"
@@ -125,7 +125,7 @@ func TestHistoryMarksStepWhereItBegan(t *testing.T) {
 	// The wobbles are significant by the U test: only the thresholds keep
 	// them unmarked.
 	tight, _ := BuildHistory(historyRuns(t), results.Options{Alpha: 0.05, Threshold: 0.01, Top1Points: 0.1})
-	for _, name := range []string{"bench/resnet20//net/conv2/Conv/int8", "bench/resnet20/e2e/int8"} {
+	for _, name := range []string{"bench/resnet20/net/conv2/Conv/int8", "bench/resnet20/e2e/int8"} {
 		unit := "sec/op"
 		if strings.Contains(name, "e2e") {
 			unit = "images/s"
@@ -183,7 +183,7 @@ func TestHistoryRendersSteps(t *testing.T) {
 	if rows != 2 {
 		t.Errorf("steps table has %d rows, want 2", rows)
 	}
-	for _, want := range []string{"bench/resnet20//net/conv1/Conv/int8", ">" + short(2) + "<", ">" + short(3) + "<", "+30.0%",
+	for _, want := range []string{"bench/resnet20/net/conv1/Conv/int8", ">" + short(2) + "<", ">" + short(3) + "<", "+30.0%",
 		"eval/resnet20/int8", "on cifar10-test.bin[5000:10000]", "-0.50 points"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("steps table lacks %q", want)

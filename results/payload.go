@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Metric is one measured quantity with its repeated samples, in one unit
@@ -268,7 +269,8 @@ func (p *Bench) Samples() []Point {
 	for _, m := range p.Models {
 		for _, l := range m.Layers {
 			for _, x := range l.Metrics {
-				out = append(out, Point{Name: m.Model + "/" + l.Name + "/" + l.Format, Metric: x})
+				// Graph node names often start with "/": no empty segment.
+				out = append(out, Point{Name: m.Model + "/" + strings.TrimPrefix(l.Name, "/") + "/" + l.Format, Metric: x})
 			}
 		}
 		for _, e := range m.Passes {

@@ -458,8 +458,8 @@ func TestBenchSamples(t *testing.T) {
 	for _, p := range pts {
 		got = append(got, p.Name+" "+p.Unit)
 	}
-	want := []string{"bench/resnet20//conv1/Conv/int8 sec/op", "bench/resnet20//conv1/Conv/int8 GOP/s",
-		"bench/resnet20//conv1/Conv/int4 sec/op", "bench/resnet20/e2e/int8 images/s"}
+	want := []string{"bench/resnet20/conv1/Conv/int8 sec/op", "bench/resnet20/conv1/Conv/int8 GOP/s",
+		"bench/resnet20/conv1/Conv/int4 sec/op", "bench/resnet20/e2e/int8 images/s"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("bench points %q, want %q", got, want)
 	}

@@ -70,6 +70,9 @@ type Peak struct {
 	OpsPerCycle    float64 `json:"ops_per_cycle,omitempty"`
 	OpsPerFMACycle float64 `json:"ops_per_fma_cycle,omitempty"`
 	ISA            string  `json:"isa"`
+	// Samples are the GOP/s of every timed sample (GOPS is the fastest),
+	// kept for regression tracking.
+	Samples []float64 `json:"samples,omitempty"`
 }
 
 // Host describes the machine.
@@ -269,6 +272,9 @@ func probePeaks(cpu int, quick bool) (ghz, vghz float64, peaks map[Format]Peak, 
 			return 0, 0, nil, fmt.Errorf("roofline: %w", err)
 		}
 		p := Peak{GOPS: k.opsPerIter / res.MinNs, ISA: k.isa}
+		for _, ns := range res.SamplesNs {
+			p.Samples = append(p.Samples, k.opsPerIter/ns)
+		}
 		if ghz > 0 {
 			p.OpsPerCycle = p.GOPS / ghz
 		}

@@ -96,9 +96,7 @@ func saveRoofline(r *roofline.Result, stdout, stderr io.Writer, jsonPath, svgPat
 // count, one sample per working-set size, whose median is the level's
 // figure. Points with fewer than results.MinSamples sizes are left out and
 // listed in skipped.
-//
-// The peaks are not saved as points: the probe keeps one value per format
-// (the fastest of its samples), too few to compare.
+// Peaks are saved per format with the GOP/s of every timed sample.
 func rooflineRun(r *roofline.Result) (run *results.Run, skipped []string, err error) {
 	var probe bytes.Buffer
 	if err := json.NewEncoder(&probe).Encode(r); err != nil {
@@ -140,6 +138,19 @@ func rooflineRun(r *roofline.Result) (run *results.Run, skipped []string, err er
 			p.Bandwidth = append(p.Bandwidth, results.Point{Name: name, Metric: results.Metric{Unit: "GB/s", Values: vals}})
 		}
 	}
+	formats := make([]string, 0, len(r.Peaks))
+	for f := range r.Peaks {
+		formats = append(formats, string(f))
+	}
+	sort.Strings(formats)
+	for _, f := range formats {
+		pk := r.Peaks[roofline.Format(f)]
+		if len(pk.Samples) < results.MinSamples {
+			skipped = append(skipped, fmt.Sprintf("peak %s: %d samples, want %d", f, len(pk.Samples), results.MinSamples))
+			continue
+		}
+		p.Peaks = append(p.Peaks, results.Point{Name: f, Metric: results.Metric{Unit: "GOP/s", Values: pk.Samples}})
+	}
 	run = results.New(results.KindRoofline)
 	run.Threads = r.Threads
 	mode := "full"
@@ -148,7 +159,7 @@ func rooflineRun(r *roofline.Result) (run *results.Run, skipped []string, err er
 	}
 	run.Protocol["probe"] = mode
 	run.Protocol["bandwidth"] = fmt.Sprintf("per level and kernel at %d threads: the best of each working-set size's samples, every size on the level's plateau", r.Threads)
-	run.Protocol["peaks"] = "in the probe only (one value per format, the fastest sample): not compared"
+	run.Protocol["peaks"] = "per format on one pinned core: GOP/s of every timed sample (thread CPU time); the probe's figure is the fastest"
 	run.Summary = fmt.Sprintf("%s probe, %d thread(s), fp32 peak %.0f GOP/s/core", mode, r.Threads, r.PeakGOPS[roofline.FP32])
 	if !r.Time.IsZero() {
 		run.Time = r.Time.UTC().Truncate(1e6)

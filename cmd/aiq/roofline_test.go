@@ -20,6 +20,14 @@ func TestRooflineResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Peaks keep every sample; a format with too few is left out.
+	for f, pk := range r.Peaks {
+		pk.Samples = []float64{pk.GOPS, pk.GOPS * 0.99, pk.GOPS * 0.98, pk.GOPS * 0.97, pk.GOPS * 0.99}
+		if f == roofline.FP16 {
+			pk.Samples = pk.Samples[:2]
+		}
+		r.Peaks[f] = pk
+	}
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	if err := saveRoofline(r, &stdout, &stderr, "", "", dir); err != nil {
@@ -34,6 +42,14 @@ func TestRooflineResults(t *testing.T) {
 	if run.Threads != r.Threads || len(p.Probe) == 0 || len(p.Bandwidth) != 4*7 {
 		t.Fatalf("run: %d threads, probe %d bytes, %d bandwidth points; want %d, the probe, 4 levels x 7 kernels",
 			run.Threads, len(p.Probe), len(p.Bandwidth), r.Threads)
+	}
+	if len(p.Peaks) != len(r.Peaks)-1 {
+		t.Errorf("%d peak points, want %d (fp16 has too few samples)", len(p.Peaks), len(r.Peaks)-1)
+	}
+	for _, pk := range p.Peaks {
+		if pk.Name == string(roofline.FP16) || pk.Unit != "GOP/s" || len(pk.Values) != 5 || pk.Values[0] != r.Peaks[roofline.Format(pk.Name)].GOPS {
+			t.Errorf("peak point %+v", pk)
+		}
 	}
 	if _, err := roofline.Load(writeTemp(t, p.Probe)); err != nil {
 		t.Errorf("the saved probe does not load: %v", err)
