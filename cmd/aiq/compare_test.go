@@ -80,7 +80,7 @@ func TestCompareExitCodes(t *testing.T) {
 	}{
 		{"same commit", []string{base, same}, 0, []string{"bench/resnet20/e2e/int8"}},
 		{"2% wobble", []string{base, wobble}, 0, nil},
-		{"half the throughput", []string{base, slow}, 1, []string{"bench/resnet20/e2e/int8 (images/s, -50.", "bench/resnet20//conv1/Conv/int8 (sec/op, +"}},
+		{"half the throughput", []string{base, slow}, 1, []string{"bench/resnet20/e2e/int8 (images/s, -50.", "bench/resnet20/conv1/Conv/int8 (sec/op, +"}},
 		{"top-1 drop 0.5", []string{acc, accDrop}, 1, []string{"eval/resnet20/int8 (top1%, -0.50 points)"}},
 		{"top-1 drop 0.2", []string{acc, accSmall}, 0, nil},
 		{"top-1 on other images", []string{acc, accOther}, 0, []string{"incomparable"}},
