@@ -299,14 +299,9 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	}
 	if *resultsDir != "" {
 		run, err := benchRun(s, &rep, *cpuProfile)
-		if err != nil {
+		if err := saveRun(*resultsDir, run, err, stderr); err != nil {
 			return err
 		}
-		path, err := run.Save(*resultsDir)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "saved %s\n", path)
 	}
 	return nil
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/aiq-project/aiq/results"
 )
 
-// saveRun saves a run of kind with payload p under dir at minute m.
-func saveRun(t *testing.T, dir, kind string, m int, p any) string {
+// saveRunAt saves a run of kind with payload p under dir at minute m.
+func saveRunAt(t *testing.T, dir, kind string, m int, p any) string {
 	t.Helper()
 	r := results.New(kind)
 	r.Time = time.Date(2026, 12, 1, 0, m, 0, 0, time.UTC)
@@ -52,14 +52,14 @@ func evalPayload(top1 float64, images string) *results.Eval {
 func TestCompareExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	const holdout = "cifar10-test.bin[5000:10000]"
-	base := saveRun(t, dir, results.KindBench, 0, benchPayload(3900))
-	same := saveRun(t, dir, results.KindBench, 1, benchPayload(3900))
-	wobble := saveRun(t, dir, results.KindBench, 2, benchPayload(3900*0.98))
-	slow := saveRun(t, dir, results.KindBench, 3, benchPayload(3900*0.5))
-	acc := saveRun(t, dir, results.KindEval, 4, evalPayload(91.70, holdout))
-	accDrop := saveRun(t, dir, results.KindEval, 5, evalPayload(91.20, holdout))
-	accSmall := saveRun(t, dir, results.KindEval, 6, evalPayload(91.50, holdout))
-	accOther := saveRun(t, dir, results.KindEval, 7, evalPayload(80, "cifar10-test.bin[0:10000]"))
+	base := saveRunAt(t, dir, results.KindBench, 0, benchPayload(3900))
+	same := saveRunAt(t, dir, results.KindBench, 1, benchPayload(3900))
+	wobble := saveRunAt(t, dir, results.KindBench, 2, benchPayload(3900*0.98))
+	slow := saveRunAt(t, dir, results.KindBench, 3, benchPayload(3900*0.5))
+	acc := saveRunAt(t, dir, results.KindEval, 4, evalPayload(91.70, holdout))
+	accDrop := saveRunAt(t, dir, results.KindEval, 5, evalPayload(91.20, holdout))
+	accSmall := saveRunAt(t, dir, results.KindEval, 6, evalPayload(91.50, holdout))
+	accOther := saveRunAt(t, dir, results.KindEval, 7, evalPayload(80, "cifar10-test.bin[0:10000]"))
 
 	garbage := filepath.Join(dir, "garbage.json")
 	os.WriteFile(garbage, []byte("{\"schema\": \x00 not json"), 0o644)

@@ -226,14 +226,9 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	}
 	if *resultsDir != "" {
 		run, err := evalRun(&res, cfg, ls, *configName)
-		if err != nil {
+		if err := saveRun(*resultsDir, run, err, stderr); err != nil {
 			return err
 		}
-		path, err := run.Save(*resultsDir)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "saved %s\n", path)
 	}
 	return nil
 }

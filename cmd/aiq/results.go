@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	iofs "io/fs"
 	"os"
 	"sort"
@@ -88,5 +89,19 @@ func resultsHosts(args []string) error {
 	for _, id := range ids {
 		fmt.Println(id)
 	}
+	return nil
+}
+
+// saveRun saves run, built with err, under dir and names the file on
+// stderr.
+func saveRun(dir string, run *results.Run, err error, stderr io.Writer) error {
+	if err != nil {
+		return err
+	}
+	path, err := run.Save(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "saved %s\n", path)
 	return nil
 }
