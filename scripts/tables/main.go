@@ -100,10 +100,10 @@ func Tables(dir string) (string, error) {
 	}
 	var s strings.Builder
 	s.WriteString("Searches (`configs/<model>-<objective>.json`; raw outputs in `configs/results/`), ")
-	s.WriteString("FP32 and every uniform format measured in the same run. Top-1 drops are points against FP32 on the same images: ")
+	s.WriteString("FP32 and every uniform format measured in the same run. Top-1 changes are points against FP32 on the same images (negative: worse): ")
 	s.WriteString("val half (with its paired 95% upper bound, the quantity the choice must keep within the bound) and holdout half. ")
 	s.WriteString("Images/s end to end at the run's batch and threads, median of 7 interleaved rounds, with the cost model's prediction.\n\n")
-	s.WriteString("| run | host ISA | chosen | val drop (bound) | holdout drop | img/s (predicted) | uniform int8 img/s, holdout drop | fp32 img/s | AI b1 vs FP32 (packed) | search |\n")
+	s.WriteString("| run | host ISA | chosen | val top-1 vs FP32 (upper bound of the drop) | holdout top-1 vs FP32 | img/s (predicted) | uniform int8 img/s, holdout top-1 vs FP32 | fp32 img/s | AI b1 vs FP32 (packed) | search |\n")
 	s.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range reps {
 		b := r.Best
