@@ -358,18 +358,8 @@ func (q dwQLayout) perm(ch int) int {
 }
 
 // dwQVariant is the DepthwiseQ variant pack selects under the current
-// features (the same for both weight widths on amd64).
-func dwQVariant(bits int) string {
-	switch {
-	case hasVNNI:
-		return "avx512vnni"
-	case hasAVX512:
-		return "avx512"
-	case hasAVX2:
-		return "avx2"
-	}
-	return "generic"
-}
+// features: the integer level, as for GEMMQ.
+func dwQVariant(bits int) string { return intVariant() }
 
 // dwQExecBits is 8 for every variant and width: every amd64 layout stores
 // a weight as a byte (AVX-512) or an int32 (AVX2), and the generic loop

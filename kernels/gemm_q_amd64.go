@@ -296,7 +296,11 @@ func (kind gqKind) pairs() bool {
 
 // gemmQVariant is the GEMMQ variant pack selects under the current features
 // (the same for both weight widths on amd64).
-func gemmQVariant(bits int) string {
+func gemmQVariant(bits int) string { return intVariant() }
+
+// intVariant is the integer kernels' variant on amd64: the highest enabled
+// of VNNI, AVX-512 and AVX2.
+func intVariant() string {
 	switch {
 	case hasVNNI:
 		return "avx512vnni"
