@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"golang.org/x/perf/benchmath"
@@ -31,13 +32,19 @@ type Interval struct {
 	N      int     `json:"n"`
 }
 
-// Summarize returns the Interval of xs (zero for an empty sample).
+// Summarize returns the Interval of xs (zero for an empty sample). Below 6
+// samples the distribution-free interval is infinite; the sample's range
+// stands in for it.
 func Summarize(xs []float64) Interval {
 	if len(xs) == 0 {
 		return Interval{}
 	}
 	s := benchmath.AssumeNothing.Summary(benchmath.NewSample(append([]float64(nil), xs...), &benchmath.DefaultThresholds), 0.95)
-	return Interval{Median: s.Center, Lo: s.Lo, Hi: s.Hi, N: len(xs)}
+	iv := Interval{Median: s.Center, Lo: s.Lo, Hi: s.Hi, N: len(xs)}
+	if math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) {
+		iv.Lo, iv.Hi = slices.Min(xs), slices.Max(xs)
+	}
+	return iv
 }
 
 // Faster reports whether the times a are measurably below the times b.

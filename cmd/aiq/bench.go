@@ -20,7 +20,7 @@ import (
 	"github.com/aiq-project/aiq/quant"
 	"github.com/aiq-project/aiq/results"
 	"github.com/aiq-project/aiq/roofline"
-	"golang.org/x/perf/benchmath"
+	"github.com/aiq-project/aiq/search"
 )
 
 func init() {
@@ -100,47 +100,15 @@ type benchReport struct {
 	bench results.Bench
 }
 
-// interval is a median with its 95% confidence interval.
-type interval struct {
-	Median float64 `json:"median"`
-	Lo     float64 `json:"lo"`
-	Hi     float64 `json:"hi"`
-	N      int     `json:"n"`
-}
+// interval is a median with its 95% interval (the sample's range below 6
+// samples).
+type interval = search.Interval
 
 // minSamples is the least sample count with a finite distribution-free
 // 95% confidence interval of the median.
 const minSamples = 6
 
-// summarize returns the median of xs and its 95% interval. Below
-// minSamples the interval is the sample's range (benchmath gives ±Inf).
-func summarize(xs []float64) interval {
-	if len(xs) == 0 {
-		return interval{}
-	}
-	s := benchmath.AssumeNothing.Summary(benchmath.NewSample(append([]float64(nil), xs...), &benchmath.DefaultThresholds), 0.95)
-	iv := interval{Median: s.Center, Lo: s.Lo, Hi: s.Hi, N: len(xs)}
-	if math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) {
-		iv.Lo, iv.Hi = minOf(xs), maxOf(xs)
-	}
-	return iv
-}
-
-func minOf(xs []float64) float64 {
-	m := math.Inf(1)
-	for _, x := range xs {
-		m = min(m, x)
-	}
-	return m
-}
-
-func maxOf(xs []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range xs {
-		m = max(m, x)
-	}
-	return m
-}
+func summarize(xs []float64) interval { return search.Summarize(xs) }
 
 // benchModel is one --model file, loaded at the batch.
 type benchModel struct {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -227,7 +228,7 @@ func modelPoints(s *benchSetup, bm benchModel, runs []*formatRun) ([]benchPoint,
 			pts = append(pts, p)
 			res = append(res, harness.Result{
 				Name:       resultName("Model", bm.name, l.Name, r.f.String(), fmt.Sprintf("batch=%d", s.batch), fmt.Sprintf("threads=%d", s.threads)),
-				Iterations: 1, SamplesNs: ns, MedianNs: iv.Median, MinNs: minOf(ns), CV: p.CV, Attempts: 1, Clock: "wall", CPU: harness.NoPin,
+				Iterations: 1, SamplesNs: ns, MedianNs: iv.Median, MinNs: slices.Min(ns), CV: p.CV, Attempts: 1, Clock: "wall", CPU: harness.NoPin,
 				Metrics: map[string]float64{"GOP/s": p.GOPS, "GB/s": p.GBs},
 			})
 		}
