@@ -49,7 +49,7 @@ func top1(t *testing.T, model string, set *dataset.Set, off, n, batch int) float
 
 // TestReferenceAccuracy checks top-1 of both shipped models on the first 500
 // test images against pinned counts (PyTorch's per-image answers are not
-// shipped; MISSION.md has the 10,000-image figures, checked with AIQ_REF_N).
+// shipped; the published 10,000-image figures are, checked with AIQ_REF_N).
 // AIQ_REF_N=10000 runs the whole test set (many minutes); AIQ_REF_MODELS
 // picks the models (comma-separated), AIQ_REF_OFF the first image.
 func TestReferenceAccuracy(t *testing.T) {
@@ -68,7 +68,7 @@ func TestReferenceAccuracy(t *testing.T) {
 		off, _ = strconv.Atoi(s)
 	}
 	// Correct answers on images 0..499 from this interpreter, which gets
-	// exactly MISSION.md's val-half figures (4578 and 4664 of images
+	// exactly the published val-half figures (4578 and 4664 of images
 	// 0..4999); a couple of images may flip with summation order, a bug
 	// moves many more.
 	want500 := map[string]int{"resnet20": 457, "mobilenetv2": 457}

@@ -272,7 +272,7 @@ func TestLayers(t *testing.T) {
 		if len(ls) != c.layers || dw != c.dw {
 			t.Errorf("%s: %d layers (%d depthwise), want %d (%d)", c.model, len(ls), dw, c.layers, c.dw)
 		}
-		// MISSION.md: 40.6M and 88.0M MACs per image.
+		// The models' published counts: 40.6M and 88.0M MACs per image.
 		if d := float64(macs-c.macs) / float64(c.macs); d > 0.001 || d < -0.001 {
 			t.Errorf("%s: %d MACs/image, want about %d", c.model, macs, c.macs)
 		}

@@ -31,7 +31,7 @@ func loadLayers(t *testing.T, model string) []Layer {
 }
 
 // TestAIOfShippedModels checks the byte accounting against the figures in
-// MISSION.md (computed there independently).
+// the project brief (computed there independently).
 func TestAIOfShippedModels(t *testing.T) {
 	r := loadLayers(t, "resnet20.onnx")
 	if len(r) != 20 {

@@ -17,7 +17,7 @@ import (
 	"github.com/aiq-project/aiq/quant"
 )
 
-// The evaluation protocol (MISSION.md): calibrate on training images,
+// The evaluation protocol (README): calibrate on training images,
 // search on the val half of the test set, report on the holdout half.
 const (
 	valLo, valHi         = 0, 5000
