@@ -266,7 +266,7 @@ func (s *convStep) prepare(b *builder) error {
 			}
 		}
 		var qw kernels.QuantWeights
-		qw, err = b.opts.Weights.weights(s.name, s.w, s.k, s.n, bits, group, b.opts.WeightMethod)
+		qw, err = quant.Weights(s.w, s.k, s.n, bits, group, b.opts.WeightMethod)
 		if err != nil {
 			break
 		}

@@ -79,9 +79,6 @@ type Options struct {
 	// Int4Group > 0 gives int4 GEMM weights one scale per Int4Group rows of
 	// K (a multiple of 4); 0 is one scale per output channel.
 	Int4Group int
-	// Weights, if set, memoizes weight quantization across Compiles of
-	// the same graph (see WeightCache).
-	Weights *WeightCache
 	// BiasCorrection folds the expected weight-quantization error of each
 	// integer layer's output (from the calibration channel means) into its bias.
 	BiasCorrection bool
@@ -98,37 +95,6 @@ func (o *Options) defaults() error {
 		return fmt.Errorf("engine: batch %d and threads %d must be >= 1", o.Batch, o.Threads)
 	}
 	return nil
-}
-
-// Layer describes one compute layer the Config can set.
-type Layer struct {
-	Name      string
-	Op        string // Conv, Gemm or MatMul
-	Depthwise bool
-	Cin, Cout int
-	KH, KW    int
-	Stride    int
-	OutH      int
-	OutW      int
-	M, N, K   int   // per-image GEMM shape (depthwise: K = KH*KW, N = channels)
-	MACs      int64 // per image
-	Weights   int64 // weight values (without bias)
-}
-
-// Layers lists the compute layers of g in execution order.
-func Layers(g *graph.Graph) []Layer {
-	var out []Layer
-	for _, l := range g.Layers() {
-		m, n, k := l.GEMM()
-		if l.Depthwise() {
-			n = l.Cout
-		}
-		w := int64(l.Cin/l.Group) * int64(l.Cout) * int64(l.KH*l.KW)
-		out = append(out, Layer{Name: l.Name, Op: l.Op, Depthwise: l.Depthwise(), Cin: l.Cin, Cout: l.Cout,
-			KH: l.KH, KW: l.KW, Stride: l.Stride, OutH: l.OutH, OutW: l.OutW, M: m, N: n, K: k,
-			MACs: l.MACs, Weights: w})
-	}
-	return out
 }
 
 // CheckConfig reports layer names in c that are not compute layers of g.
