@@ -31,7 +31,7 @@ func compare(args []string, stdout, stderr io.Writer) error {
 	alpha := fs.Float64("alpha", results.DefaultOptions.Alpha, "significance level of the Mann-Whitney U test per point")
 	top1Points := fs.Float64("top1-points", results.DefaultOptions.Top1Points, "largest drop of top-1, in absolute `points` on the same images, that is not a regression")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, `usage: aiq compare [flags] OLD NEW
+		fmt.Fprintf(fs.Output(), `usage: aiq compare [flags] OLD NEW
 
 OLD and NEW are result files (.json), directories of results (the latest run of each kind),
 or Go benchmark text files (go test -bench -count 10).
@@ -45,8 +45,8 @@ Exit status: 0 no regression, 1 a regression (each named), 2 unreadable input or
 	var paths []string
 	rest := args
 	for {
-		if err := fs.Parse(rest); err != nil {
-			return errUsage
+		if err := parseQuiet(fs, rest); err != nil {
+			return err
 		}
 		if fs.NArg() == 0 {
 			break
@@ -55,13 +55,17 @@ Exit status: 0 no regression, 1 a regression (each named), 2 unreadable input or
 		rest = fs.Args()[1:]
 	}
 	if len(paths) != 2 {
-		fs.Usage()
-		return errUsage
+		return usagef("want two paths, OLD and NEW, got %d (run 'aiq compare -h')", len(paths))
 	}
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) || v < 0 }
 	if bad(*threshold) || bad(*top1Points) || !(*alpha > 0 && *alpha < 1) {
-		fmt.Fprintf(stderr, "aiq compare: --threshold %v and --top1-points %v must be >= 0, --alpha %v in (0, 1)\n", *threshold, *top1Points, *alpha)
-		return errUsage
+		switch {
+		case bad(*threshold):
+			return usagef("--threshold %v: must be a number >= 0", *threshold)
+		case bad(*top1Points):
+			return usagef("--top1-points %v: must be a number >= 0", *top1Points)
+		}
+		return usagef("--alpha %v: must be in (0, 1)", *alpha)
 	}
 	o := results.Options{Alpha: *alpha, Threshold: *threshold / 100, Top1Points: *top1Points}
 	c, err := results.CompareArgs(paths[0], paths[1], o)

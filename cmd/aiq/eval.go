@@ -86,17 +86,21 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *batch < 1 || *threads < 1 || *calibN < 1 || *offset < 0 {
-		fmt.Fprintln(stderr, "aiq eval: --batch, --threads and --calib-n must be >= 1, --offset >= 0")
-		return errUsage
-	}
-	if *resultsDir != "" && *n == 0 {
-		fmt.Fprintln(stderr, "aiq eval: --results records top-1: --n 0 evaluates no image")
-		return errUsage
-	}
-	if *benchTime < 0 {
-		fmt.Fprintf(stderr, "aiq eval: --bench-time %v: must be >= 0\n", *benchTime)
-		return errUsage
+	switch {
+	case *batch < 1:
+		return usagef("--batch %d: must be >= 1", *batch)
+	case *threads < 1:
+		return usagef("--threads %d: must be >= 1", *threads)
+	case *calibN < 1:
+		return usagef("--calib-n %d: must be >= 1", *calibN)
+	case *offset < 0:
+		return usagef("--offset %d: must be >= 0", *offset)
+	case *n < -1:
+		return usagef("--n %d: must be >= 0 (or -1: every image from --offset)", *n)
+	case *resultsDir != "" && *n == 0:
+		return usagef("--n 0: evaluates no image, and --results records top-1")
+	case *benchTime < 0:
+		return usagef("--bench-time %v: must be >= 0", *benchTime)
 	}
 	method, err := quant.ParseMethod(*calibMethod)
 	if err != nil {

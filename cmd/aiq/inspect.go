@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -24,11 +23,10 @@ func runInspect(args []string) error {
 		return err
 	}
 	if *model == "" {
-		fmt.Fprintln(os.Stderr, "aiq inspect: --model is required")
-		return errUsage
+		return usagef("--model: required (an ONNX model file)")
 	}
 	if *batch < 1 {
-		return errors.New("--batch must be >= 1")
+		return usagef("--batch %d: must be >= 1", *batch)
 	}
 	g, err := graph.Load(*model, *batch)
 	if err != nil {

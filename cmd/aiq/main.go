@@ -6,8 +6,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand. Each lives in its own file and registers itself
@@ -26,6 +28,18 @@ func register(name, summary string, run func(args []string) error) {
 // errUsage reports bad flags; the subcommand has already printed why.
 var errUsage = errors.New("usage")
 
+// usageError is bad usage with its one-line reason, which main prints: it
+// names the flag at fault. It matches errUsage (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string        { return e.msg }
+func (e *usageError) Is(target error) bool { return target == errUsage }
+
+// usagef is a usageError; the message starts with the flag at fault.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
 // exitError makes main exit with its own status after printing the error:
 // compare exits 2 when it cannot compare, keeping 1 for a regression.
 type exitError struct {
@@ -36,14 +50,16 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// exitCode is the process status for a subcommand's outcome: 0 success,
-// 2 bad usage, an exitError's own code, and 1 for any other error.
+// exitCode is the process status for a subcommand's outcome: 0 success
+// or help asked for (-h), 2 bad usage, an exitError's own code, and 1 for any other error.
 func exitCode(err error) int {
 	var ee *exitError
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
 		return 2
 	case errors.As(err, &ee):
 		return ee.code
@@ -51,35 +67,57 @@ func exitCode(err error) int {
 	return 1
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: aiq <command> [flags]\n\ncommands:")
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: aiq <command> [flags]\n\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(os.Stderr, "\nRun 'aiq <command> -h' for the flags of a command.")
+	fmt.Fprintln(w, "\nRun 'aiq <command> -h' (or 'aiq help <command>') for the flags of a command.")
 }
 
-func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
-		usage()
-		os.Exit(2)
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run is aiq with its arguments; it returns the exit status. Help asked
+// for (-h, --help, help [command]) goes to stdout with status 0; any error
+// is one line on stderr.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
 	}
-	cmd, ok := commands[os.Args[1]]
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 && name == "help" {
+			if _, ok := commands[args[1]]; ok {
+				return run([]string{args[1], "-h"}, stdout, stderr)
+			}
+			fmt.Fprintf(stderr, "aiq help: unknown command %q (run 'aiq help')\n", args[1])
+			return 2
+		}
+		usage(stdout)
+		return 0
+	}
+	cmd, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "aiq: unknown command %q\n", os.Args[1])
-		usage()
-		os.Exit(2)
+		fmt.Fprintf(stderr, "aiq: unknown command %q (run 'aiq help')\n", name)
+		return 2
 	}
-	err := cmd.run(os.Args[2:])
-	if err != nil && !errors.Is(err, errUsage) && !errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(os.Stderr, "aiq %s: %v\n", os.Args[1], err)
+	err := cmd.run(args[1:])
+	if err != nil && err != errUsage && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stderr, "aiq %s: %s\n", name, oneLine(err.Error()))
 	}
-	os.Exit(exitCode(err))
+	return exitCode(err)
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 }
 
 // newFlags returns a FlagSet that reports errors instead of exiting, so every
@@ -89,14 +127,42 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and rejects stray positional arguments.
+// parseFlags parses args and rejects stray positional arguments. -h prints
+// the flags to stdout and returns flag.ErrHelp (exit 0); a bad flag is a
+// one-line usageError naming it.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseQuiet(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return errUsage
+		return usagef("unexpected argument %q (flags start with -; run '%s -h')", fs.Arg(0), fs.Name())
 	}
 	return nil
+}
+
+// parseQuiet parses args without the flag package's own printing: help to
+// stdout, errors as one line.
+func parseQuiet(fs *flag.FlagSet, args []string) error {
+	out, usageFn := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usageFn
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printHelp(fs)
+		return flag.ErrHelp
+	case err != nil:
+		return usagef("%v (run '%s -h')", err, fs.Name())
+	}
+	return nil
+}
+
+// printHelp writes a command's flags to stdout.
+func printHelp(fs *flag.FlagSet) {
+	out := fs.Output()
+	fs.SetOutput(os.Stdout)
+	defer fs.SetOutput(out)
+	fs.Usage()
 }

@@ -15,7 +15,7 @@ func init() {
 
 func runReport(args []string) error {
 	fs := newFlags("report")
-	dir := fs.String("results", "results", "results `DIR` (runs as DIR/<host-id>/*.json)")
+	dir := fs.String("results", defaultResultsDir, "results `DIR` (runs as DIR/<host-id>/*.json)")
 	host := fs.String("host", "", "host id to report (default: this host, else the host with the latest run)")
 	out := fs.String("out", "report.html", "write the HTML report to `FILE`")
 	searchOut := fs.String("search-out", "", "`DIR` holding 'aiq search --out' directories (search.json): adds the uniform baselines")
@@ -27,9 +27,13 @@ func runReport(args []string) error {
 		return err
 	}
 	o := results.Options{Alpha: *alpha, Threshold: *threshold / 100, Top1Points: *top1Points}
-	if !(*threshold >= 0 && *top1Points >= 0 && *alpha > 0 && *alpha < 1) || math.IsInf(*threshold+*top1Points, 0) {
-		fmt.Fprintf(os.Stderr, "aiq report: --threshold %v and --top1-points %v must be >= 0, --alpha %v in (0, 1)\n", *threshold, *top1Points, *alpha)
-		return errUsage
+	switch {
+	case !(*threshold >= 0) || math.IsInf(*threshold, 0):
+		return usagef("--threshold %v: must be a number >= 0", *threshold)
+	case !(*top1Points >= 0) || math.IsInf(*top1Points, 0):
+		return usagef("--top1-points %v: must be a number >= 0", *top1Points)
+	case !(*alpha > 0 && *alpha < 1):
+		return usagef("--alpha %v: must be in (0, 1)", *alpha)
 	}
 	d, err := report.CollectWith(*dir, *host, o)
 	if err != nil {

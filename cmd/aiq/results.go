@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -18,9 +19,13 @@ func init() {
 }
 
 func runResults(args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(os.Stderr, "usage: aiq results list [--dir results] | aiq results host | aiq results hosts [--dir DIR]")
-		return errUsage
+	const use = "usage: aiq results list [--results DIR] | aiq results host | aiq results hosts [--results DIR]"
+	if len(args) == 0 {
+		return usagef("want a subcommand: list, host or hosts (%s)", use)
+	}
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		fmt.Println(use)
+		return flag.ErrHelp
 	}
 	switch args[0] {
 	case "list":
@@ -35,13 +40,12 @@ func runResults(args []string) error {
 	case "hosts":
 		return resultsHosts(args[1:])
 	}
-	fmt.Fprintf(os.Stderr, "aiq results: unknown subcommand %q (want list, host or hosts)\n", args[0])
-	return errUsage
+	return usagef("unknown subcommand %q (want list, host or hosts)", args[0])
 }
 
 func resultsList(args []string) error {
 	fs := newFlags("results list")
-	dir := fs.String("dir", "results", "results `DIR`ectory")
+	dir := resultsDirFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -69,7 +73,7 @@ func resultsList(args []string) error {
 // line, for scripts (.ci/compare.sh).
 func resultsHosts(args []string) error {
 	fs := newFlags("results hosts")
-	dir := fs.String("dir", "results", "results `DIR`ectory")
+	dir := resultsDirFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -90,6 +94,17 @@ func resultsHosts(args []string) error {
 		fmt.Println(id)
 	}
 	return nil
+}
+
+// defaultResultsDir is where runs are read from by default.
+const defaultResultsDir = "results"
+
+// resultsDirFlag is --results DIR of the commands that read runs; --dir is
+// its old name, kept so older scripts still work.
+func resultsDirFlag(fs *flag.FlagSet) *string {
+	dir := fs.String("results", defaultResultsDir, "results `DIR` (runs as DIR/<host-id>/*.json)")
+	fs.StringVar(dir, "dir", defaultResultsDir, "old name of --results")
+	return dir
 }
 
 // saveRun saves run, built with err, under dir and names the file on

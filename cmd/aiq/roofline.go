@@ -33,8 +33,7 @@ func rooflineCmd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *threads < 0 {
-		fmt.Fprintf(stderr, "aiq roofline: --threads %d: must be >= 0\n", *threads)
-		return errUsage
+		return usagef("--threads %d: must be >= 0", *threads)
 	}
 	for _, p := range []string{*jsonPath, *svgPath} {
 		if p == "" {

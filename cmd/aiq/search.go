@@ -59,8 +59,7 @@ func runSearch(args []string) error {
 	}
 	if *from != "" {
 		if *cpuProfile != "" {
-			fmt.Fprintln(os.Stderr, "aiq search: --cpuprofile profiles a search; --from runs none")
-			return errUsage
+			return usagef("--cpuprofile: profiles a search; --from runs none")
 		}
 		return resaveSearch(*from, *configOut, *save)
 	}
