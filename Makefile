@@ -19,7 +19,7 @@ vet:
 # Generated assembly must match its generator (gemm_q has its own Go test).
 check-generated:
 	@tmp=$$(mktemp -d); cp kernels/*.go kernels/*.s $$tmp/; \
-	$(GO) run ./internal/gemmgen -dir $$tmp && python3 internal/dwgen/dw_gen.py $$tmp/dw_amd64.s && \
+	$(GO) run ./internal/gemmgen -dir $$tmp && $(GO) run ./internal/dwgen -out $$tmp/dw_amd64.s && \
 	for f in gemm_f32_amd64.s gemm_f16_amd64.s gemm_f32_amd64.go gemm_f16_amd64.go dw_amd64.s; do \
 	  cmp -s kernels/$$f $$tmp/$$f || { echo "kernels/$$f differs from its generator's output"; rm -rf $$tmp; exit 1; }; \
 	done; rm -rf $$tmp; echo "generated assembly up to date"
@@ -53,7 +53,7 @@ peers:
 asm:
 	$(GO) run ./internal/asmgen
 	$(GO) run ./internal/gemmgen -dir kernels
-	python3 internal/dwgen/dw_gen.py kernels/dw_amd64.s
+	$(GO) run ./internal/dwgen -out kernels/dw_amd64.s
 	$(GO) test ./kernels -run TestGEMMQAsmUpToDate -update-gemmq
 
 fuzz:
