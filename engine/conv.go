@@ -290,6 +290,21 @@ func (s *convStep) prepare(b *builder) error {
 		return fmt.Errorf("engine: layer %q (%v): %w", s.name, s.format, err)
 	}
 	s.w = nil
+	s.sizeBuffers(b)
+	return nil
+}
+
+// share makes s run src's packed kernels (a lane of a batch-split model:
+// the same layer in a plan of its own) with buffers of its own.
+func (s *convStep) share(src *convStep, b *builder) {
+	s.asm, s.direct, s.colstack, s.bias, s.w = src.asm, src.direct, src.colstack, src.bias, nil
+	s.g32, s.g16, s.gq, s.d32, s.d16, s.dq = src.g32, src.g16, src.gq, src.d32, src.d16, src.dq
+	s.sizeBuffers(b)
+}
+
+// sizeBuffers sets the rows per task and allocates the step's own buffers.
+func (s *convStep) sizeBuffers(b *builder) {
+	out := s.outs[0]
 	// Integer GEMM calls have more setup to amortise: longer chunks.
 	elem, maxRows := 4, 256
 	switch s.format {
@@ -308,7 +323,6 @@ func (s *convStep) prepare(b *builder) error {
 			s.tmp16 = make([]uint16, size)
 		}
 	}
-	return nil
 }
 
 // correctBias subtracts the expected output error of the quantized weights:

@@ -70,6 +70,9 @@ func (c Config) Integer(g *graph.Graph) bool {
 type Options struct {
 	Batch   int // images per pass (buffers are sized for it); default 64
 	Threads int // worker threads; default 1
+	// Split says how threads share a pass (default: whole sub-batches
+	// per thread when the batch allows, see Split).
+	Split Split
 
 	// Calib holds activation ranges (and channel means) by tensor name;
 	// required when any layer is int8 or int4 (see Calibrate).
@@ -93,6 +96,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Batch < 1 || o.Threads < 1 {
 		return fmt.Errorf("engine: batch %d and threads %d must be >= 1", o.Batch, o.Threads)
+	}
+	if o.Split < SplitAuto || o.Split > SplitBatch {
+		return fmt.Errorf("engine: unknown split %d", o.Split)
 	}
 	return nil
 }
@@ -134,12 +140,28 @@ type Model struct {
 	scratch []scratch // one per thread
 	out     []float32
 
-	observe func(t *tensor, n int) // calibration hook, nil normally
-	stepNs  []int64                // per-step wall time of the last pass, when profiling
+	observe   func(t *tensor, n int) // calibration hook, nil normally
+	lanes     []*Model               // batch split: one single-thread plan per thread
+	laneGroup *laneGroup             // the goroutines of lanes[1:]
+	stepNs    []int64                // per-step wall time of the last pass, when profiling
 }
 
 // Close stops the worker threads.
-func (m *Model) Close() { m.pool.Close() }
+func (m *Model) Close() {
+	m.pool.Close()
+	m.stopLanes()
+	for _, l := range m.lanes {
+		l.Close()
+	}
+}
+
+// SplitMode says how m's threads share a pass: SplitBatch or SplitLayers.
+func (m *Model) SplitMode() Split {
+	if m.lanes != nil {
+		return SplitBatch
+	}
+	return SplitLayers
+}
 
 // Run computes the outputs of n images. images holds n NCHW float32 images
 // (pixel values as the model expects them); the result is n x Classes
@@ -154,6 +176,9 @@ func (m *Model) Run(images []float32, n int) ([]float32, error) {
 		m.out = make([]float32, n*m.Classes)
 	}
 	out := m.out[:n*m.Classes]
+	if m.lanes != nil {
+		return out, m.runLanes(images, n, out)
+	}
 	for b := 0; b < n; b += m.Batch {
 		k := min(m.Batch, n-b)
 		m.runBatch(images[b*per:(b+k)*per], k)
@@ -210,6 +235,10 @@ func nchwToNHWC(dst, src []float32, n, c, plane int) {
 
 // Describe lists the steps with their formats, one per line.
 func (m *Model) Describe() string {
+	if m.lanes != nil {
+		return fmt.Sprintf("# batch split: %d threads, each runs sub-batches of %d alone\n", len(m.lanes), m.lanes[0].Batch) +
+			m.lanes[0].Describe()
+	}
 	s := ""
 	for _, st := range m.steps {
 		s += st.describe() + "\n"

@@ -129,6 +129,7 @@ func Calibrate(g *graph.Graph, set *dataset.Set, offset, n int, method quant.Met
 		return nil, fmt.Errorf("engine: calibration needs at least 1 image, got %d", n)
 	}
 	opts.Calib = nil
+	opts.Split = SplitLayers // the hook sees every tensor of one plan, in order
 	m, err := Compile(g, Config{}, opts)
 	if err != nil {
 		return nil, err

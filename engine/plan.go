@@ -85,6 +85,12 @@ type scratch struct {
 
 // Compile builds an executable model from g with formats from cfg.
 func Compile(g *graph.Graph, cfg Config, opts Options) (*Model, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	if lanes := opts.lanes(); lanes > 1 {
+		return compileLanes(g, cfg, opts, lanes)
+	}
 	b, m, err := newPlan(g, cfg, opts)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,9 @@ type StepInfo struct {
 func (m *Model) Steps() []StepInfo { return m.stepInfos() }
 
 func (m *Model) stepInfos() []StepInfo {
+	if m.lanes != nil {
+		return m.lanes[0].stepInfos()
+	}
 	out := make([]StepInfo, len(m.steps))
 	for i, s := range m.steps {
 		io := s.io()
@@ -100,6 +103,8 @@ type Profile struct {
 // Profile runs passes batches of images (Batch NCHW images) and times
 // every step of each. The timers read the monotonic clock twice per step,
 // tens of nanoseconds against steps of microseconds to milliseconds.
+// With a batch split, a step's time is its mean over the threads, each
+// running the step on its sub-batch while the others run theirs.
 func (m *Model) Profile(images []float32, passes int) (*Profile, error) {
 	if passes < 1 {
 		return nil, fmt.Errorf("engine: profile of %d passes", passes)
@@ -109,18 +114,29 @@ func (m *Model) Profile(images []float32, passes int) (*Profile, error) {
 	}
 	p := &Profile{Batch: m.Batch, Threads: m.Threads, Steps: m.stepInfos(),
 		Seconds: make([][]float64, passes), Total: make([]float64, passes)}
-	ns := make([]int64, len(m.steps))
-	m.stepNs = ns
-	defer func() { m.stepNs = nil }()
+	timed := []*Model{m}
+	if m.lanes != nil {
+		timed = m.lanes
+	}
+	for _, l := range timed {
+		l.stepNs = make([]int64, len(l.steps))
+	}
+	defer func() {
+		for _, l := range timed {
+			l.stepNs = nil
+		}
+	}()
 	for i := range passes {
 		t0 := time.Now()
 		if _, err := m.Run(images, m.Batch); err != nil {
 			return nil, err
 		}
 		p.Total[i] = time.Since(t0).Seconds()
-		row := make([]float64, len(ns))
-		for j, v := range ns {
-			row[j] = float64(v) * 1e-9
+		row := make([]float64, len(p.Steps))
+		for _, l := range timed {
+			for j, v := range l.stepNs {
+				row[j] += float64(v) * 1e-9 / float64(len(timed))
+			}
 		}
 		p.Seconds[i] = row
 	}

@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/aiq-project/aiq/kernels"
+)
+
+// TestSplitBatchExact: a batch split across threads gives the same bits as
+// one thread and as the split inside layers, for every format and for
+// image counts that do not divide evenly into the lanes' sub-batches.
+func TestSplitBatchExact(t *testing.T) {
+	const batch, n = 8, 13
+	for _, name := range models {
+		g, opts, mixed, x := mixedCase(t, name, n)
+		opts.Batch = batch
+		cfgs := map[string]Config{"fp32": {}, "int8": Uniform(kernels.Int8), "int4": Uniform(kernels.Int4),
+			"fp16": Uniform(kernels.FP16), "mixed": mixed}
+		for cname, cfg := range cfgs {
+			one := opts
+			ref, err := Compile(g, cfg, one)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := ref.Run(x, n)
+			want = append([]float32(nil), want...)
+			ref.Close()
+			for _, split := range []Split{SplitBatch, SplitLayers} {
+				o := opts
+				o.Threads, o.Split = 2, split
+				m, err := Compile(g, cfg, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.SplitMode() != split {
+					t.Errorf("%s %s: asked %v, got %v", name, cname, split, m.SplitMode())
+				}
+				for pass := range 2 { // the second pass reuses every buffer
+					got, err := m.Run(x, n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := range want {
+						if got[i] != want[i] {
+							t.Fatalf("%s %s split %v pass %d: output %d = %v, one thread %v", name, cname, split, pass, i, got[i], want[i])
+						}
+					}
+				}
+				m.Close()
+			}
+		}
+	}
+}
+
+func TestSplitAuto(t *testing.T) {
+	g := loadGraph(t, "resnet20", 1)
+	for _, c := range []struct {
+		batch, threads int
+		want           Split
+	}{{64, 2, SplitBatch}, {2, 2, SplitBatch}, {1, 2, SplitLayers}, {64, 1, SplitLayers}, {3, 4, SplitLayers}} {
+		m, err := Compile(g, Config{}, Options{Batch: c.batch, Threads: c.threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.SplitMode() != c.want {
+			t.Errorf("batch %d threads %d: split %v, want %v", c.batch, c.threads, m.SplitMode(), c.want)
+		}
+		m.Close()
+	}
+	if _, err := Compile(g, Config{}, Options{Split: 7}); err == nil {
+		t.Error("unknown split accepted")
+	}
+}
+
+func TestProfileSplitBatch(t *testing.T) {
+	set := testSet(t, "cifar10-test.bin")
+	g := loadGraph(t, "resnet20", 1)
+	m, err := Compile(g, Config{}, Options{Batch: 4, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	x := make([]float32, 4*set.ImageSize())
+	set.Images(0, 4, x)
+	p, err := m.Profile(x, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Steps) == 0 || len(p.Seconds[1]) != len(p.Steps) {
+		t.Fatalf("profile of %d steps, %d times", len(p.Steps), len(p.Seconds[1]))
+	}
+	var sum float64
+	for _, s := range p.Seconds[1] {
+		if s <= 0 {
+			t.Fatalf("a step took %v s", s)
+		}
+		sum += s
+	}
+	if sum > p.Total[1]*1.05 {
+		t.Errorf("steps sum to %v s, more than the pass, %v s", sum, p.Total[1])
+	}
+}
