@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/aiq-project/aiq/kernels/fp16"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -488,7 +489,7 @@ func decodeTensor(b []byte, path string) (*Tensor, error) {
 	case Float16:
 		t.Floats = make([]float32, len(i32))
 		for i, v := range i32 {
-			t.Floats[i] = HalfToFloat(uint16(v))
+			t.Floats[i] = fp16.ToFloat32(uint16(v))
 		}
 		got, field = len(i32), "int32_data"
 	case Int8, Uint8, Int16, Uint16, Int32, Bool:
@@ -541,7 +542,7 @@ func (t *Tensor) fromRaw(raw []byte, n int) error {
 		case Double:
 			t.Floats[i] = float32(math.Float64frombits(le.Uint64(p)))
 		case Float16:
-			t.Floats[i] = HalfToFloat(le.Uint16(p))
+			t.Floats[i] = fp16.ToFloat32(le.Uint16(p))
 		case Int8:
 			t.Ints[i] = int64(int8(p[0]))
 		case Uint8, Bool:
@@ -559,26 +560,4 @@ func (t *Tensor) fromRaw(raw []byte, n int) error {
 		}
 	}
 	return nil
-}
-
-// HalfToFloat converts an IEEE 754 binary16 bit pattern to float32 exactly.
-func HalfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	mant := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // inf, NaN
-		return math.Float32frombits(sign | 0x7f800000 | mant<<13)
-	case exp != 0:
-		return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
-	case mant == 0:
-		return math.Float32frombits(sign)
-	}
-	// Subnormal half: normalise into a float32 normal.
-	e := uint32(113)
-	for mant&0x400 == 0 {
-		mant <<= 1
-		e--
-	}
-	return math.Float32frombits(sign | e<<23 | (mant&0x3ff)<<13)
 }

@@ -189,17 +189,6 @@ func TestTensorErrors(t *testing.T) {
 	}
 }
 
-func TestHalfToFloat(t *testing.T) {
-	for h, want := range map[uint16]float32{0x3c00: 1, 0x7bff: 65504, 0x0400: 0x1p-14, 0x03ff: 0x1.ff8p-15, 0x8000: float32(math.Copysign(0, -1))} {
-		if got := HalfToFloat(h); got != want || math.Signbit(float64(got)) != math.Signbit(float64(want)) {
-			t.Errorf("HalfToFloat(%#04x) = %v, want %v", h, got, want)
-		}
-	}
-	if !math.IsInf(float64(HalfToFloat(0x7c00)), 1) || !math.IsNaN(float64(HalfToFloat(0x7e00))) {
-		t.Error("inf/NaN")
-	}
-}
-
 func TestFieldErrorUnwraps(t *testing.T) {
 	_, err := Parse(model(tensor([]int64{2}, Float, bytesField(9, []byte{1}))), "x.onnx")
 	var fe *fieldError

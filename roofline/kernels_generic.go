@@ -1,6 +1,10 @@
 package roofline
 
-import "math"
+import (
+	"math"
+
+	"github.com/aiq-project/aiq/kernels/fp16"
+)
 
 // bandwidthKernels is the set of streaming loops the sweep times. All take
 // lengths that are multiples of 128 float32.
@@ -100,7 +104,7 @@ func fp16FMAGeneric(n int, w []uint16, a float32) float32 {
 	var w0, w1 [16]float32
 	for range n {
 		for i := range 16 {
-			w0[i], w1[i] = halfToFloat(w[i]), halfToFloat(w[16+i])
+			w0[i], w1[i] = fp16.ToFloat32(w[i]), fp16.ToFloat32(w[16+i])
 		}
 		for r := range 6 {
 			for i := range 16 {
@@ -157,25 +161,6 @@ func dot4(u, s uint32) int32 {
 		d += int32(uint8(u>>(8*k))) * int32(int8(s>>(8*k)))
 	}
 	return d
-}
-
-func halfToFloat(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1f
-	man := uint32(h) & 0x3ff
-	switch {
-	case exp == 0x1f: // inf, NaN
-		return math.Float32frombits(sign | 0xff<<23 | man<<13)
-	case exp == 0 && man == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal: value man * 2^-24
-		f := float32(man) * (1.0 / (1 << 24))
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | man<<13)
 }
 
 // fp16Weights are 32 fp16 values of 1.5, exact in every format involved.

@@ -228,20 +228,6 @@ func TestSVG(t *testing.T) {
 	}
 }
 
-func TestHalfToFloat(t *testing.T) {
-	for _, c := range []struct {
-		h uint16
-		f float32
-	}{{0x3c00, 1}, {0x3e00, 1.5}, {0xc000, -2}, {0x0001, 1.0 / (1 << 24)}, {0x8000, 0}, {0x7bff, 65504}} {
-		if got := halfToFloat(c.h); got != c.f {
-			t.Errorf("half %#04x = %v want %v", c.h, got, c.f)
-		}
-	}
-	if !math.IsInf(float64(halfToFloat(0x7c00)), 1) || !math.IsNaN(float64(halfToFloat(0x7e00))) {
-		t.Error("inf/nan conversion")
-	}
-}
-
 func TestSysfsCaches(t *testing.T) {
 	for s, want := range map[string]int64{"48K": 48 << 10, "2048K": 2 << 20, "260M": 260 << 20, "7": 7} {
 		if got, err := parseCacheSize(s); err != nil || got != want {
