@@ -83,7 +83,7 @@ step cpu $aiq cpu
 # Roofline probe.
 rf=$work/roofline.json
 if [ "$quick" = 1 ]; then rflags=--quick; else rflags=; fi
-step roofline $aiq roofline $rflags --json "$rf" --svg "$work/roofline.svg" --results "$results"
+step roofline $aiq roofline $rflags --out "$rf" --svg "$work/roofline.svg" --results "$results"
 
 # Bench: every layer of both models run end to end in each format, batch 1
 # and 64 (5 interleaved rounds, --min-time per format and round; --quick:
@@ -94,7 +94,7 @@ if [ -f "$rf" ]; then
   for batch in 1 64; do
     k=$work/bench-batch$batch
     step "bench-batch$batch" $aiq bench --model models/resnet20.onnx,models/mobilenetv2.onnx --batch "$batch" "${bflags[@]}" \
-      --roofline "$rf" --json "$k.json" --svg "$k.svg" --text "$k.txt" --cpuprofile "$k.pprof" --results "$results"
+      --roofline "$rf" --out "$k.json" --svg "$k.svg" --text "$k.txt" --cpuprofile "$k.pprof" --results "$results"
   done
 else
   skip bench "no roofline probe ($rf)"

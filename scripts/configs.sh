@@ -2,7 +2,7 @@
 # Regenerates the published searches from a clean tree, one timing job at a
 # time: configs/<model>-<objective>.json (the chosen configurations) and
 # configs/results/<model>-<objective>/ (search.json, summary.txt, the
-# --json contract line, progress log, machine load before the run, commit),
+# --json contract object, progress log, machine load before the run, commit),
 # then the README's tables from them (scripts/tables).
 #
 #   scripts/configs.sh [model:objective ...]
@@ -29,8 +29,7 @@ for r in "${runs[@]}"; do
   uptime >"$tmp/load-before.txt"
   echo "configs: $m $obj ($(uptime))" >&2
   bin/aiq search --model "models/$m.onnx" --objective "$obj" --out "$tmp" \
-    --config-out "configs/$m-$obj.json" --json >"$tmp/stdout.txt" 2>"$tmp/progress.log"
-  tail -n 1 "$tmp/stdout.txt" >"$tmp/contract.json"
+    --config-out "configs/$m-$obj.json" --json >"$tmp/contract.json" 2>"$tmp/progress.log"
   rm -f "$tmp/config.json"
   rm -rf "$dir"
   mv "$tmp" "$dir"

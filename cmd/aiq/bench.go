@@ -143,6 +143,7 @@ func runBench(args []string) error { return bench(args, os.Stdout, os.Stderr) }
 // bench is aiq bench with its table written to stdout and progress to
 // stderr.
 func bench(args []string, stdout, stderr io.Writer) error {
+	var jsonOut io.Writer // --json: stdout
 	fs := newFlags("bench")
 	fs.SetOutput(stderr)
 	kern := fs.Bool("kernels", false, "time each distinct layer shape as one kernel call on random operands instead of whole models")
@@ -159,7 +160,8 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	calibN := fs.Int("calib-n", 512, "model mode: calibration images used")
 	calibMethod := fs.String("calib-method", "minmax", "model mode: activation ranges: minmax, percentile or mse")
 	cacheDir := fs.String("cache", defaultCacheDir(), "calibration cache `DIR` (\"\": none)")
-	jsonPath := fs.String("json", "", "write the points with all samples as JSON to `FILE`")
+	asJSON := fs.Bool("json", false, "print the points with all samples as JSON on stdout (instead of the tables)")
+	jsonPath := fs.String("out", "", "write the points with all samples as JSON to `FILE`")
 	svgPath := fs.String("svg", "", "write the roofline chart with every point to `FILE`")
 	textPath := fs.String("text", "", "write the samples in Go benchmark format (benchstat) to `FILE`")
 	resultsDir := fs.String("results", "", "save the run under `DIR`/<host-id>/ (model mode: a bench run; --kernels: a kernels run)")
@@ -183,13 +185,11 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s.quick = *quick
-	for _, p := range []*string{jsonPath, svgPath, textPath} {
-		if *p == "" {
-			continue
-		}
-		if fi, err := os.Stat(filepath.Dir(*p)); err != nil || !fi.IsDir() {
-			return fmt.Errorf("output %s: directory %s does not exist", *p, filepath.Dir(*p))
-		}
+	if err := checkOutDirs(map[string]string{"--out": *jsonPath, "--svg": *svgPath, "--text": *textPath}); err != nil {
+		return err
+	}
+	if *asJSON {
+		stdout, jsonOut = io.Discard, stdout // the tables give way to the JSON
 	}
 	if *rf != "" || !*quick || *svgPath != "" {
 		if err := s.loadRoofline(*rf); err != nil {
@@ -270,6 +270,9 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		if err := saveRun(*resultsDir, run, err, stderr); err != nil {
 			return err
 		}
+	}
+	if jsonOut != nil {
+		return writeBenchJSON(jsonOut, rep)
 	}
 	return nil
 }

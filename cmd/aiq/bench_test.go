@@ -80,7 +80,7 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
-// benchJSONOut is the part of the --json output the tests check.
+// benchJSONOut is the part of the --json (--out) output the tests check.
 type benchJSONOut struct {
 	Mode    string       `json:"mode"`
 	Batch   int          `json:"batch"`
@@ -120,7 +120,7 @@ func TestBenchModel(t *testing.T) {
 	profPath := filepath.Join(dir, "cpu.pprof")
 	var stdout, stderr bytes.Buffer
 	err := bench([]string{"--model", model, "--batch", "1", "--min-time", "1ms", "--roofline", testRoofline,
-		"--calib", testCalib, "--calib-n", "16", "--cache", dir, "--json", jsonPath, "--text", filepath.Join(dir, "bench.txt"),
+		"--calib", testCalib, "--calib-n", "16", "--cache", dir, "--out", jsonPath, "--text", filepath.Join(dir, "bench.txt"),
 		"--results", resultsDir, "--cpuprofile", profPath}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr.String())
@@ -282,7 +282,7 @@ func TestBenchKernels(t *testing.T) {
 	jsonPath := filepath.Join(dir, "k.json")
 	var stdout, stderr bytes.Buffer
 	resultsDir := filepath.Join(dir, "results")
-	err := bench([]string{"--kernels", "--model", model, "--formats", "int4", "--min-time", "1ms", "--roofline", testRoofline, "--json", jsonPath,
+	err := bench([]string{"--kernels", "--model", model, "--formats", "int4", "--min-time", "1ms", "--roofline", testRoofline, "--out", jsonPath,
 		"--results", resultsDir}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench --kernels: %v\n%s", err, stderr.String())
@@ -345,7 +345,7 @@ func TestBenchBadInput(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			jsonPath := filepath.Join(dir, "out.json")
-			args := append([]string{"--json", jsonPath, "--cache", "", "--min-time", "1ms", "--results", filepath.Join(dir, "results")}, c.args...)
+			args := append([]string{"--out", jsonPath, "--cache", "", "--min-time", "1ms", "--results", filepath.Join(dir, "results")}, c.args...)
 			if !containsArg(args, "--cpuprofile") {
 				args = append(args, "--cpuprofile", filepath.Join(dir, "cpu.pprof"))
 			}
@@ -456,4 +456,23 @@ func sortedCopy(xs []string) []string {
 	out := append([]string(nil), xs...)
 	sort.Strings(out)
 	return out
+}
+
+// bench --json prints the report as JSON and nothing else on stdout.
+func TestBenchJSONStdout(t *testing.T) {
+	model := testModels + "resnet20.onnx"
+	needFile(t, model)
+	needFile(t, testRoofline)
+	var stdout, stderr bytes.Buffer
+	err := bench([]string{"--kernels", "--quick", "--model", model, "--formats", "int8", "--min-time", "1ms", "--roofline", testRoofline, "--json"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench --json: %v\n%s", err, stderr.String())
+	}
+	var out benchJSONOut
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatalf("--json stdout is not one JSON object: %v\n%s", err, stdout.String())
+	}
+	if out.Mode != "kernels" || len(out.Points) == 0 {
+		t.Errorf("--json: mode %q, %d points", out.Mode, len(out.Points))
+	}
 }

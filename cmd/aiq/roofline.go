@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -26,7 +25,8 @@ func rooflineCmd(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "fewer sizes and samples (under 20 s)")
 	threads := fs.Int("threads", 0, "threads for the all-threads sweep (0: every allowed CPU)")
-	jsonPath := fs.String("json", "", "write the probe result as JSON to `FILE`")
+	asJSON := fs.Bool("json", false, "print the probe result as JSON on stdout (instead of the table)")
+	jsonPath := fs.String("out", "", "write the probe result as JSON to `FILE` (what bench --roofline reads)")
 	svgPath := fs.String("svg", "", "write the roofline chart as SVG to `FILE`")
 	resultsDir := fs.String("results", "", "save the run under `DIR`/<host-id>/")
 	if err := parseFlags(fs, args); err != nil {
@@ -35,13 +35,8 @@ func rooflineCmd(args []string, stdout, stderr io.Writer) error {
 	if *threads < 0 {
 		return usagef("--threads %d: must be >= 0", *threads)
 	}
-	for _, p := range []string{*jsonPath, *svgPath} {
-		if p == "" {
-			continue
-		}
-		if fi, err := os.Stat(filepath.Dir(p)); err != nil || !fi.IsDir() {
-			return fmt.Errorf("output %s: directory %s does not exist", p, filepath.Dir(p))
-		}
+	if err := checkOutDirs(map[string]string{"--out": *jsonPath, "--svg": *svgPath}); err != nil {
+		return err
 	}
 	r, err := roofline.Probe(roofline.Options{
 		Quick:    *quick,
@@ -51,12 +46,17 @@ func rooflineCmd(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return saveRoofline(r, stdout, stderr, *jsonPath, *svgPath, *resultsDir)
+	return saveRoofline(r, stdout, stderr, *asJSON, *jsonPath, *svgPath, *resultsDir)
 }
 
-// saveRoofline prints a probe and writes its outputs.
-func saveRoofline(r *roofline.Result, stdout, stderr io.Writer, jsonPath, svgPath, resultsDir string) error {
-	if err := r.WriteTable(stdout); err != nil {
+// saveRoofline prints a probe (its table, or its JSON) and writes its
+// outputs.
+func saveRoofline(r *roofline.Result, stdout, stderr io.Writer, asJSON bool, jsonPath, svgPath, resultsDir string) error {
+	print := r.WriteTable
+	if asJSON {
+		print = r.WriteJSON
+	}
+	if err := print(stdout); err != nil {
 		return err
 	}
 	if jsonPath != "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func TestRooflineResults(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if err := saveRoofline(r, &stdout, &stderr, "", "", dir); err != nil {
+	if err := saveRoofline(r, &stdout, &stderr, false, "", "", dir); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	run := loadOnlyRun(t, dir, results.KindRoofline)
@@ -107,7 +108,8 @@ func TestRooflineBadFlags(t *testing.T) {
 	}{
 		{[]string{"--no-such-flag"}, true, ""},
 		{[]string{"--threads", "-1"}, true, ""},
-		{[]string{"--json", filepath.Join(dir, "missing", "r.json")}, false, "missing"},
+		{[]string{"--out", filepath.Join(dir, "missing", "r.json")}, false, "--out"},
+		{[]string{"--json", filepath.Join(dir, "r.json")}, true, ""}, // --json is a switch: the name is a stray argument
 	} {
 		var stdout, stderr bytes.Buffer
 		err := rooflineCmd(append(c.args, "--results", dir), &stdout, &stderr)
@@ -122,5 +124,28 @@ func TestRooflineBadFlags(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left %d files behind", len(entries))
+	}
+}
+
+// --json prints the probe as JSON and nothing else on stdout; --out FILE
+// writes the same JSON to a file.
+func TestRooflineJSON(t *testing.T) {
+	needFile(t, testRoofline)
+	r, err := roofline.Load(testRoofline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	var stdout, stderr bytes.Buffer
+	if err := saveRoofline(r, &stdout, &stderr, true, out, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &v); err != nil {
+		t.Fatalf("--json stdout is not one JSON object: %v\n%s", err, stdout.String())
+	}
+	file, err := os.ReadFile(out)
+	if err != nil || !bytes.Equal(file, stdout.Bytes()) {
+		t.Errorf("--out file differs from the --json output (%v)", err)
 	}
 }

@@ -51,7 +51,7 @@ func runSearch(args []string) error {
 	configOut := fs.String("config-out", "", "also write the chosen CONFIG.json to `FILE` (e.g. configs/resnet20-ai.json)")
 	save := fs.String("results", "", "also save the run via package results under `DIR` (e.g. results)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
-	jsonLast := fs.Bool("json", false, "print, as the last line on stdout, one JSON object: model, objective, batch, threads, chosen, fp32, uniform")
+	jsonLast := fs.Bool("json", false, "print one JSON object on stdout instead of the summary text: model, objective, batch, threads, chosen, fp32, uniform")
 	from := fs.String("from", "", "do not search: load a search.json written by --out and save it (--results, --config-out)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `FILE`")
 	if err := parseFlags(fs, args); err != nil {
@@ -88,13 +88,8 @@ func runSearch(args []string) error {
 			return fmt.Errorf("%s: %w", f.flag, err)
 		}
 	}
-	for _, p := range []string{*configOut} {
-		if p == "" {
-			continue
-		}
-		if fi, err := os.Stat(filepath.Dir(p)); err != nil || !fi.IsDir() {
-			return fmt.Errorf("--config-out %s: directory %s does not exist", p, filepath.Dir(p))
-		}
+	if err := checkOutDirs(map[string]string{"--config-out": *configOut, "--cpuprofile": *cpuProfile}); err != nil {
+		return err
 	}
 	prof, err := startCPUProfile(*cpuProfile)
 	if err != nil {
@@ -115,7 +110,9 @@ func runSearch(args []string) error {
 		return err
 	}
 	text := rep.Text()
-	fmt.Print(text)
+	if !*jsonLast {
+		fmt.Print(text)
+	}
 	writeJSON := func(path string, v any) error {
 		return atomicfile.Write(path, func(w io.Writer) error {
 			enc := json.NewEncoder(w)
