@@ -325,6 +325,10 @@ func setupBench(modelList, formatList string, batch, threads int, minTime time.D
 		if len(ls) == 0 {
 			return nil, fmt.Errorf("--model %s: no Conv, Gemm or MatMul layer to time", p)
 		}
+		// Model mode compiles the model once per format, all alive at once.
+		if err := checkBatchMemory("--batch", batch, ls, len(s.formats), p); err != nil {
+			return nil, err
+		}
 		name := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
 		if other, ok := names[name]; ok {
 			return nil, fmt.Errorf("--model: %s and %s have the same name %q", other, p, name)

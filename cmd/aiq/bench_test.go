@@ -337,6 +337,7 @@ func TestBenchBadInput(t *testing.T) {
 		{"unknown format", []string{"--model", good, "--formats", "fp32,int3"}, `"int3"`},
 		{"batch 0", []string{"--model", good, "--batch", "0"}, "--batch 0"},
 		{"threads 0", []string{"--model", good, "--threads", "0"}, "--threads 0"},
+		{"batch beyond memory", []string{"--model", good, "--batch", hugeBatch}, "--batch " + hugeBatch},
 		{"kernels batch 0", []string{"--kernels", "--model", good, "--batch", "0"}, "--batch 0"},
 		{"missing calibration", []string{"--model", good, "--formats", "int8", "--calib", missing}, missing},
 		{"missing roofline", []string{"--model", good, "--formats", "fp32", "--roofline", missing}, missing},

@@ -101,14 +101,16 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		return usagef("--n 0: evaluates no image, and --results records top-1")
 	case *benchTime < 0:
 		return usagef("--bench-time %v: must be >= 0", *benchTime)
+	case *group < 0:
+		return usagef("--int4-group %d: must be >= 0", *group)
 	}
 	method, err := quant.ParseMethod(*calibMethod)
 	if err != nil {
-		return err
+		return fmt.Errorf("--calib-method: %w", err)
 	}
 	wm, err := quant.ParseWeightMethod(*weights)
 	if err != nil {
-		return err
+		return fmt.Errorf("--weights: %w", err)
 	}
 	cfg, err := parsePrecision(*precision)
 	if err != nil {
@@ -116,14 +118,20 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	}
 	g, err := graph.Load(*model, *batch)
 	if err != nil {
-		return err
+		return fmt.Errorf("--model: %w", err)
 	}
 	if err := engine.CheckConfig(g, cfg); err != nil {
-		return fmt.Errorf("%s: %w", *precision, err)
+		return fmt.Errorf("--precision %s: %w", *precision, err)
+	}
+	if err := checkBatchMemory("--batch", *batch, layers.Of(g), 1, *model); err != nil {
+		return err
 	}
 	set, err := dataset.Open(*data)
 	if err != nil {
-		return err
+		return fmt.Errorf("--data: %w", err)
+	}
+	if *offset >= set.Len() {
+		return fmt.Errorf("--offset %d: %s has %d images (0..%d)", *offset, *data, set.Len(), set.Len()-1)
 	}
 	if *n < 0 {
 		*n = max(0, set.Len()-*offset)
@@ -155,7 +163,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if cfg.Integer(g) || *biasCorr {
 		cs, err := dataset.Open(*calib)
 		if err != nil {
-			return fmt.Errorf("calibration: %w", err)
+			return fmt.Errorf("--calib: %w", err)
 		}
 		if *calibN > cs.Len() {
 			return fmt.Errorf("--calib-n %d: %s has %d images", *calibN, *calib, cs.Len())
@@ -328,7 +336,11 @@ func parsePrecision(p string) (engine.Config, error) {
 		return engine.Uniform(f), nil
 	}
 	if strings.HasSuffix(p, ".json") {
-		return engine.LoadConfig(p)
+		c, err := engine.LoadConfig(p)
+		if err != nil {
+			return engine.Config{}, fmt.Errorf("--precision: %w", err)
+		}
+		return c, nil
 	}
 	return engine.Config{}, fmt.Errorf("--precision %q: want fp32, fp16, int8, int4 or a CONFIG.json file", p)
 }

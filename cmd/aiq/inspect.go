@@ -30,7 +30,7 @@ func runInspect(args []string) error {
 	}
 	g, err := graph.Load(*model, *batch)
 	if err != nil {
-		return err
+		return fmt.Errorf("--model: %w", err)
 	}
 	layers := map[*graph.Node]graph.Layer{}
 	var macs, params int64

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/internal/atomicfile"
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/layers"
 	"github.com/aiq-project/aiq/quant"
 	"github.com/aiq-project/aiq/results"
 	"github.com/aiq-project/aiq/search"
@@ -63,6 +66,31 @@ func runSearch(args []string) error {
 		}
 		return resaveSearch(*from, *configOut, *save)
 	}
+	// search.Options takes 0 for its defaults, so a zero or negative count
+	// given here would start a default search: refuse it first.
+	for _, c := range []struct {
+		flag   string
+		v, min int
+	}{{"--batch", *batch, 1}, {"--threads", *threads, 1}, {"--ai-batch", *aiBatch, 1}, {"--search-n", *searchN, 1},
+		{"--workers", *workers, 1}, {"--calib-n", *calibN, 1}, {"--refine", *refine, 0}, {"--int4-group", *group, 0}} {
+		if c.v < c.min {
+			return usagef("%s %d: must be >= %d", c.flag, c.v, c.min)
+		}
+	}
+	switch {
+	case *searchN > 5000:
+		return usagef("--search-n %d: the val half has 5000 images", *searchN)
+	case !(*maxDrop > 0) || math.IsInf(*maxDrop, 0):
+		return usagef("--max-drop %v: must be a number > 0", *maxDrop)
+	case !(*margin >= 0 && *margin < *maxDrop):
+		return usagef("--margin %v: must be >= 0 and below --max-drop %v", *margin, *maxDrop)
+	case !(*sensTol >= 0) || math.IsInf(*sensTol, 0):
+		return usagef("--sens-tol %v: must be a number >= 0", *sensTol)
+	case !(*lambda >= 0) || math.IsInf(*lambda, 0):
+		return usagef("--lambda %v: must be a number >= 0", *lambda)
+	case *benchTime <= 0:
+		return usagef("--bench-time %v: must be > 0", *benchTime)
+	}
 	o := search.Options{Model: *model, Data: *data, Calib: *calib, Objective: *objective, Algorithm: *algo,
 		MaxDrop: *maxDrop, Margin: *margin, Batch: *batch, Threads: *threads, AIBatch: *aiBatch, SearchN: *searchN,
 		Workers: *workers, SensTol: *sensTol, Lambda: *lambda, Refine: *refine, BenchTime: *benchTime,
@@ -87,6 +115,13 @@ func runSearch(args []string) error {
 		if _, err := os.Stat(f.path); err != nil {
 			return fmt.Errorf("%s: %w", f.flag, err)
 		}
+	}
+	g, err := graph.Load(*model, *batch)
+	if err != nil {
+		return fmt.Errorf("--model: %w", err)
+	}
+	if err := checkBatchMemory("--batch", *batch, layers.Of(g), *workers+1, *model); err != nil {
+		return err
 	}
 	if err := checkOutDirs(map[string]string{"--config-out": *configOut, "--cpuprofile": *cpuProfile}); err != nil {
 		return err

@@ -55,6 +55,35 @@ func TestSearchBadInput(t *testing.T) {
 	if err := runSearch([]string{"--model", missing, "--results", dir, "--cpuprofile", prof, "-q"}); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("missing model: %v", err)
 	}
+	model, calib := testModels+"resnet20.onnx", testCalib
+	for _, c := range []struct {
+		args  []string
+		usage bool
+		want  string
+	}{
+		{[]string{"--search-n", "0", "--workers", "0"}, true, "--search-n 0"},
+		{[]string{"--workers", "0"}, true, "--workers 0"},
+		{[]string{"--search-n", "-3"}, true, "--search-n -3"},
+		{[]string{"--search-n", "6000"}, true, "--search-n 6000"},
+		{[]string{"--batch", "0"}, true, "--batch 0"},
+		{[]string{"--max-drop", "0"}, true, "--max-drop 0"},
+		{[]string{"--bench-time", "0s"}, true, "--bench-time 0s"},
+		{[]string{"--batch", hugeBatch}, false, "--batch " + hugeBatch},
+	} {
+		if !c.usage && !(exists(model) && exists(testData) && exists(calib)) {
+			continue // the memory check comes after the files are found
+		}
+		args := append([]string{"--model", model, "--data", testData, "--calib", calib, "--results", dir, "--cpuprofile", prof, "-q"}, c.args...)
+		err := runSearch(args)
+		switch {
+		case err == nil:
+			t.Errorf("%q: no error", c.args)
+		case c.usage != errors.Is(err, errUsage):
+			t.Errorf("%q: %v, usage error %v", c.args, err, c.usage)
+		case !strings.Contains(err.Error(), c.want):
+			t.Errorf("%q: %v does not name %s", c.args, err, c.want)
+		}
+	}
 	junk := filepath.Join(dir, "junk.json")
 	if err := os.WriteFile(junk, []byte("{]"), 0o644); err != nil {
 		t.Fatal(err)
@@ -69,3 +98,5 @@ func TestSearchBadInput(t *testing.T) {
 		}
 	}
 }
+
+func exists(path string) bool { _, err := os.Stat(path); return err == nil }
