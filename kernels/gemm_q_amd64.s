@@ -45,9 +45,8 @@
 #define T_STEPS 88
 #define T_TMASK 96
 #define T_MASK 104
-#define T_MODE 136
-#define T_INV 144
-#define T_ZERO 148
+#define T_INV 136
+#define T_ZERO 140
 
 // Register roles of the microkernels.
 #define ARGS DI
@@ -11975,67 +11974,19 @@ gemmQU4Y_4x2_done:
 	VZEROUPPER
 	RET
 
-// func gemmQVNNI8Tiles(p *gqTiles)
-// p.tiles tiles of gqTileRows[nv] rows x nv vectors; mode (nv-1)*6 + dst*3 + act
+// Whole tiles, int8 VNNI: one function per tile shape, output and
+// activation (gemmQVNNI8Tiles in gemm_q_stubs_amd64.go picks it); each does
+// p.tiles tiles of gqTileRows[nv] rows x nv vectors.
 // Registers: DI = p, AX = A at the tile's first row, BX = its output row,
 // SI = packed B (then s), CX = steps left (then bias), R8..R11 = A rows
 // 0, 4, 8, 12 of the tile at the current k, R12 = lda, R13 = 3*lda,
 // DX = next tile's A, prefetched (then the output row); Z0..Z23 =
 // accumulators [row][vector], Z24..Z27 = B, Z28 = broadcast A, Z31 = 0,
 // K1..K4 = store masks, K7 = tail mask.
-TEXT ·gemmQVNNI8Tiles(SB), NOSPLIT, $0-8
+
+// func gemmQVNNI8Tiles16x1U8(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles16x1U8(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
-	MOVQ T_MODE(DI), DX
-	CMPQ DX, $0
-	JEQ gemmQVNNI8Tiles_n1d0a0
-	CMPQ DX, $1
-	JEQ gemmQVNNI8Tiles_n1d0a1
-	CMPQ DX, $2
-	JEQ gemmQVNNI8Tiles_n1d0a2
-	CMPQ DX, $3
-	JEQ gemmQVNNI8Tiles_n1d1a0
-	CMPQ DX, $4
-	JEQ gemmQVNNI8Tiles_n1d1a1
-	CMPQ DX, $5
-	JEQ gemmQVNNI8Tiles_n1d1a2
-	CMPQ DX, $6
-	JEQ gemmQVNNI8Tiles_n2d0a0
-	CMPQ DX, $7
-	JEQ gemmQVNNI8Tiles_n2d0a1
-	CMPQ DX, $8
-	JEQ gemmQVNNI8Tiles_n2d0a2
-	CMPQ DX, $9
-	JEQ gemmQVNNI8Tiles_n2d1a0
-	CMPQ DX, $10
-	JEQ gemmQVNNI8Tiles_n2d1a1
-	CMPQ DX, $11
-	JEQ gemmQVNNI8Tiles_n2d1a2
-	CMPQ DX, $12
-	JEQ gemmQVNNI8Tiles_n3d0a0
-	CMPQ DX, $13
-	JEQ gemmQVNNI8Tiles_n3d0a1
-	CMPQ DX, $14
-	JEQ gemmQVNNI8Tiles_n3d0a2
-	CMPQ DX, $15
-	JEQ gemmQVNNI8Tiles_n3d1a0
-	CMPQ DX, $16
-	JEQ gemmQVNNI8Tiles_n3d1a1
-	CMPQ DX, $17
-	JEQ gemmQVNNI8Tiles_n3d1a2
-	CMPQ DX, $18
-	JEQ gemmQVNNI8Tiles_n4d0a0
-	CMPQ DX, $19
-	JEQ gemmQVNNI8Tiles_n4d0a1
-	CMPQ DX, $20
-	JEQ gemmQVNNI8Tiles_n4d0a2
-	CMPQ DX, $21
-	JEQ gemmQVNNI8Tiles_n4d1a0
-	CMPQ DX, $22
-	JEQ gemmQVNNI8Tiles_n4d1a1
-	CMPQ DX, $23
-	JEQ gemmQVNNI8Tiles_n4d1a2
-	RET
-gemmQVNNI8Tiles_n1d0a0:
 	// 16 rows x 1 vectors, dst 0, act 0
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -12044,7 +11995,7 @@ gemmQVNNI8Tiles_n1d0a0:
 	VPXORD Z31, Z31, Z31
 	KMOVW T_MASK+0(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n1d0a0_tile:
+gemmQVNNI8Tiles16x1U8_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 0(SI), Z1
@@ -12071,8 +12022,8 @@ gemmQVNNI8Tiles_n1d0a0_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n1d0a0_one
-gemmQVNNI8Tiles_n1d0a0_two:
+	JLT gemmQVNNI8Tiles16x1U8_one
+gemmQVNNI8Tiles16x1U8_two:
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -12149,10 +12100,10 @@ gemmQVNNI8Tiles_n1d0a0_two:
 	ADDQ $128, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n1d0a0_two
-gemmQVNNI8Tiles_n1d0a0_one:
+	JGE gemmQVNNI8Tiles16x1U8_two
+gemmQVNNI8Tiles16x1U8_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n1d0a0_tail
+	JZ gemmQVNNI8Tiles16x1U8_tail
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -12191,10 +12142,10 @@ gemmQVNNI8Tiles_n1d0a0_one:
 	ADDQ $4, R10
 	ADDQ $4, R11
 	ADDQ $64, SI
-gemmQVNNI8Tiles_n1d0a0_tail:
+gemmQVNNI8Tiles16x1U8_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n1d0a0_epi
+	JZ gemmQVNNI8Tiles16x1U8_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU8.Z 0(R8), K7, X29
 	VPBROADCASTD X29, Z28
@@ -12244,7 +12195,7 @@ gemmQVNNI8Tiles_n1d0a0_tail:
 	VMOVDQU8.Z 0(R11)(R13*1), K7, X29
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z15
-gemmQVNNI8Tiles_n1d0a0_epi:
+gemmQVNNI8Tiles16x1U8_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -12394,10 +12345,13 @@ gemmQVNNI8Tiles_n1d0a0_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n1d0a0_tile
+	JNZ gemmQVNNI8Tiles16x1U8_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n1d0a1:
+
+// func gemmQVNNI8Tiles16x1U8ReLU(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles16x1U8ReLU(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 16 rows x 1 vectors, dst 0, act 1
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -12406,7 +12360,7 @@ gemmQVNNI8Tiles_n1d0a1:
 	VPXORD Z31, Z31, Z31
 	KMOVW T_MASK+0(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n1d0a1_tile:
+gemmQVNNI8Tiles16x1U8ReLU_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 0(SI), Z1
@@ -12433,8 +12387,8 @@ gemmQVNNI8Tiles_n1d0a1_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n1d0a1_one
-gemmQVNNI8Tiles_n1d0a1_two:
+	JLT gemmQVNNI8Tiles16x1U8ReLU_one
+gemmQVNNI8Tiles16x1U8ReLU_two:
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -12511,10 +12465,10 @@ gemmQVNNI8Tiles_n1d0a1_two:
 	ADDQ $128, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n1d0a1_two
-gemmQVNNI8Tiles_n1d0a1_one:
+	JGE gemmQVNNI8Tiles16x1U8ReLU_two
+gemmQVNNI8Tiles16x1U8ReLU_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n1d0a1_tail
+	JZ gemmQVNNI8Tiles16x1U8ReLU_tail
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -12553,10 +12507,10 @@ gemmQVNNI8Tiles_n1d0a1_one:
 	ADDQ $4, R10
 	ADDQ $4, R11
 	ADDQ $64, SI
-gemmQVNNI8Tiles_n1d0a1_tail:
+gemmQVNNI8Tiles16x1U8ReLU_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n1d0a1_epi
+	JZ gemmQVNNI8Tiles16x1U8ReLU_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU8.Z 0(R8), K7, X29
 	VPBROADCASTD X29, Z28
@@ -12606,7 +12560,7 @@ gemmQVNNI8Tiles_n1d0a1_tail:
 	VMOVDQU8.Z 0(R11)(R13*1), K7, X29
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z15
-gemmQVNNI8Tiles_n1d0a1_epi:
+gemmQVNNI8Tiles16x1U8ReLU_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -12756,10 +12710,13 @@ gemmQVNNI8Tiles_n1d0a1_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n1d0a1_tile
+	JNZ gemmQVNNI8Tiles16x1U8ReLU_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n1d0a2:
+
+// func gemmQVNNI8Tiles16x1U8ReLU6(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles16x1U8ReLU6(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 16 rows x 1 vectors, dst 0, act 2
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -12768,7 +12725,7 @@ gemmQVNNI8Tiles_n1d0a2:
 	VPXORD Z31, Z31, Z31
 	KMOVW T_MASK+0(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n1d0a2_tile:
+gemmQVNNI8Tiles16x1U8ReLU6_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 0(SI), Z1
@@ -12795,8 +12752,8 @@ gemmQVNNI8Tiles_n1d0a2_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n1d0a2_one
-gemmQVNNI8Tiles_n1d0a2_two:
+	JLT gemmQVNNI8Tiles16x1U8ReLU6_one
+gemmQVNNI8Tiles16x1U8ReLU6_two:
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -12873,10 +12830,10 @@ gemmQVNNI8Tiles_n1d0a2_two:
 	ADDQ $128, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n1d0a2_two
-gemmQVNNI8Tiles_n1d0a2_one:
+	JGE gemmQVNNI8Tiles16x1U8ReLU6_two
+gemmQVNNI8Tiles16x1U8ReLU6_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n1d0a2_tail
+	JZ gemmQVNNI8Tiles16x1U8ReLU6_tail
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -12915,10 +12872,10 @@ gemmQVNNI8Tiles_n1d0a2_one:
 	ADDQ $4, R10
 	ADDQ $4, R11
 	ADDQ $64, SI
-gemmQVNNI8Tiles_n1d0a2_tail:
+gemmQVNNI8Tiles16x1U8ReLU6_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n1d0a2_epi
+	JZ gemmQVNNI8Tiles16x1U8ReLU6_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU8.Z 0(R8), K7, X29
 	VPBROADCASTD X29, Z28
@@ -12968,7 +12925,7 @@ gemmQVNNI8Tiles_n1d0a2_tail:
 	VMOVDQU8.Z 0(R11)(R13*1), K7, X29
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z15
-gemmQVNNI8Tiles_n1d0a2_epi:
+gemmQVNNI8Tiles16x1U8ReLU6_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -13134,10 +13091,13 @@ gemmQVNNI8Tiles_n1d0a2_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n1d0a2_tile
+	JNZ gemmQVNNI8Tiles16x1U8ReLU6_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n1d1a0:
+
+// func gemmQVNNI8Tiles16x1F32(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles16x1F32(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 16 rows x 1 vectors, dst 1, act 0
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -13146,7 +13106,7 @@ gemmQVNNI8Tiles_n1d1a0:
 	VPXORD Z31, Z31, Z31
 	KMOVW T_MASK+0(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n1d1a0_tile:
+gemmQVNNI8Tiles16x1F32_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 0(SI), Z1
@@ -13173,8 +13133,8 @@ gemmQVNNI8Tiles_n1d1a0_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n1d1a0_one
-gemmQVNNI8Tiles_n1d1a0_two:
+	JLT gemmQVNNI8Tiles16x1F32_one
+gemmQVNNI8Tiles16x1F32_two:
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -13251,10 +13211,10 @@ gemmQVNNI8Tiles_n1d1a0_two:
 	ADDQ $128, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n1d1a0_two
-gemmQVNNI8Tiles_n1d1a0_one:
+	JGE gemmQVNNI8Tiles16x1F32_two
+gemmQVNNI8Tiles16x1F32_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n1d1a0_tail
+	JZ gemmQVNNI8Tiles16x1F32_tail
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -13293,10 +13253,10 @@ gemmQVNNI8Tiles_n1d1a0_one:
 	ADDQ $4, R10
 	ADDQ $4, R11
 	ADDQ $64, SI
-gemmQVNNI8Tiles_n1d1a0_tail:
+gemmQVNNI8Tiles16x1F32_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n1d1a0_epi
+	JZ gemmQVNNI8Tiles16x1F32_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU8.Z 0(R8), K7, X29
 	VPBROADCASTD X29, Z28
@@ -13346,7 +13306,7 @@ gemmQVNNI8Tiles_n1d1a0_tail:
 	VMOVDQU8.Z 0(R11)(R13*1), K7, X29
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z15
-gemmQVNNI8Tiles_n1d1a0_epi:
+gemmQVNNI8Tiles16x1F32_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -13432,10 +13392,13 @@ gemmQVNNI8Tiles_n1d1a0_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n1d1a0_tile
+	JNZ gemmQVNNI8Tiles16x1F32_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n1d1a1:
+
+// func gemmQVNNI8Tiles16x1F32ReLU(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles16x1F32ReLU(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 16 rows x 1 vectors, dst 1, act 1
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -13444,7 +13407,7 @@ gemmQVNNI8Tiles_n1d1a1:
 	VPXORD Z31, Z31, Z31
 	KMOVW T_MASK+0(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n1d1a1_tile:
+gemmQVNNI8Tiles16x1F32ReLU_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 0(SI), Z1
@@ -13471,8 +13434,8 @@ gemmQVNNI8Tiles_n1d1a1_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n1d1a1_one
-gemmQVNNI8Tiles_n1d1a1_two:
+	JLT gemmQVNNI8Tiles16x1F32ReLU_one
+gemmQVNNI8Tiles16x1F32ReLU_two:
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -13549,10 +13512,10 @@ gemmQVNNI8Tiles_n1d1a1_two:
 	ADDQ $128, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n1d1a1_two
-gemmQVNNI8Tiles_n1d1a1_one:
+	JGE gemmQVNNI8Tiles16x1F32ReLU_two
+gemmQVNNI8Tiles16x1F32ReLU_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n1d1a1_tail
+	JZ gemmQVNNI8Tiles16x1F32ReLU_tail
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -13591,10 +13554,10 @@ gemmQVNNI8Tiles_n1d1a1_one:
 	ADDQ $4, R10
 	ADDQ $4, R11
 	ADDQ $64, SI
-gemmQVNNI8Tiles_n1d1a1_tail:
+gemmQVNNI8Tiles16x1F32ReLU_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n1d1a1_epi
+	JZ gemmQVNNI8Tiles16x1F32ReLU_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU8.Z 0(R8), K7, X29
 	VPBROADCASTD X29, Z28
@@ -13644,7 +13607,7 @@ gemmQVNNI8Tiles_n1d1a1_tail:
 	VMOVDQU8.Z 0(R11)(R13*1), K7, X29
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z15
-gemmQVNNI8Tiles_n1d1a1_epi:
+gemmQVNNI8Tiles16x1F32ReLU_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -13746,10 +13709,13 @@ gemmQVNNI8Tiles_n1d1a1_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n1d1a1_tile
+	JNZ gemmQVNNI8Tiles16x1F32ReLU_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n1d1a2:
+
+// func gemmQVNNI8Tiles16x1F32ReLU6(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles16x1F32ReLU6(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 16 rows x 1 vectors, dst 1, act 2
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -13758,7 +13724,7 @@ gemmQVNNI8Tiles_n1d1a2:
 	VPXORD Z31, Z31, Z31
 	KMOVW T_MASK+0(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n1d1a2_tile:
+gemmQVNNI8Tiles16x1F32ReLU6_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 0(SI), Z1
@@ -13785,8 +13751,8 @@ gemmQVNNI8Tiles_n1d1a2_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n1d1a2_one
-gemmQVNNI8Tiles_n1d1a2_two:
+	JLT gemmQVNNI8Tiles16x1F32ReLU6_one
+gemmQVNNI8Tiles16x1F32ReLU6_two:
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -13863,10 +13829,10 @@ gemmQVNNI8Tiles_n1d1a2_two:
 	ADDQ $128, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n1d1a2_two
-gemmQVNNI8Tiles_n1d1a2_one:
+	JGE gemmQVNNI8Tiles16x1F32ReLU6_two
+gemmQVNNI8Tiles16x1F32ReLU6_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n1d1a2_tail
+	JZ gemmQVNNI8Tiles16x1F32ReLU6_tail
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -13905,10 +13871,10 @@ gemmQVNNI8Tiles_n1d1a2_one:
 	ADDQ $4, R10
 	ADDQ $4, R11
 	ADDQ $64, SI
-gemmQVNNI8Tiles_n1d1a2_tail:
+gemmQVNNI8Tiles16x1F32ReLU6_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n1d1a2_epi
+	JZ gemmQVNNI8Tiles16x1F32ReLU6_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU8.Z 0(R8), K7, X29
 	VPBROADCASTD X29, Z28
@@ -13958,7 +13924,7 @@ gemmQVNNI8Tiles_n1d1a2_tail:
 	VMOVDQU8.Z 0(R11)(R13*1), K7, X29
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z15
-gemmQVNNI8Tiles_n1d1a2_epi:
+gemmQVNNI8Tiles16x1F32ReLU6_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -14076,10 +14042,13 @@ gemmQVNNI8Tiles_n1d1a2_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n1d1a2_tile
+	JNZ gemmQVNNI8Tiles16x1F32ReLU6_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n2d0a0:
+
+// func gemmQVNNI8Tiles12x2U8(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles12x2U8(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 12 rows x 2 vectors, dst 0, act 0
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -14089,7 +14058,7 @@ gemmQVNNI8Tiles_n2d0a0:
 	KMOVW T_MASK+0(DI), K1
 	KMOVW T_MASK+8(DI), K2
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n2d0a0_tile:
+gemmQVNNI8Tiles12x2U8_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -14123,8 +14092,8 @@ gemmQVNNI8Tiles_n2d0a0_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n2d0a0_one
-gemmQVNNI8Tiles_n2d0a0_two:
+	JLT gemmQVNNI8Tiles12x2U8_one
+gemmQVNNI8Tiles12x2U8_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -14210,10 +14179,10 @@ gemmQVNNI8Tiles_n2d0a0_two:
 	ADDQ $256, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n2d0a0_two
-gemmQVNNI8Tiles_n2d0a0_one:
+	JGE gemmQVNNI8Tiles12x2U8_two
+gemmQVNNI8Tiles12x2U8_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n2d0a0_tail
+	JZ gemmQVNNI8Tiles12x2U8_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -14256,10 +14225,10 @@ gemmQVNNI8Tiles_n2d0a0_one:
 	ADDQ $4, R9
 	ADDQ $4, R10
 	ADDQ $128, SI
-gemmQVNNI8Tiles_n2d0a0_tail:
+gemmQVNNI8Tiles12x2U8_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n2d0a0_epi
+	JZ gemmQVNNI8Tiles12x2U8_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU8.Z 0(R8), K7, X29
@@ -14310,7 +14279,7 @@ gemmQVNNI8Tiles_n2d0a0_tail:
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z22
 	VPDPBUSD Z25, Z28, Z23
-gemmQVNNI8Tiles_n2d0a0_epi:
+gemmQVNNI8Tiles12x2U8_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -14520,10 +14489,13 @@ gemmQVNNI8Tiles_n2d0a0_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n2d0a0_tile
+	JNZ gemmQVNNI8Tiles12x2U8_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n2d0a1:
+
+// func gemmQVNNI8Tiles12x2U8ReLU(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles12x2U8ReLU(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 12 rows x 2 vectors, dst 0, act 1
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -14533,7 +14505,7 @@ gemmQVNNI8Tiles_n2d0a1:
 	KMOVW T_MASK+0(DI), K1
 	KMOVW T_MASK+8(DI), K2
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n2d0a1_tile:
+gemmQVNNI8Tiles12x2U8ReLU_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -14567,8 +14539,8 @@ gemmQVNNI8Tiles_n2d0a1_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n2d0a1_one
-gemmQVNNI8Tiles_n2d0a1_two:
+	JLT gemmQVNNI8Tiles12x2U8ReLU_one
+gemmQVNNI8Tiles12x2U8ReLU_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -14654,10 +14626,10 @@ gemmQVNNI8Tiles_n2d0a1_two:
 	ADDQ $256, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n2d0a1_two
-gemmQVNNI8Tiles_n2d0a1_one:
+	JGE gemmQVNNI8Tiles12x2U8ReLU_two
+gemmQVNNI8Tiles12x2U8ReLU_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n2d0a1_tail
+	JZ gemmQVNNI8Tiles12x2U8ReLU_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -14700,10 +14672,10 @@ gemmQVNNI8Tiles_n2d0a1_one:
 	ADDQ $4, R9
 	ADDQ $4, R10
 	ADDQ $128, SI
-gemmQVNNI8Tiles_n2d0a1_tail:
+gemmQVNNI8Tiles12x2U8ReLU_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n2d0a1_epi
+	JZ gemmQVNNI8Tiles12x2U8ReLU_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU8.Z 0(R8), K7, X29
@@ -14754,7 +14726,7 @@ gemmQVNNI8Tiles_n2d0a1_tail:
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z22
 	VPDPBUSD Z25, Z28, Z23
-gemmQVNNI8Tiles_n2d0a1_epi:
+gemmQVNNI8Tiles12x2U8ReLU_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -14964,10 +14936,13 @@ gemmQVNNI8Tiles_n2d0a1_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n2d0a1_tile
+	JNZ gemmQVNNI8Tiles12x2U8ReLU_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n2d0a2:
+
+// func gemmQVNNI8Tiles12x2U8ReLU6(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles12x2U8ReLU6(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 12 rows x 2 vectors, dst 0, act 2
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -14977,7 +14952,7 @@ gemmQVNNI8Tiles_n2d0a2:
 	KMOVW T_MASK+0(DI), K1
 	KMOVW T_MASK+8(DI), K2
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n2d0a2_tile:
+gemmQVNNI8Tiles12x2U8ReLU6_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -15011,8 +14986,8 @@ gemmQVNNI8Tiles_n2d0a2_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n2d0a2_one
-gemmQVNNI8Tiles_n2d0a2_two:
+	JLT gemmQVNNI8Tiles12x2U8ReLU6_one
+gemmQVNNI8Tiles12x2U8ReLU6_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -15098,10 +15073,10 @@ gemmQVNNI8Tiles_n2d0a2_two:
 	ADDQ $256, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n2d0a2_two
-gemmQVNNI8Tiles_n2d0a2_one:
+	JGE gemmQVNNI8Tiles12x2U8ReLU6_two
+gemmQVNNI8Tiles12x2U8ReLU6_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n2d0a2_tail
+	JZ gemmQVNNI8Tiles12x2U8ReLU6_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -15144,10 +15119,10 @@ gemmQVNNI8Tiles_n2d0a2_one:
 	ADDQ $4, R9
 	ADDQ $4, R10
 	ADDQ $128, SI
-gemmQVNNI8Tiles_n2d0a2_tail:
+gemmQVNNI8Tiles12x2U8ReLU6_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n2d0a2_epi
+	JZ gemmQVNNI8Tiles12x2U8ReLU6_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU8.Z 0(R8), K7, X29
@@ -15198,7 +15173,7 @@ gemmQVNNI8Tiles_n2d0a2_tail:
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z22
 	VPDPBUSD Z25, Z28, Z23
-gemmQVNNI8Tiles_n2d0a2_epi:
+gemmQVNNI8Tiles12x2U8ReLU6_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -15432,10 +15407,13 @@ gemmQVNNI8Tiles_n2d0a2_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n2d0a2_tile
+	JNZ gemmQVNNI8Tiles12x2U8ReLU6_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n2d1a0:
+
+// func gemmQVNNI8Tiles12x2F32(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles12x2F32(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 12 rows x 2 vectors, dst 1, act 0
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -15445,7 +15423,7 @@ gemmQVNNI8Tiles_n2d1a0:
 	KMOVW T_MASK+0(DI), K1
 	KMOVW T_MASK+8(DI), K2
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n2d1a0_tile:
+gemmQVNNI8Tiles12x2F32_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -15479,8 +15457,8 @@ gemmQVNNI8Tiles_n2d1a0_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n2d1a0_one
-gemmQVNNI8Tiles_n2d1a0_two:
+	JLT gemmQVNNI8Tiles12x2F32_one
+gemmQVNNI8Tiles12x2F32_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -15566,10 +15544,10 @@ gemmQVNNI8Tiles_n2d1a0_two:
 	ADDQ $256, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n2d1a0_two
-gemmQVNNI8Tiles_n2d1a0_one:
+	JGE gemmQVNNI8Tiles12x2F32_two
+gemmQVNNI8Tiles12x2F32_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n2d1a0_tail
+	JZ gemmQVNNI8Tiles12x2F32_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -15612,10 +15590,10 @@ gemmQVNNI8Tiles_n2d1a0_one:
 	ADDQ $4, R9
 	ADDQ $4, R10
 	ADDQ $128, SI
-gemmQVNNI8Tiles_n2d1a0_tail:
+gemmQVNNI8Tiles12x2F32_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n2d1a0_epi
+	JZ gemmQVNNI8Tiles12x2F32_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU8.Z 0(R8), K7, X29
@@ -15666,7 +15644,7 @@ gemmQVNNI8Tiles_n2d1a0_tail:
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z22
 	VPDPBUSD Z25, Z28, Z23
-gemmQVNNI8Tiles_n2d1a0_epi:
+gemmQVNNI8Tiles12x2F32_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -15780,10 +15758,13 @@ gemmQVNNI8Tiles_n2d1a0_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n2d1a0_tile
+	JNZ gemmQVNNI8Tiles12x2F32_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n2d1a1:
+
+// func gemmQVNNI8Tiles12x2F32ReLU(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles12x2F32ReLU(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 12 rows x 2 vectors, dst 1, act 1
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -15793,7 +15774,7 @@ gemmQVNNI8Tiles_n2d1a1:
 	KMOVW T_MASK+0(DI), K1
 	KMOVW T_MASK+8(DI), K2
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n2d1a1_tile:
+gemmQVNNI8Tiles12x2F32ReLU_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -15827,8 +15808,8 @@ gemmQVNNI8Tiles_n2d1a1_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n2d1a1_one
-gemmQVNNI8Tiles_n2d1a1_two:
+	JLT gemmQVNNI8Tiles12x2F32ReLU_one
+gemmQVNNI8Tiles12x2F32ReLU_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -15914,10 +15895,10 @@ gemmQVNNI8Tiles_n2d1a1_two:
 	ADDQ $256, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n2d1a1_two
-gemmQVNNI8Tiles_n2d1a1_one:
+	JGE gemmQVNNI8Tiles12x2F32ReLU_two
+gemmQVNNI8Tiles12x2F32ReLU_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n2d1a1_tail
+	JZ gemmQVNNI8Tiles12x2F32ReLU_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -15960,10 +15941,10 @@ gemmQVNNI8Tiles_n2d1a1_one:
 	ADDQ $4, R9
 	ADDQ $4, R10
 	ADDQ $128, SI
-gemmQVNNI8Tiles_n2d1a1_tail:
+gemmQVNNI8Tiles12x2F32ReLU_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n2d1a1_epi
+	JZ gemmQVNNI8Tiles12x2F32ReLU_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU8.Z 0(R8), K7, X29
@@ -16014,7 +15995,7 @@ gemmQVNNI8Tiles_n2d1a1_tail:
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z22
 	VPDPBUSD Z25, Z28, Z23
-gemmQVNNI8Tiles_n2d1a1_epi:
+gemmQVNNI8Tiles12x2F32ReLU_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -16152,10 +16133,13 @@ gemmQVNNI8Tiles_n2d1a1_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n2d1a1_tile
+	JNZ gemmQVNNI8Tiles12x2F32ReLU_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n2d1a2:
+
+// func gemmQVNNI8Tiles12x2F32ReLU6(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles12x2F32ReLU6(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 12 rows x 2 vectors, dst 1, act 2
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -16165,7 +16149,7 @@ gemmQVNNI8Tiles_n2d1a2:
 	KMOVW T_MASK+0(DI), K1
 	KMOVW T_MASK+8(DI), K2
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n2d1a2_tile:
+gemmQVNNI8Tiles12x2F32ReLU6_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -16199,8 +16183,8 @@ gemmQVNNI8Tiles_n2d1a2_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n2d1a2_one
-gemmQVNNI8Tiles_n2d1a2_two:
+	JLT gemmQVNNI8Tiles12x2F32ReLU6_one
+gemmQVNNI8Tiles12x2F32ReLU6_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -16286,10 +16270,10 @@ gemmQVNNI8Tiles_n2d1a2_two:
 	ADDQ $256, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n2d1a2_two
-gemmQVNNI8Tiles_n2d1a2_one:
+	JGE gemmQVNNI8Tiles12x2F32ReLU6_two
+gemmQVNNI8Tiles12x2F32ReLU6_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n2d1a2_tail
+	JZ gemmQVNNI8Tiles12x2F32ReLU6_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -16332,10 +16316,10 @@ gemmQVNNI8Tiles_n2d1a2_one:
 	ADDQ $4, R9
 	ADDQ $4, R10
 	ADDQ $128, SI
-gemmQVNNI8Tiles_n2d1a2_tail:
+gemmQVNNI8Tiles12x2F32ReLU6_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n2d1a2_epi
+	JZ gemmQVNNI8Tiles12x2F32ReLU6_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU8.Z 0(R8), K7, X29
@@ -16386,7 +16370,7 @@ gemmQVNNI8Tiles_n2d1a2_tail:
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z22
 	VPDPBUSD Z25, Z28, Z23
-gemmQVNNI8Tiles_n2d1a2_epi:
+gemmQVNNI8Tiles12x2F32ReLU6_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -16548,10 +16532,13 @@ gemmQVNNI8Tiles_n2d1a2_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n2d1a2_tile
+	JNZ gemmQVNNI8Tiles12x2F32ReLU6_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n3d0a0:
+
+// func gemmQVNNI8Tiles8x3U8(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles8x3U8(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 8 rows x 3 vectors, dst 0, act 0
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -16562,7 +16549,7 @@ gemmQVNNI8Tiles_n3d0a0:
 	KMOVW T_MASK+8(DI), K2
 	KMOVW T_MASK+16(DI), K3
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n3d0a0_tile:
+gemmQVNNI8Tiles8x3U8_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -16595,8 +16582,8 @@ gemmQVNNI8Tiles_n3d0a0_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n3d0a0_one
-gemmQVNNI8Tiles_n3d0a0_two:
+	JLT gemmQVNNI8Tiles8x3U8_one
+gemmQVNNI8Tiles8x3U8_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -16675,10 +16662,10 @@ gemmQVNNI8Tiles_n3d0a0_two:
 	ADDQ $384, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n3d0a0_two
-gemmQVNNI8Tiles_n3d0a0_one:
+	JGE gemmQVNNI8Tiles8x3U8_two
+gemmQVNNI8Tiles8x3U8_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n3d0a0_tail
+	JZ gemmQVNNI8Tiles8x3U8_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -16717,10 +16704,10 @@ gemmQVNNI8Tiles_n3d0a0_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $192, SI
-gemmQVNNI8Tiles_n3d0a0_tail:
+gemmQVNNI8Tiles8x3U8_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n3d0a0_epi
+	JZ gemmQVNNI8Tiles8x3U8_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -16764,7 +16751,7 @@ gemmQVNNI8Tiles_n3d0a0_tail:
 	VPDPBUSD Z24, Z28, Z21
 	VPDPBUSD Z25, Z28, Z22
 	VPDPBUSD Z26, Z28, Z23
-gemmQVNNI8Tiles_n3d0a0_epi:
+gemmQVNNI8Tiles8x3U8_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -16970,10 +16957,13 @@ gemmQVNNI8Tiles_n3d0a0_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n3d0a0_tile
+	JNZ gemmQVNNI8Tiles8x3U8_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n3d0a1:
+
+// func gemmQVNNI8Tiles8x3U8ReLU(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles8x3U8ReLU(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 8 rows x 3 vectors, dst 0, act 1
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -16984,7 +16974,7 @@ gemmQVNNI8Tiles_n3d0a1:
 	KMOVW T_MASK+8(DI), K2
 	KMOVW T_MASK+16(DI), K3
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n3d0a1_tile:
+gemmQVNNI8Tiles8x3U8ReLU_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -17017,8 +17007,8 @@ gemmQVNNI8Tiles_n3d0a1_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n3d0a1_one
-gemmQVNNI8Tiles_n3d0a1_two:
+	JLT gemmQVNNI8Tiles8x3U8ReLU_one
+gemmQVNNI8Tiles8x3U8ReLU_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17097,10 +17087,10 @@ gemmQVNNI8Tiles_n3d0a1_two:
 	ADDQ $384, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n3d0a1_two
-gemmQVNNI8Tiles_n3d0a1_one:
+	JGE gemmQVNNI8Tiles8x3U8ReLU_two
+gemmQVNNI8Tiles8x3U8ReLU_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n3d0a1_tail
+	JZ gemmQVNNI8Tiles8x3U8ReLU_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17139,10 +17129,10 @@ gemmQVNNI8Tiles_n3d0a1_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $192, SI
-gemmQVNNI8Tiles_n3d0a1_tail:
+gemmQVNNI8Tiles8x3U8ReLU_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n3d0a1_epi
+	JZ gemmQVNNI8Tiles8x3U8ReLU_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17186,7 +17176,7 @@ gemmQVNNI8Tiles_n3d0a1_tail:
 	VPDPBUSD Z24, Z28, Z21
 	VPDPBUSD Z25, Z28, Z22
 	VPDPBUSD Z26, Z28, Z23
-gemmQVNNI8Tiles_n3d0a1_epi:
+gemmQVNNI8Tiles8x3U8ReLU_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -17392,10 +17382,13 @@ gemmQVNNI8Tiles_n3d0a1_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n3d0a1_tile
+	JNZ gemmQVNNI8Tiles8x3U8ReLU_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n3d0a2:
+
+// func gemmQVNNI8Tiles8x3U8ReLU6(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles8x3U8ReLU6(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 8 rows x 3 vectors, dst 0, act 2
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -17406,7 +17399,7 @@ gemmQVNNI8Tiles_n3d0a2:
 	KMOVW T_MASK+8(DI), K2
 	KMOVW T_MASK+16(DI), K3
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n3d0a2_tile:
+gemmQVNNI8Tiles8x3U8ReLU6_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -17439,8 +17432,8 @@ gemmQVNNI8Tiles_n3d0a2_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n3d0a2_one
-gemmQVNNI8Tiles_n3d0a2_two:
+	JLT gemmQVNNI8Tiles8x3U8ReLU6_one
+gemmQVNNI8Tiles8x3U8ReLU6_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17519,10 +17512,10 @@ gemmQVNNI8Tiles_n3d0a2_two:
 	ADDQ $384, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n3d0a2_two
-gemmQVNNI8Tiles_n3d0a2_one:
+	JGE gemmQVNNI8Tiles8x3U8ReLU6_two
+gemmQVNNI8Tiles8x3U8ReLU6_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n3d0a2_tail
+	JZ gemmQVNNI8Tiles8x3U8ReLU6_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17561,10 +17554,10 @@ gemmQVNNI8Tiles_n3d0a2_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $192, SI
-gemmQVNNI8Tiles_n3d0a2_tail:
+gemmQVNNI8Tiles8x3U8ReLU6_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n3d0a2_epi
+	JZ gemmQVNNI8Tiles8x3U8ReLU6_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17608,7 +17601,7 @@ gemmQVNNI8Tiles_n3d0a2_tail:
 	VPDPBUSD Z24, Z28, Z21
 	VPDPBUSD Z25, Z28, Z22
 	VPDPBUSD Z26, Z28, Z23
-gemmQVNNI8Tiles_n3d0a2_epi:
+gemmQVNNI8Tiles8x3U8ReLU6_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -17838,10 +17831,13 @@ gemmQVNNI8Tiles_n3d0a2_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n3d0a2_tile
+	JNZ gemmQVNNI8Tiles8x3U8ReLU6_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n3d1a0:
+
+// func gemmQVNNI8Tiles8x3F32(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles8x3F32(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 8 rows x 3 vectors, dst 1, act 0
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -17852,7 +17848,7 @@ gemmQVNNI8Tiles_n3d1a0:
 	KMOVW T_MASK+8(DI), K2
 	KMOVW T_MASK+16(DI), K3
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n3d1a0_tile:
+gemmQVNNI8Tiles8x3F32_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -17885,8 +17881,8 @@ gemmQVNNI8Tiles_n3d1a0_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n3d1a0_one
-gemmQVNNI8Tiles_n3d1a0_two:
+	JLT gemmQVNNI8Tiles8x3F32_one
+gemmQVNNI8Tiles8x3F32_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17965,10 +17961,10 @@ gemmQVNNI8Tiles_n3d1a0_two:
 	ADDQ $384, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n3d1a0_two
-gemmQVNNI8Tiles_n3d1a0_one:
+	JGE gemmQVNNI8Tiles8x3F32_two
+gemmQVNNI8Tiles8x3F32_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n3d1a0_tail
+	JZ gemmQVNNI8Tiles8x3F32_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -18007,10 +18003,10 @@ gemmQVNNI8Tiles_n3d1a0_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $192, SI
-gemmQVNNI8Tiles_n3d1a0_tail:
+gemmQVNNI8Tiles8x3F32_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n3d1a0_epi
+	JZ gemmQVNNI8Tiles8x3F32_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -18054,7 +18050,7 @@ gemmQVNNI8Tiles_n3d1a0_tail:
 	VPDPBUSD Z24, Z28, Z21
 	VPDPBUSD Z25, Z28, Z22
 	VPDPBUSD Z26, Z28, Z23
-gemmQVNNI8Tiles_n3d1a0_epi:
+gemmQVNNI8Tiles8x3F32_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -18164,10 +18160,13 @@ gemmQVNNI8Tiles_n3d1a0_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n3d1a0_tile
+	JNZ gemmQVNNI8Tiles8x3F32_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n3d1a1:
+
+// func gemmQVNNI8Tiles8x3F32ReLU(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles8x3F32ReLU(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 8 rows x 3 vectors, dst 1, act 1
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -18178,7 +18177,7 @@ gemmQVNNI8Tiles_n3d1a1:
 	KMOVW T_MASK+8(DI), K2
 	KMOVW T_MASK+16(DI), K3
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n3d1a1_tile:
+gemmQVNNI8Tiles8x3F32ReLU_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -18211,8 +18210,8 @@ gemmQVNNI8Tiles_n3d1a1_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n3d1a1_one
-gemmQVNNI8Tiles_n3d1a1_two:
+	JLT gemmQVNNI8Tiles8x3F32ReLU_one
+gemmQVNNI8Tiles8x3F32ReLU_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -18291,10 +18290,10 @@ gemmQVNNI8Tiles_n3d1a1_two:
 	ADDQ $384, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n3d1a1_two
-gemmQVNNI8Tiles_n3d1a1_one:
+	JGE gemmQVNNI8Tiles8x3F32ReLU_two
+gemmQVNNI8Tiles8x3F32ReLU_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n3d1a1_tail
+	JZ gemmQVNNI8Tiles8x3F32ReLU_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -18333,10 +18332,10 @@ gemmQVNNI8Tiles_n3d1a1_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $192, SI
-gemmQVNNI8Tiles_n3d1a1_tail:
+gemmQVNNI8Tiles8x3F32ReLU_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n3d1a1_epi
+	JZ gemmQVNNI8Tiles8x3F32ReLU_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -18380,7 +18379,7 @@ gemmQVNNI8Tiles_n3d1a1_tail:
 	VPDPBUSD Z24, Z28, Z21
 	VPDPBUSD Z25, Z28, Z22
 	VPDPBUSD Z26, Z28, Z23
-gemmQVNNI8Tiles_n3d1a1_epi:
+gemmQVNNI8Tiles8x3F32ReLU_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -18514,10 +18513,13 @@ gemmQVNNI8Tiles_n3d1a1_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n3d1a1_tile
+	JNZ gemmQVNNI8Tiles8x3F32ReLU_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n3d1a2:
+
+// func gemmQVNNI8Tiles8x3F32ReLU6(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles8x3F32ReLU6(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 8 rows x 3 vectors, dst 1, act 2
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -18528,7 +18530,7 @@ gemmQVNNI8Tiles_n3d1a2:
 	KMOVW T_MASK+8(DI), K2
 	KMOVW T_MASK+16(DI), K3
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n3d1a2_tile:
+gemmQVNNI8Tiles8x3F32ReLU6_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -18561,8 +18563,8 @@ gemmQVNNI8Tiles_n3d1a2_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n3d1a2_one
-gemmQVNNI8Tiles_n3d1a2_two:
+	JLT gemmQVNNI8Tiles8x3F32ReLU6_one
+gemmQVNNI8Tiles8x3F32ReLU6_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -18641,10 +18643,10 @@ gemmQVNNI8Tiles_n3d1a2_two:
 	ADDQ $384, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n3d1a2_two
-gemmQVNNI8Tiles_n3d1a2_one:
+	JGE gemmQVNNI8Tiles8x3F32ReLU6_two
+gemmQVNNI8Tiles8x3F32ReLU6_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n3d1a2_tail
+	JZ gemmQVNNI8Tiles8x3F32ReLU6_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -18683,10 +18685,10 @@ gemmQVNNI8Tiles_n3d1a2_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $192, SI
-gemmQVNNI8Tiles_n3d1a2_tail:
+gemmQVNNI8Tiles8x3F32ReLU6_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n3d1a2_epi
+	JZ gemmQVNNI8Tiles8x3F32ReLU6_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -18730,7 +18732,7 @@ gemmQVNNI8Tiles_n3d1a2_tail:
 	VPDPBUSD Z24, Z28, Z21
 	VPDPBUSD Z25, Z28, Z22
 	VPDPBUSD Z26, Z28, Z23
-gemmQVNNI8Tiles_n3d1a2_epi:
+gemmQVNNI8Tiles8x3F32ReLU6_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -18888,10 +18890,13 @@ gemmQVNNI8Tiles_n3d1a2_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n3d1a2_tile
+	JNZ gemmQVNNI8Tiles8x3F32ReLU6_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n4d0a0:
+
+// func gemmQVNNI8Tiles6x4U8(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles6x4U8(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 6 rows x 4 vectors, dst 0, act 0
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -18903,7 +18908,7 @@ gemmQVNNI8Tiles_n4d0a0:
 	KMOVW T_MASK+16(DI), K3
 	KMOVW T_MASK+24(DI), K4
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n4d0a0_tile:
+gemmQVNNI8Tiles6x4U8_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -18936,8 +18941,8 @@ gemmQVNNI8Tiles_n4d0a0_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n4d0a0_one
-gemmQVNNI8Tiles_n4d0a0_two:
+	JLT gemmQVNNI8Tiles6x4U8_one
+gemmQVNNI8Tiles6x4U8_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19014,10 +19019,10 @@ gemmQVNNI8Tiles_n4d0a0_two:
 	ADDQ $512, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n4d0a0_two
-gemmQVNNI8Tiles_n4d0a0_one:
+	JGE gemmQVNNI8Tiles6x4U8_two
+gemmQVNNI8Tiles6x4U8_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n4d0a0_tail
+	JZ gemmQVNNI8Tiles6x4U8_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19055,10 +19060,10 @@ gemmQVNNI8Tiles_n4d0a0_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $256, SI
-gemmQVNNI8Tiles_n4d0a0_tail:
+gemmQVNNI8Tiles6x4U8_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n4d0a0_epi
+	JZ gemmQVNNI8Tiles6x4U8_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19099,7 +19104,7 @@ gemmQVNNI8Tiles_n4d0a0_tail:
 	VPDPBUSD Z25, Z28, Z21
 	VPDPBUSD Z26, Z28, Z22
 	VPDPBUSD Z27, Z28, Z23
-gemmQVNNI8Tiles_n4d0a0_epi:
+gemmQVNNI8Tiles6x4U8_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -19303,10 +19308,13 @@ gemmQVNNI8Tiles_n4d0a0_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n4d0a0_tile
+	JNZ gemmQVNNI8Tiles6x4U8_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n4d0a1:
+
+// func gemmQVNNI8Tiles6x4U8ReLU(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles6x4U8ReLU(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 6 rows x 4 vectors, dst 0, act 1
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -19318,7 +19326,7 @@ gemmQVNNI8Tiles_n4d0a1:
 	KMOVW T_MASK+16(DI), K3
 	KMOVW T_MASK+24(DI), K4
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n4d0a1_tile:
+gemmQVNNI8Tiles6x4U8ReLU_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -19351,8 +19359,8 @@ gemmQVNNI8Tiles_n4d0a1_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n4d0a1_one
-gemmQVNNI8Tiles_n4d0a1_two:
+	JLT gemmQVNNI8Tiles6x4U8ReLU_one
+gemmQVNNI8Tiles6x4U8ReLU_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19429,10 +19437,10 @@ gemmQVNNI8Tiles_n4d0a1_two:
 	ADDQ $512, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n4d0a1_two
-gemmQVNNI8Tiles_n4d0a1_one:
+	JGE gemmQVNNI8Tiles6x4U8ReLU_two
+gemmQVNNI8Tiles6x4U8ReLU_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n4d0a1_tail
+	JZ gemmQVNNI8Tiles6x4U8ReLU_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19470,10 +19478,10 @@ gemmQVNNI8Tiles_n4d0a1_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $256, SI
-gemmQVNNI8Tiles_n4d0a1_tail:
+gemmQVNNI8Tiles6x4U8ReLU_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n4d0a1_epi
+	JZ gemmQVNNI8Tiles6x4U8ReLU_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19514,7 +19522,7 @@ gemmQVNNI8Tiles_n4d0a1_tail:
 	VPDPBUSD Z25, Z28, Z21
 	VPDPBUSD Z26, Z28, Z22
 	VPDPBUSD Z27, Z28, Z23
-gemmQVNNI8Tiles_n4d0a1_epi:
+gemmQVNNI8Tiles6x4U8ReLU_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -19718,10 +19726,13 @@ gemmQVNNI8Tiles_n4d0a1_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n4d0a1_tile
+	JNZ gemmQVNNI8Tiles6x4U8ReLU_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n4d0a2:
+
+// func gemmQVNNI8Tiles6x4U8ReLU6(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles6x4U8ReLU6(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 6 rows x 4 vectors, dst 0, act 2
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -19733,7 +19744,7 @@ gemmQVNNI8Tiles_n4d0a2:
 	KMOVW T_MASK+16(DI), K3
 	KMOVW T_MASK+24(DI), K4
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n4d0a2_tile:
+gemmQVNNI8Tiles6x4U8ReLU6_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -19766,8 +19777,8 @@ gemmQVNNI8Tiles_n4d0a2_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n4d0a2_one
-gemmQVNNI8Tiles_n4d0a2_two:
+	JLT gemmQVNNI8Tiles6x4U8ReLU6_one
+gemmQVNNI8Tiles6x4U8ReLU6_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19844,10 +19855,10 @@ gemmQVNNI8Tiles_n4d0a2_two:
 	ADDQ $512, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n4d0a2_two
-gemmQVNNI8Tiles_n4d0a2_one:
+	JGE gemmQVNNI8Tiles6x4U8ReLU6_two
+gemmQVNNI8Tiles6x4U8ReLU6_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n4d0a2_tail
+	JZ gemmQVNNI8Tiles6x4U8ReLU6_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19885,10 +19896,10 @@ gemmQVNNI8Tiles_n4d0a2_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $256, SI
-gemmQVNNI8Tiles_n4d0a2_tail:
+gemmQVNNI8Tiles6x4U8ReLU6_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n4d0a2_epi
+	JZ gemmQVNNI8Tiles6x4U8ReLU6_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19929,7 +19940,7 @@ gemmQVNNI8Tiles_n4d0a2_tail:
 	VPDPBUSD Z25, Z28, Z21
 	VPDPBUSD Z26, Z28, Z22
 	VPDPBUSD Z27, Z28, Z23
-gemmQVNNI8Tiles_n4d0a2_epi:
+gemmQVNNI8Tiles6x4U8ReLU6_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -20157,10 +20168,13 @@ gemmQVNNI8Tiles_n4d0a2_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n4d0a2_tile
+	JNZ gemmQVNNI8Tiles6x4U8ReLU6_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n4d1a0:
+
+// func gemmQVNNI8Tiles6x4F32(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles6x4F32(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 6 rows x 4 vectors, dst 1, act 0
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -20172,7 +20186,7 @@ gemmQVNNI8Tiles_n4d1a0:
 	KMOVW T_MASK+16(DI), K3
 	KMOVW T_MASK+24(DI), K4
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n4d1a0_tile:
+gemmQVNNI8Tiles6x4F32_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -20205,8 +20219,8 @@ gemmQVNNI8Tiles_n4d1a0_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n4d1a0_one
-gemmQVNNI8Tiles_n4d1a0_two:
+	JLT gemmQVNNI8Tiles6x4F32_one
+gemmQVNNI8Tiles6x4F32_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -20283,10 +20297,10 @@ gemmQVNNI8Tiles_n4d1a0_two:
 	ADDQ $512, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n4d1a0_two
-gemmQVNNI8Tiles_n4d1a0_one:
+	JGE gemmQVNNI8Tiles6x4F32_two
+gemmQVNNI8Tiles6x4F32_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n4d1a0_tail
+	JZ gemmQVNNI8Tiles6x4F32_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -20324,10 +20338,10 @@ gemmQVNNI8Tiles_n4d1a0_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $256, SI
-gemmQVNNI8Tiles_n4d1a0_tail:
+gemmQVNNI8Tiles6x4F32_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n4d1a0_epi
+	JZ gemmQVNNI8Tiles6x4F32_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -20368,7 +20382,7 @@ gemmQVNNI8Tiles_n4d1a0_tail:
 	VPDPBUSD Z25, Z28, Z21
 	VPDPBUSD Z26, Z28, Z22
 	VPDPBUSD Z27, Z28, Z23
-gemmQVNNI8Tiles_n4d1a0_epi:
+gemmQVNNI8Tiles6x4F32_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -20476,10 +20490,13 @@ gemmQVNNI8Tiles_n4d1a0_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n4d1a0_tile
+	JNZ gemmQVNNI8Tiles6x4F32_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n4d1a1:
+
+// func gemmQVNNI8Tiles6x4F32ReLU(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles6x4F32ReLU(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 6 rows x 4 vectors, dst 1, act 1
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -20491,7 +20508,7 @@ gemmQVNNI8Tiles_n4d1a1:
 	KMOVW T_MASK+16(DI), K3
 	KMOVW T_MASK+24(DI), K4
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n4d1a1_tile:
+gemmQVNNI8Tiles6x4F32ReLU_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -20524,8 +20541,8 @@ gemmQVNNI8Tiles_n4d1a1_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n4d1a1_one
-gemmQVNNI8Tiles_n4d1a1_two:
+	JLT gemmQVNNI8Tiles6x4F32ReLU_one
+gemmQVNNI8Tiles6x4F32ReLU_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -20602,10 +20619,10 @@ gemmQVNNI8Tiles_n4d1a1_two:
 	ADDQ $512, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n4d1a1_two
-gemmQVNNI8Tiles_n4d1a1_one:
+	JGE gemmQVNNI8Tiles6x4F32ReLU_two
+gemmQVNNI8Tiles6x4F32ReLU_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n4d1a1_tail
+	JZ gemmQVNNI8Tiles6x4F32ReLU_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -20643,10 +20660,10 @@ gemmQVNNI8Tiles_n4d1a1_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $256, SI
-gemmQVNNI8Tiles_n4d1a1_tail:
+gemmQVNNI8Tiles6x4F32ReLU_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n4d1a1_epi
+	JZ gemmQVNNI8Tiles6x4F32ReLU_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -20687,7 +20704,7 @@ gemmQVNNI8Tiles_n4d1a1_tail:
 	VPDPBUSD Z25, Z28, Z21
 	VPDPBUSD Z26, Z28, Z22
 	VPDPBUSD Z27, Z28, Z23
-gemmQVNNI8Tiles_n4d1a1_epi:
+gemmQVNNI8Tiles6x4F32ReLU_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -20819,10 +20836,13 @@ gemmQVNNI8Tiles_n4d1a1_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n4d1a1_tile
+	JNZ gemmQVNNI8Tiles6x4F32ReLU_tile
 	VZEROUPPER
 	RET
-gemmQVNNI8Tiles_n4d1a2:
+
+// func gemmQVNNI8Tiles6x4F32ReLU6(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles6x4F32ReLU6(SB), NOSPLIT, $0-8
+	MOVQ p+0(FP), DI
 	// 6 rows x 4 vectors, dst 1, act 2
 	MOVQ T_A(DI), AX
 	MOVQ T_C(DI), BX
@@ -20834,7 +20854,7 @@ gemmQVNNI8Tiles_n4d1a2:
 	KMOVW T_MASK+16(DI), K3
 	KMOVW T_MASK+24(DI), K4
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles_n4d1a2_tile:
+gemmQVNNI8Tiles6x4F32ReLU6_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -20867,8 +20887,8 @@ gemmQVNNI8Tiles_n4d1a2_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles_n4d1a2_one
-gemmQVNNI8Tiles_n4d1a2_two:
+	JLT gemmQVNNI8Tiles6x4F32ReLU6_one
+gemmQVNNI8Tiles6x4F32ReLU6_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -20945,10 +20965,10 @@ gemmQVNNI8Tiles_n4d1a2_two:
 	ADDQ $512, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles_n4d1a2_two
-gemmQVNNI8Tiles_n4d1a2_one:
+	JGE gemmQVNNI8Tiles6x4F32ReLU6_two
+gemmQVNNI8Tiles6x4F32ReLU6_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles_n4d1a2_tail
+	JZ gemmQVNNI8Tiles6x4F32ReLU6_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -20986,10 +21006,10 @@ gemmQVNNI8Tiles_n4d1a2_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $256, SI
-gemmQVNNI8Tiles_n4d1a2_tail:
+gemmQVNNI8Tiles6x4F32ReLU6_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles_n4d1a2_epi
+	JZ gemmQVNNI8Tiles6x4F32ReLU6_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -21030,7 +21050,7 @@ gemmQVNNI8Tiles_n4d1a2_tail:
 	VPDPBUSD Z25, Z28, Z21
 	VPDPBUSD Z26, Z28, Z22
 	VPDPBUSD Z27, Z28, Z23
-gemmQVNNI8Tiles_n4d1a2_epi:
+gemmQVNNI8Tiles6x4F32ReLU6_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
@@ -21186,7 +21206,7 @@ gemmQVNNI8Tiles_n4d1a2_epi:
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles_n4d1a2_tile
+	JNZ gemmQVNNI8Tiles6x4F32ReLU6_tile
 	VZEROUPPER
 	RET
 

@@ -39,7 +39,7 @@ func TestGEMMQArgOffsets(t *testing.T) {
 		{"tiles.tileA", unsafe.Offsetof(tl.tileA), gqTTileA}, {"tiles.tileC", unsafe.Offsetof(tl.tileC), gqTTileC},
 		{"tiles.tiles", unsafe.Offsetof(tl.tiles), gqTTiles}, {"tiles.steps", unsafe.Offsetof(tl.steps), gqTSteps},
 		{"tiles.tmask", unsafe.Offsetof(tl.tmask), gqTTmask}, {"tiles.mask", unsafe.Offsetof(tl.mask), gqTMask},
-		{"tiles.mode", unsafe.Offsetof(tl.mode), gqTMode}, {"tiles.invOut", unsafe.Offsetof(tl.invOut), gqTInv},
+		{"tiles.invOut", unsafe.Offsetof(tl.invOut), gqTInv},
 		{"tiles.outZero", unsafe.Offsetof(tl.outZero), gqTZero},
 	} {
 		if c.got != c.want {

@@ -49,9 +49,8 @@ const (
 	gqTSteps   = 88
 	gqTTmask   = 96
 	gqTMask    = 104
-	gqTMode    = 136
-	gqTInv     = 144
-	gqTZero    = 148
+	gqTInv     = 136
+	gqTZero    = 140
 )
 
 // gqTileRows is the rows of a gemmQVNNI8Tiles tile of nv vectors: as many
@@ -65,10 +64,183 @@ var gqTileRows = [5]int{0, 16, 12, 8, 6}
 //
 //	acc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])
 //	y := actF32(float32(float32(acc)*s[n])+bias[n], act)
-//	c[i][n] = y (float32) or quantizeU8(y, p.invOut, p.outZero) (uint8)
+//	c[i][n] = y (dst 1, float32) or quantizeU8(y, p.invOut, p.outZero) (dst 0, uint8)
+//
+// with the assembly function of that tile shape, output and activation.
+func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
+	switch (nv-1)*6 + dst*3 + int(act) {
+	case 0:
+		gemmQVNNI8Tiles16x1U8(p)
+	case 1:
+		gemmQVNNI8Tiles16x1U8ReLU(p)
+	case 2:
+		gemmQVNNI8Tiles16x1U8ReLU6(p)
+	case 3:
+		gemmQVNNI8Tiles16x1F32(p)
+	case 4:
+		gemmQVNNI8Tiles16x1F32ReLU(p)
+	case 5:
+		gemmQVNNI8Tiles16x1F32ReLU6(p)
+	case 6:
+		gemmQVNNI8Tiles12x2U8(p)
+	case 7:
+		gemmQVNNI8Tiles12x2U8ReLU(p)
+	case 8:
+		gemmQVNNI8Tiles12x2U8ReLU6(p)
+	case 9:
+		gemmQVNNI8Tiles12x2F32(p)
+	case 10:
+		gemmQVNNI8Tiles12x2F32ReLU(p)
+	case 11:
+		gemmQVNNI8Tiles12x2F32ReLU6(p)
+	case 12:
+		gemmQVNNI8Tiles8x3U8(p)
+	case 13:
+		gemmQVNNI8Tiles8x3U8ReLU(p)
+	case 14:
+		gemmQVNNI8Tiles8x3U8ReLU6(p)
+	case 15:
+		gemmQVNNI8Tiles8x3F32(p)
+	case 16:
+		gemmQVNNI8Tiles8x3F32ReLU(p)
+	case 17:
+		gemmQVNNI8Tiles8x3F32ReLU6(p)
+	case 18:
+		gemmQVNNI8Tiles6x4U8(p)
+	case 19:
+		gemmQVNNI8Tiles6x4U8ReLU(p)
+	case 20:
+		gemmQVNNI8Tiles6x4U8ReLU6(p)
+	case 21:
+		gemmQVNNI8Tiles6x4F32(p)
+	case 22:
+		gemmQVNNI8Tiles6x4F32ReLU(p)
+	case 23:
+		gemmQVNNI8Tiles6x4F32ReLU6(p)
+	default:
+		panic("kernels: no int8 VNNI tile kernel")
+	}
+}
+
+// gemmQVNNI8Tiles16x1U8 is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, activation none.
 //
 //go:noescape
-func gemmQVNNI8Tiles(p *gqTiles)
+func gemmQVNNI8Tiles16x1U8(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8ReLU is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, activation ReLU.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8ReLU(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8ReLU6 is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, activation ReLU6.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8ReLU6(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1F32 is gemmQVNNI8Tiles for 16 rows x 1 vectors, float32 output, activation none.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1F32(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1F32ReLU is gemmQVNNI8Tiles for 16 rows x 1 vectors, float32 output, activation ReLU.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1F32ReLU(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1F32ReLU6 is gemmQVNNI8Tiles for 16 rows x 1 vectors, float32 output, activation ReLU6.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1F32ReLU6(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8 is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, activation none.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8ReLU is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, activation ReLU.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8ReLU(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8ReLU6 is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, activation ReLU6.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8ReLU6(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2F32 is gemmQVNNI8Tiles for 12 rows x 2 vectors, float32 output, activation none.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2F32(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2F32ReLU is gemmQVNNI8Tiles for 12 rows x 2 vectors, float32 output, activation ReLU.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2F32ReLU(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2F32ReLU6 is gemmQVNNI8Tiles for 12 rows x 2 vectors, float32 output, activation ReLU6.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2F32ReLU6(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8 is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, activation none.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8ReLU is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, activation ReLU.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8ReLU(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8ReLU6 is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, activation ReLU6.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8ReLU6(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3F32 is gemmQVNNI8Tiles for 8 rows x 3 vectors, float32 output, activation none.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3F32(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3F32ReLU is gemmQVNNI8Tiles for 8 rows x 3 vectors, float32 output, activation ReLU.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3F32ReLU(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3F32ReLU6 is gemmQVNNI8Tiles for 8 rows x 3 vectors, float32 output, activation ReLU6.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3F32ReLU6(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8 is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, activation none.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8ReLU is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, activation ReLU.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8ReLU(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8ReLU6 is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, activation ReLU6.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8ReLU6(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4F32 is gemmQVNNI8Tiles for 6 rows x 4 vectors, float32 output, activation none.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4F32(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4F32ReLU is gemmQVNNI8Tiles for 6 rows x 4 vectors, float32 output, activation ReLU.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4F32ReLU(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4F32ReLU6 is gemmQVNNI8Tiles for 6 rows x 4 vectors, float32 output, activation ReLU6.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4F32ReLU6(p *gqTiles)
 
 // Microkernels. Each computes, for i < p.mr and the p.nv*W columns n of
 // the block (W = 16 for Z, 8 for Y):

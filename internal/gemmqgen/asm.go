@@ -628,35 +628,47 @@ func genEpi(w *asmWriter, zmm bool) {
 //	R8..R11 = A rows 0, 4, 8, 12 of the tile at the current k, R12 = lda,
 //	R13 = 3*lda, DX = prefetch address (then output row); Z31 = 0, K1..K4 store masks, K7 tail mask.
 func genTiles(w *asmWriter) {
-	const name = "gemmQVNNI8Tiles"
-	w.p("// func %s(p *gqTiles)", name)
-	w.p("// p.tiles tiles of gqTileRows[nv] rows x nv vectors; mode (nv-1)*6 + dst*3 + act")
+	w.p("// Whole tiles, int8 VNNI: one function per tile shape, output and")
+	w.p("// activation (gemmQVNNI8Tiles in gemm_q_stubs_amd64.go picks it); each does")
+	w.p("// p.tiles tiles of gqTileRows[nv] rows x nv vectors.")
 	w.p("// Registers: DI = p, AX = A at the tile's first row, BX = its output row,")
 	w.p("// SI = packed B (then s), CX = steps left (then bias), R8..R11 = A rows")
 	w.p("// 0, 4, 8, 12 of the tile at the current k, R12 = lda, R13 = 3*lda,")
 	w.p("// DX = next tile's A, prefetched (then the output row); Z0..Z23 =")
 	w.p("// accumulators [row][vector], Z24..Z27 = B, Z28 = broadcast A, Z31 = 0,")
 	w.p("// K1..K4 = store masks, K7 = tail mask.")
-	w.p("TEXT ·%s(SB), NOSPLIT, $0-8", name)
-	w.p("\tMOVQ p+0(FP), DI")
-	w.p("\tMOVQ T_MODE(DI), DX")
-	for nv := 1; nv <= 4; nv++ {
-		for dst := 0; dst < 2; dst++ {
-			for act := 0; act < 3; act++ {
-				w.p("\tCMPQ DX, $%d", (nv-1)*6+dst*3+act)
-				w.p("\tJEQ %s_n%dd%da%d", name, nv, dst, act)
-			}
-		}
-	}
-	w.p("\tRET")
-	for nv := 1; nv <= 4; nv++ {
-		for dst := 0; dst < 2; dst++ {
-			for act := 0; act < 3; act++ {
-				genTilesLoop(w, fmt.Sprintf("%s_n%dd%da%d", name, nv, dst, act), nv, dst, act)
-			}
-		}
-	}
 	w.p("")
+	for _, t := range tileKernels() {
+		w.p("// func %s(p *gqTiles)", t.name())
+		w.p("TEXT ·%s(SB), NOSPLIT, $0-8", t.name())
+		w.p("\tMOVQ p+0(FP), DI")
+		genTilesLoop(w, t.name(), t.nv, t.dst, t.act)
+		w.p("")
+	}
+}
+
+// tileKernel is one whole-tile function: nv vectors (gqTileRows[nv] rows),
+// output dst (0: uint8, 1: float32), activation act (0: none, 1: ReLU,
+// 2: ReLU6).
+type tileKernel struct{ nv, dst, act int }
+
+func tileKernels() []tileKernel {
+	var ts []tileKernel
+	for nv := 1; nv <= 4; nv++ {
+		for dst := 0; dst < 2; dst++ {
+			for act := 0; act < 3; act++ {
+				ts = append(ts, tileKernel{nv, dst, act})
+			}
+		}
+	}
+	return ts
+}
+
+// index is the tile's case in the Go dispatch: (nv-1)*6 + dst*3 + act.
+func (t tileKernel) index() int { return (t.nv-1)*6 + t.dst*3 + t.act }
+
+func (t tileKernel) name() string {
+	return fmt.Sprintf("gemmQVNNI8Tiles%dx%d%s%s", gqTileRows[t.nv], t.nv, []string{"U8", "F32"}[t.dst], []string{"", "ReLU", "ReLU6"}[t.act])
 }
 
 func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
@@ -671,7 +683,6 @@ func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
 		return fmt.Sprintf("%d(%s)%s", disp, bases[i/4], []string{"", "(R12*1)", "(R12*2)", "(R13*1)"}[i%4])
 	}
 	step := nv * 64
-	w.p("%s:", lp)
 	w.p("\t// %d rows x %d vectors, dst %d, act %d", mr, nv, dst, act)
 	w.p("\tMOVQ T_A(DI), AX")
 	w.p("\tMOVQ T_C(DI), BX")

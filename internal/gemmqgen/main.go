@@ -39,7 +39,7 @@ var offsets = []offset{
 	{"T_S", "gqTS", 32}, {"T_BIAS", "gqTBias", 40}, {"T_LDA", "gqTLda", 48}, {"T_LDC", "gqTLdc", 56},
 	{"T_TILEA", "gqTTileA", 64}, {"T_TILEC", "gqTTileC", 72}, {"T_TILES", "gqTTiles", 80},
 	{"T_STEPS", "gqTSteps", 88}, {"T_TMASK", "gqTTmask", 96}, {"T_MASK", "gqTMask", 104},
-	{"T_MODE", "gqTMode", 136}, {"T_INV", "gqTInv", 144}, {"T_ZERO", "gqTZero", 148},
+	{"T_INV", "gqTInv", 136}, {"T_ZERO", "gqTZero", 140},
 }
 
 // gqTileRows is the rows of a whole-tile int8 VNNI tile of nv vectors: as
@@ -68,12 +68,48 @@ func genStubs() string {
 	w.p("// gqTileRows is the rows of a gemmQVNNI8Tiles tile of nv vectors: as many")
 	w.p("// as 24 accumulators allow (B, a broadcast and zero take the rest).")
 	w.p("var gqTileRows = [5]int{%s}", joinInts(gqTileRows[:]))
+	genTileDispatch(w)
 	w.WriteString(stubsText)
 	src, err := format.Source([]byte(w.b.String()))
 	if err != nil {
 		panic(err) // a bug of this generator
 	}
 	return string(src)
+}
+
+// genTileDispatch writes gemmQVNNI8Tiles, which picks the whole-tile
+// function in Go (a switch on dense cases compiles to one jump table, and
+// direct calls keep p on the caller's stack), and the functions' stubs.
+func genTileDispatch(w *asmWriter) {
+	w.p("")
+	w.p("// gemmQVNNI8Tiles computes p.tiles row tiles of R = gqTileRows[nv] rows and")
+	w.p("// the nv vectors of one int8 VNNI block (one group), each in registers from")
+	w.p("// A to the output: for tile t, row i = t*R + i and the columns n of the block")
+	w.p("// in the store masks,")
+	w.p("//")
+	w.p("//\tacc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])")
+	w.p("//\ty := actF32(float32(float32(acc)*s[n])+bias[n], act)")
+	w.p("//\tc[i][n] = y (dst 1, float32) or quantizeU8(y, p.invOut, p.outZero) (dst 0, uint8)")
+	w.p("//")
+	w.p("// with the assembly function of that tile shape, output and activation.")
+	w.p("func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {")
+	w.p("\tswitch (nv-1)*6 + dst*3 + int(act) {")
+	for _, t := range tileKernels() {
+		w.p("\tcase %d:", t.index())
+		w.p("\t\t%s(p)", t.name())
+	}
+	w.p("\tdefault:")
+	w.p("\t\tpanic(\"kernels: no int8 VNNI tile kernel\")")
+	w.p("\t}")
+	w.p("}")
+	for _, t := range tileKernels() {
+		w.p("")
+		w.p("// %s is gemmQVNNI8Tiles for %d rows x %d vectors, %s output, activation %s.",
+			t.name(), gqTileRows[t.nv], t.nv, []string{"uint8", "float32"}[t.dst], []string{"none", "ReLU", "ReLU6"}[t.act])
+		w.p("//")
+		w.p("//go:noescape")
+		w.p("func %s(p *gqTiles)", t.name())
+	}
 }
 
 func joinInts(v []int) string {
@@ -89,18 +125,6 @@ func (w *asmWriter) WriteString(s string) { w.b.WriteString(s) }
 // stubsText declares the assembly functions, each with the reference loop
 // it implements.
 const stubsText = `
-// gemmQVNNI8Tiles computes p.tiles row tiles of R = gqTileRows[nv] rows and
-// the nv vectors of one int8 VNNI block (one group), each in registers from
-// A to the output: for tile t, row i = t*R + i and the columns n of the block
-// in the store masks,
-//
-//	acc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])
-//	y := actF32(float32(float32(acc)*s[n])+bias[n], act)
-//	c[i][n] = y (float32) or quantizeU8(y, p.invOut, p.outZero) (uint8)
-//
-//go:noescape
-func gemmQVNNI8Tiles(p *gqTiles)
-
 // Microkernels. Each computes, for i < p.mr and the p.nv*W columns n of
 // the block (W = 16 for Z, 8 for Y):
 //
