@@ -68,6 +68,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	offset := fs.Int("offset", 0, "first test image")
 	n := fs.Int("n", -1, "test images to evaluate (-1: all from --offset; 0: throughput only)")
 	precision := fs.String("precision", "fp32", "fp32, fp16, int8, int4, or a per-layer CONFIG.json")
+	force := fs.Bool("force", false, "apply a CONFIG.json whose \"model\" names another model than --model")
 	calib := fs.String("calib", "data/cifar10/cifar10-train-5k.bin", "calibration images (training images, never test images)")
 	calibN := fs.Int("calib-n", 512, "calibration images used")
 	calibMethod := fs.String("calib-method", "minmax", "activation ranges: minmax, percentile or mse")
@@ -112,7 +113,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--weights: %w", err)
 	}
-	cfg, err := parsePrecision(*precision)
+	cfg, err := parsePrecision(*precision, *model, *force)
 	if err != nil {
 		return err
 	}
@@ -330,13 +331,14 @@ func printEval(w io.Writer, r *evalResult, cfg engine.Config) {
 		r.AI, r.Batch, r.AI/r.AIFP32, r.AIBatch1, r.AIBatch1/r.AIFP32Batch1)
 }
 
-// parsePrecision reads a uniform format name or a per-layer CONFIG.json.
-func parsePrecision(p string) (engine.Config, error) {
+// parsePrecision reads a uniform format name or a per-layer CONFIG.json
+// for model (its "model" field must name it, unless force).
+func parsePrecision(p, model string, force bool) (engine.Config, error) {
 	if f, err := kernels.ParseFormat(p); err == nil {
 		return engine.Uniform(f), nil
 	}
 	if strings.HasSuffix(p, ".json") {
-		c, err := engine.LoadConfig(p)
+		c, err := engine.LoadConfigFor(p, model, force)
 		if err != nil {
 			return engine.Config{}, fmt.Errorf("--precision: %w", err)
 		}

@@ -82,6 +82,7 @@ func TestEvalBadInput(t *testing.T) {
 		{"negative n", []string{"--n", "-5"}, true, "--n -5"},
 		{"negative offset", []string{"--offset", "-1"}, true, "--offset -1"},
 		{"negative int4 group", []string{"--int4-group", "-1"}, true, "--int4-group -1"},
+		{"config of another model", []string{"--precision", "../../configs/mobilenetv2-ai.json"}, false, "--force"},
 		{"batch beyond memory", []string{"--batch", hugeBatch}, false, "--batch " + hugeBatch},
 		{"profile into a missing directory", []string{"--cpuprofile", filepath.Join(missing, "p")}, false, missing},
 	} {
