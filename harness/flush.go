@@ -1,8 +1,6 @@
 package harness
 
-import (
-	"github.com/klauspost/cpuid/v2"
-)
+import "github.com/aiq-project/aiq/kernels"
 
 // flusher evicts the caches by writing then reading a buffer larger than the
 // last-level cache.
@@ -13,7 +11,8 @@ type flusher struct {
 
 func newFlusher(bytes int) *flusher {
 	if bytes == 0 {
-		bytes = 2 * max(cpuid.CPU.Cache.L3, cpuid.CPU.Cache.L2, 0)
+		_, l2, l3 := kernels.CacheSizes()
+		bytes = 2 * max(l3, l2)
 		bytes = max(bytes, 64<<20)
 	}
 	return &flusher{buf: make([]uint64, bytes/8)}

@@ -5,34 +5,40 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/klauspost/cpuid/v2"
 )
 
 // sysCacheDir lists the caches of CPU 0 (index0, index1, ...), one directory
 // per cache with level, type and size files.
 const sysCacheDir = "/sys/devices/system/cpu/cpu0/cache"
 
-// CacheSizes returns the L1 data, L2 and L3 cache sizes in bytes (0 when
-// unknown). cpuid answers on x86; arm64 has no such instruction available
-// to user space, so the sizes come from sysfs there.
-func CacheSizes() (l1d, l2, l3 int) {
-	c := cpuid.CPU.Cache
-	l1d, l2, l3 = max(c.L1D, 0), max(c.L2, 0), max(c.L3, 0)
-	if l1d > 0 && l2 > 0 {
-		return l1d, l2, l3
+// HostCaches returns this host's data cache sizes. cpuid answers on x86;
+// arm64 has no such instruction available to user space, so the sizes come
+// from sysfs there.
+func HostCaches() Caches {
+	c := cpuidCaches()
+	if c.L1D > 0 && c.L2 > 0 {
+		return c
 	}
 	s1, s2, s3 := sysCacheSizes(sysCacheDir)
-	if l1d <= 0 {
-		l1d = s1
+	if s1 <= 0 && s2 <= 0 && s3 <= 0 {
+		return c
 	}
-	if l2 <= 0 {
-		l2 = s2
+	switch c.Source {
+	case "":
+		c.Source = "sysfs"
+	default:
+		c.Source = "cpuid+sysfs"
 	}
-	if l3 <= 0 {
-		l3 = s3
+	if c.L1D <= 0 {
+		c.L1D = s1
 	}
-	return l1d, l2, l3
+	if c.L2 <= 0 {
+		c.L2 = s2
+	}
+	if c.L3 <= 0 {
+		c.L3 = s3
+	}
+	return c
 }
 
 // sysCacheSizes reads dir/index*/{level,type,size}; unreadable entries are

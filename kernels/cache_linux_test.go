@@ -34,4 +34,7 @@ func TestSysCacheSizes(t *testing.T) {
 	if l1, l2, l3 := CacheSizes(); l1 < 0 || l2 < 0 || l3 < 0 {
 		t.Errorf("CacheSizes = %d, %d, %d: negative", l1, l2, l3)
 	}
+	if c := HostCaches(); (c.Largest() > 0) != (c.Source != "") {
+		t.Errorf("HostCaches = %+v: a source without sizes or sizes without a source", c)
+	}
 }

@@ -34,7 +34,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	c := r.Host.Caches
 	fmt.Fprintf(w, "host: %s, %d CPUs, clock %.2f GHz scalar / %.2f GHz under dense FMA (measured), caches L1d %d KiB, L2 %d KiB, L3 %d MiB (%s), bandwidth ISA %s\n",
-		r.Host.CPU, r.Host.Cores, r.Host.ClockGHz, r.Host.VectorClockGHz, c.L1>>10, c.L2>>10, c.L3>>20, c.Source, r.Host.BWISA)
+		r.Host.CPU, r.Host.Cores, r.Host.ClockGHz, r.Host.VectorClockGHz, c.L1D>>10, c.L2>>10, c.L3>>20, c.Source, r.Host.BWISA)
 	fmt.Fprintln(tw, "threads\tlevel\tsizes (total)\tread\twrite\tcopy\ttriad\twrite NT\tcopy NT\ttriad NT\t")
 	for _, s := range r.Sweeps {
 		for _, p := range s.Plateaus {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/klauspost/cpuid/v2"
 )
 
@@ -77,11 +78,11 @@ type Peak struct {
 
 // Host describes the machine.
 type Host struct {
-	CPU    string `json:"cpu"`
-	GOOS   string `json:"goos"`
-	GOARCH string `json:"goarch"`
-	Cores  int    `json:"logical_cpus"`
-	Caches Caches `json:"caches"`
+	CPU    string         `json:"cpu"`
+	GOOS   string         `json:"goos"`
+	GOARCH string         `json:"goarch"`
+	Cores  int            `json:"logical_cpus"`
+	Caches kernels.Caches `json:"caches"`
 	// ClockGHz is measured with a dependent add chain; VectorClockGHz the
 	// same with wide FMAs running alongside (some CPUs slow down then).
 	ClockGHz       float64 `json:"clock_ghz,omitempty"`
@@ -136,7 +137,7 @@ func Probe(opts Options) (*Result, error) {
 			opts.Progress(fmt.Sprintf("[%5.1fs] ", time.Since(start).Seconds()) + fmt.Sprintf(format, a...))
 		}
 	}
-	caches := detectCaches()
+	caches := hostCaches()
 	r := &Result{
 		Threads:      threads,
 		BandwidthGBs: map[Level]Bandwidth{},
@@ -162,10 +163,11 @@ func Probe(opts Options) (*Result, error) {
 		cfg = sweepConfig{minBytes: 4 << 10, stepsPerOctave: 2, samples: 2, sampleTime: 1500 * time.Microsecond}
 	}
 	// At least 4x the last-level cache, so DRAM is a plateau, not an edge.
-	cfg.maxBytes = (max(4*caches.Largest(), 64<<20) + 4095) &^ 4095
-	cfg.coarseFrom = 2 * caches.Largest()
+	largest := int64(caches.Largest())
+	cfg.maxBytes = (max(4*largest, 64<<20) + 4095) &^ 4095
+	cfg.coarseFrom = 2 * largest
 	if opts.Quick {
-		cfg.coarseFrom = max(caches.Largest()/4, 8<<20)
+		cfg.coarseFrom = max(largest/4, 8<<20)
 	}
 	counts := []int{1}
 	if threads > 1 {
@@ -174,12 +176,12 @@ func Probe(opts Options) (*Result, error) {
 	// Boundary windows: private L1 and L2 scale with the threads, the L3
 	// is shared.
 	capsFor := func(t int) []int64 {
-		caps := []int64{caches.L1 * int64(t)}
+		caps := []int64{int64(caches.L1D) * int64(t)}
 		if caches.L2 > 0 {
-			caps = append(caps, caches.L2*int64(t))
+			caps = append(caps, int64(caches.L2)*int64(t))
 		}
 		if caches.L3 > 0 {
-			caps = append(caps, caches.L3)
+			caps = append(caps, int64(caches.L3))
 		}
 		return caps
 	}
@@ -198,6 +200,15 @@ func Probe(opts Options) (*Result, error) {
 	r.BandwidthGBs = r.Sweeps[len(r.Sweeps)-1].Levels
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
+}
+
+// hostCaches are the host's caches from package kernels, or typical sizes
+// when nothing answered: the sweep needs a range either way.
+func hostCaches() kernels.Caches {
+	if c := kernels.HostCaches(); c.L1D > 0 {
+		return c
+	}
+	return kernels.Caches{L1D: 32 << 10, L2: 1 << 20, L3: 32 << 20, Source: "assumed (cpuid and sysfs gave nothing)"}
 }
 
 func sweepThreads(cpus []int, cfg sweepConfig, caps []int64, progress func(int, int)) (ThreadSweep, error) {

@@ -228,17 +228,6 @@ func TestSVG(t *testing.T) {
 	}
 }
 
-func TestSysfsCaches(t *testing.T) {
-	for s, want := range map[string]int64{"48K": 48 << 10, "2048K": 2 << 20, "260M": 260 << 20, "7": 7} {
-		if got, err := parseCacheSize(s); err != nil || got != want {
-			t.Errorf("parseCacheSize(%q) = %d, %v", s, got, err)
-		}
-	}
-	if _, err := parseCacheSize("lots"); err == nil {
-		t.Error("bad size: no error")
-	}
-}
-
 func TestSweepSmall(t *testing.T) {
 	cpus, err := harness.CPUs()
 	if err != nil {
