@@ -70,8 +70,15 @@ func CachePath(dir, modelHash, data string, m Method, n int) string {
 }
 
 // LoadCache reads a cached calibration; a missing file returns (nil, nil).
-// A file for other parameters than asked is an error, as is a corrupt one.
+// A corrupt file, or one for other parameters than asked, also returns
+// (nil, nil) after a warning on stderr, so the caller calibrates again and
+// SaveCache replaces it: a bad cache must not fail every later run. Only a
+// file that exists but cannot be read is an error.
 func LoadCache(path, modelHash, data string, m Method, n int) (*Calibration, error) {
+	return loadCache(path, modelHash, data, m, n, os.Stderr)
+}
+
+func loadCache(path, modelHash, data string, m Method, n int, warn io.Writer) (*Calibration, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -79,15 +86,19 @@ func LoadCache(path, modelHash, data string, m Method, n int) (*Calibration, err
 	if err != nil {
 		return nil, fmt.Errorf("quant: calibration cache: %w", err)
 	}
+	stale := func(why error) (*Calibration, error) {
+		fmt.Fprintf(warn, "warning: calibration cache %s: %v; calibrating again\n", path, why)
+		return nil, nil
+	}
 	var c Calibration
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("quant: calibration cache %s: %w", path, err)
+		return stale(fmt.Errorf("corrupt: %w", err))
 	}
 	if c.Model != modelHash || c.Data != data || c.Method != m.String() || c.N != n {
-		return nil, fmt.Errorf("quant: calibration cache %s is for model %.16s data %q method %s n %d", path, c.Model, c.Data, c.Method, c.N)
+		return stale(fmt.Errorf("holds model %.16s data %q method %s n %d", c.Model, c.Data, c.Method, c.N))
 	}
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("quant: calibration cache %s: %w", path, err)
+		return stale(err)
 	}
 	return &c, nil
 }

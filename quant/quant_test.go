@@ -1,10 +1,12 @@
 package quant
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aiq-project/aiq/kernels"
@@ -172,12 +174,24 @@ func TestCache(t *testing.T) {
 	if err != nil || got.Ranges["x"] != c.Ranges["x"] || got.Means["x"][0] != 0.5 {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
-	if _, err := LoadCache(p, "abc", "d", MSE, 8); err == nil {
-		t.Error("cache for other n accepted")
+	// A cache for other parameters, or a corrupt one, is not used: it is
+	// rebuilt after a warning, never an error that fails every run.
+	var warn bytes.Buffer
+	if got, err := loadCache(p, "abc", "d", MSE, 8, &warn); got != nil || err != nil || !strings.Contains(warn.String(), p) {
+		t.Errorf("cache for other n: %v, %v, warning %q", got, err, warn.String())
 	}
-	os.WriteFile(p, []byte("{"), 0o644)
-	if _, err := LoadCache(p, "abc", "d", MSE, 7); err == nil {
-		t.Error("corrupt cache accepted")
+	for _, junk := range []string{"{", "", `{"model": "abc", "data": "d", "method": "mse", "n": 7, "ranges": {"x": {"Lo": 2, "Hi": -1}}}`} {
+		os.WriteFile(p, []byte(junk), 0o644)
+		warn.Reset()
+		if got, err := loadCache(p, "abc", "d", MSE, 7, &warn); got != nil || err != nil || !strings.Contains(warn.String(), "calibrating again") {
+			t.Errorf("corrupt cache %q: %v, %v, warning %q", junk, got, err, warn.String())
+		}
+	}
+	if err := SaveCache(p, c); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := LoadCache(p, "abc", "d", MSE, 7); err != nil || got == nil {
+		t.Errorf("rebuilt cache: %v, %v", got, err)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, ".calib-*")); len(m) != 0 {
 		t.Errorf("temporary files left: %v", m)

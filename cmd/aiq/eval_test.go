@@ -112,3 +112,28 @@ func TestEvalBadInput(t *testing.T) {
 		t.Errorf("left %s behind", e.Name())
 	}
 }
+
+// A corrupt calibration cache is rebuilt (with a warning), not an error
+// that fails every later run.
+func TestEvalCorruptCalibCache(t *testing.T) {
+	model := testModels + "resnet20.onnx"
+	needFile(t, model)
+	needFile(t, testData)
+	needFile(t, testCalib)
+	cache := t.TempDir()
+	args := []string{"--model", model, "--data", testData, "--calib", testCalib, "--calib-n", "8", "--cache", cache,
+		"--precision", "int8", "--n", "8", "--batch", "8", "--bench-time", "0"}
+	for i := range 2 {
+		var stdout, stderr bytes.Buffer
+		if err := eval(args, &stdout, &stderr); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		files, _ := filepath.Glob(filepath.Join(cache, "calib-*.json"))
+		if len(files) != 1 {
+			t.Fatalf("run %d: cache files %v", i, files)
+		}
+		if err := os.WriteFile(files[0], []byte(`{"model": tru`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
