@@ -4,9 +4,13 @@
 #
 #   THREADS=1 BATCH=64 N=10000 ROUNDS=1 bash peers/run.sh
 #
-# ROUNDS > 1 repeats the throughput runs (ONNX Runtime and aiq alternating)
-# and keeps each one's best: on a shared machine the best of a few runs is
-# the closest to what the code does alone.
+# ROUNDS > 1 repeats the throughput runs (ONNX Runtime and aiq alternating);
+# the table gives each one's median over the rounds and the ratio of medians,
+# with the ratio's range over the rounds.
+#
+# OUT=DIR keeps the raw outputs (one JSON line per run) and meta.json (CPU,
+# commit, load before the run) in DIR: the published tables are generated
+# from such directories by scripts/tables, never typed.
 #
 # ONNX Runtime runs the shipped fp32 models and its own int8 QDQ models in
 # peers/; aiq runs the fp32 models in fp32 and in int8 (min-max calibration
@@ -36,6 +40,7 @@ go build -o bin/aiq ./cmd/aiq
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 for m in resnet20 mobilenetv2; do
 	echo "peers: $m (threads $THREADS, batch $BATCH, $N images)" >&2
@@ -59,23 +64,18 @@ for r in $(seq 2 "$ROUNDS"); do
 	done
 done
 
-node - "$tmp" "$THREADS" "$BATCH" "$N" "$ROUNDS" <<'EOF'
-const fs = require('fs');
-const [dir, threads, batch, n, rounds] = process.argv.slice(2);
-// One JSON object per line: the first has top-1, every one a throughput.
-const read = f => {
-  const runs = fs.readFileSync(`${dir}/${f}.json`, 'utf8').trim().split('\n').map(l => JSON.parse(l));
-  return {top1: runs[0].top1, images_per_s: Math.max(...runs.map(r => r.images_per_s))};
-};
-console.log(`ONNX Runtime 1.30 vs aiq: ${threads} thread(s), batch ${batch}, top-1 on the first ${n} test images,` +
-  ` images/s best of ${rounds} round(s)`);
-console.log('model        precision  ORT top-1  aiq top-1   ORT img/s  aiq img/s  aiq/ORT');
-for (const m of ['resnet20', 'mobilenetv2']) {
-  for (const p of ['fp32', 'int8']) {
-    const o = read(`${m}-ort-${p}`), a = read(`${m}-aiq-${p}`);
-    console.log(`${m.padEnd(12)} ${p.padEnd(9)} ${(100 * o.top1).toFixed(2).padStart(8)}%` +
-      ` ${(100 * a.top1).toFixed(2).padStart(9)}%  ${o.images_per_s.toFixed(0).padStart(9)}` +
-      `  ${a.images_per_s.toFixed(0).padStart(9)}  ${(a.images_per_s / o.images_per_s).toFixed(2).padStart(7)}x`);
-  }
-}
-EOF
+cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+flags=$(grep -m1 '^flags' /proc/cpuinfo)
+case "$flags" in *avx512_fp16*) cpu="$cpu (AVX512-FP16)" ;; *avx512_vnni*) cpu="$cpu (AVX-512 VNNI, no AVX512-FP16)" ;; esac
+cat >"$tmp/meta.json" <<META
+{"cpu": "$cpu", "cores": $(nproc), "threads": $THREADS, "batch": $BATCH, "n": $N, "rounds": $ROUNDS,
+ "commit": "$(git rev-parse HEAD 2>/dev/null || echo unknown)", "dirty": $([ -z "$(git status --porcelain 2>/dev/null)" ] && echo false || echo true),
+ "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "load_before": "$load"}
+META
+
+node peers/table.js "$tmp"
+if [ -n "${OUT:-}" ]; then
+	mkdir -p "$OUT"
+	cp "$tmp"/*.json "$OUT"/
+	echo "peers: raw outputs in $OUT" >&2
+fi
