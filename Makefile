@@ -18,9 +18,9 @@ vet:
 
 # Generated assembly must match its generator.
 check-generated:
-	@tmp=$$(mktemp -d); cp kernels/*.go kernels/*.s $$tmp/; \
-	$(GO) run ./internal/gemmgen -dir $$tmp && $(GO) run ./internal/dwgen -out $$tmp/dw_amd64.s && $(GO) run ./internal/gemmqgen -dir $$tmp && \
-	for f in gemm_f32_amd64.s gemm_f16_amd64.s gemm_f32_amd64.go gemm_f16_amd64.go dw_amd64.s gemm_q_amd64.s gemm_q_stubs_amd64.go; do \
+	@tmp=$$(mktemp -d); \
+	$(GO) run ./internal/gemmgen -dir $$tmp && $(GO) run ./internal/dwgen -dir $$tmp && $(GO) run ./internal/gemmqgen -dir $$tmp && \
+	for f in gemm_f32_amd64.s gemm_f16_amd64.s gemm_f32_stubs_amd64.go gemm_f16_stubs_amd64.go dw_amd64.s dw_stubs_amd64.go gemm_q_amd64.s gemm_q_stubs_amd64.go; do \
 	  cmp -s kernels/$$f $$tmp/$$f || { echo "kernels/$$f differs from its generator's output"; rm -rf $$tmp; exit 1; }; \
 	done; rm -rf $$tmp; echo "generated assembly up to date"
 
@@ -53,7 +53,7 @@ peers:
 asm:
 	$(GO) run ./internal/asmgen
 	$(GO) run ./internal/gemmgen -dir kernels
-	$(GO) run ./internal/dwgen -out kernels/dw_amd64.s
+	$(GO) run ./internal/dwgen -dir kernels
 	$(GO) run ./internal/gemmqgen -dir kernels
 
 fuzz:

@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// Depthwise 3x3 kernels; see dw_amd64.go for the packed layouts and the
-// reference loops. The tile code is regular and was written out by a small
-// generator, internal/dwgen.
+// Depthwise 3x3 kernels; see dw_amd64.go for the packed layouts and
+// dw_stubs_amd64.go for the reference loops. The tile code is regular and is
+// written out by a small generator, internal/dwgen.
 //
 // A tap kernel computes npix output pixels that share one tap list (a row
 // segment, or a border column of several rows): input pixels are

@@ -6,9 +6,9 @@ const header = `//go:build gc && !purego
 
 #include "textflag.h"
 
-// Depthwise 3x3 kernels; see dw_amd64.go for the packed layouts and the
-// reference loops. The tile code is regular and was written out by a small
-// generator, internal/dwgen.
+// Depthwise 3x3 kernels; see dw_amd64.go for the packed layouts and
+// dw_stubs_amd64.go for the reference loops. The tile code is regular and is
+// written out by a small generator, internal/dwgen.
 //
 // A tap kernel computes npix output pixels that share one tap list (a row
 // segment, or a border column of several rows): input pixels are
@@ -385,3 +385,80 @@ const rowBlockStart = `	// WBLK = w + 12*CB (768 bytes a block), XP = first pixe
 	MOVQ out32+80(FP), OP
 	LEAQ (OP)(CB*4), OP
 	MOVQ npix+24(FP), CX`
+
+// stubs is the body of dw_stubs_amd64.go: the assembly functions'
+// declarations with the reference loop they implement.
+const stubs = `
+// The assembly kernels compute npix output pixels that share one tap list:
+// input pixel p is pstride bytes after base, output pixel p ostride bytes
+// after out. For channel ch < c (cbytes/element size), with in(x) reading
+// at byte address x:
+//
+//	acc := 0
+//	for _, t := range taps[:ntaps] {
+//		acc += in(base + p*pstride + t.off)[ch] * weight(t.woff, ch)
+//	}
+//	out(out + p*ostride)[ch] = min(max(acc*scale[ch]+bias[ch], lo), hi)
+//
+// The integer kernels start acc at corr[ch] (the folded zero point), use
+// uint8 activations and int8 weights, and apply the integer epilogue
+// (Epilogue doc) with the constants in k, to out8 or, when out8 is nil, out32.
+
+// dwF32AVX512 is the reference loop with float32 data, 16 channels a vector.
+//
+//go:noescape
+func dwF32AVX512(base *float32, taps *dwTap, ntaps, npix, pstride, ostride int, w *float32, out *float32, cbytes int, lo, hi float32)
+
+// dwF32AVX2 is the reference loop with float32 data, 8 channels a vector;
+// cbytes is a multiple of 32.
+//
+//go:noescape
+func dwF32AVX2(base *float32, taps *dwTap, ntaps, npix, pstride, ostride int, w *float32, out *float32, cbytes int, lo, hi float32)
+
+// dwF16AVX512 is the reference loop with binary16 data.
+//
+//go:noescape
+func dwF16AVX512(base *uint16, taps *dwTap, ntaps, npix, pstride, ostride int, w *float32, out *uint16, cbytes int, lo, hi float32)
+
+// dwF16AVX2 is the reference loop with binary16 data; cbytes is a multiple
+// of 16.
+//
+//go:noescape
+func dwF16AVX2(base *uint16, taps *dwTap, ntaps, npix, pstride, ostride int, w *float32, out *uint16, cbytes int, lo, hi float32)
+
+// dwQAVX512 is the integer reference loop, 64 channels a block, with
+// VPDPBUSD when vnni is set.
+//
+//go:noescape
+func dwQAVX512(base *uint8, taps *dwTap, ntaps, npix, pstride, ostride int, w *byte, corr *int32, sb *float32, cp int, out8 *uint8, out32 *float32, c int, k *dwQConsts, vnni bool)
+
+// dwQAVX2 is the integer reference loop, 8 channels a block; c is a
+// multiple of 8.
+//
+//go:noescape
+func dwQAVX2(base *uint8, taps *dwTap, ntaps, npix, pstride, ostride int, w *byte, corr *int32, sb *float32, cp int, out8 *uint8, out32 *float32, c int, k *dwQConsts)
+
+// dwQRowVNNI is the integer reference loop for the interior of a row (every
+// tap column in bounds; rows above and below at byte offsets up and down,
+// read only where top and bottom are -1), with the row kernel's layout.
+//
+//go:noescape
+func dwQRowVNNI(base *uint8, up, down, npix, pstride int, w *byte, corr *int32, sb *float32, cp int, out8 *uint8, out32 *float32, ostride, c int, k *dwQConsts, top, bottom int, s2 bool)
+
+// The float row kernels compute the interior of a row (every tap column in
+// bounds) with the AVX-512 layout; rows[:nrows] are the in-bounds kernel
+// rows (dwKernelRows), pstride = stride*cbytes, and the result is the
+// reference loop's.
+//
+//go:noescape
+func dwF32RowS1AVX512(base *float32, rows *dwTap, nrows, npix, pstride, ostride int, w *float32, out *float32, cbytes int, lo, hi float32)
+
+//go:noescape
+func dwF32RowS2AVX512(base *float32, rows *dwTap, nrows, npix, pstride, ostride int, w *float32, out *float32, cbytes int, lo, hi float32)
+
+//go:noescape
+func dwF16RowS1AVX512(base *uint16, rows *dwTap, nrows, npix, pstride, ostride int, w *float32, out *uint16, cbytes int, lo, hi float32)
+
+//go:noescape
+func dwF16RowS2AVX512(base *uint16, rows *dwTap, nrows, npix, pstride, ostride int, w *float32, out *uint16, cbytes int, lo, hi float32)
+`
