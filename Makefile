@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/aiq
 PKGS    := ./...
 
-.PHONY: asm check-generated all build test vet test-amd64 test-purego test-race test-arm64 bench bench-quick peers asm fuzz clean
+.PHONY: asm check-generated all build test vet test-amd64 test-purego test-race test-arm64 bench bench-quick peers fuzz clean
 
 all: build
 
@@ -16,13 +16,20 @@ vet:
 	$(GO) vet -tags purego $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
-# Generated assembly must match its generator.
+# Generated files must match their generators: the //go:generate lines of
+# kernels/gen.go run into a temporary directory, every output is compared
+# with the committed file, and every committed "Code generated" file must
+# have been produced (arm64 needs llvm-mc).
 check-generated:
-	@tmp=$$(mktemp -d); \
-	$(GO) run ./internal/gemmgen -dir $$tmp && $(GO) run ./internal/dwgen -dir $$tmp && $(GO) run ./internal/gemmqgen -dir $$tmp && \
-	for f in gemm_f32_amd64.s gemm_f16_amd64.s gemm_f32_stubs_amd64.go gemm_f16_stubs_amd64.go dw_amd64.s dw_stubs_amd64.go gemm_q_amd64.s gemm_q_stubs_amd64.go; do \
-	  cmp -s kernels/$$f $$tmp/$$f || { echo "kernels/$$f differs from its generator's output"; rm -rf $$tmp; exit 1; }; \
-	done; rm -rf $$tmp; echo "generated assembly up to date"
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cd kernels && grep '^//go:generate ' gen.go | sed -e 's|^//go:generate ||' -e "s| -dir \.$$| -dir $$tmp|" | sh -e || exit 1; \
+	for f in $$tmp/*; do \
+	  cmp -s "$$f" "$${f##*/}" || { echo "kernels/$${f##*/} differs from its generator's output: run go generate ./kernels"; exit 1; }; \
+	done; \
+	for f in $$(grep -l '^// Code generated .* DO NOT EDIT\.$$' *.go *.s); do \
+	  test -e "$$tmp/$$f" || { echo "kernels/$$f says it is generated, but no generator wrote it"; exit 1; }; \
+	done; \
+	echo "generated files up to date ($$(ls $$tmp | wc -l) files)"
 
 test-amd64:
 	$(GO) test -count=1 $(PKGS)
@@ -50,11 +57,9 @@ bench-quick:
 peers:
 	bash peers/run.sh
 
+# Regenerate every generated file of kernels.
 asm:
-	$(GO) run ./internal/asmgen
-	$(GO) run ./internal/gemmgen -dir kernels
-	$(GO) run ./internal/dwgen -dir kernels
-	$(GO) run ./internal/gemmqgen -dir kernels
+	$(GO) generate ./kernels
 
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzGEMMQ -fuzztime 30s ./kernels

@@ -19,5 +19,3 @@
 // specified operation by operation (see Epilogue) and every variant performs
 // exactly those float32 operations in that order.
 package kernels
-
-//go:generate go run ../internal/gemmgen -dir .
