@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/aiq-project/aiq/kernels/fp16"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -41,15 +42,63 @@ func ferr(path string, err error) error {
 	return &fieldError{path: path, err: err}
 }
 
-// each calls fn for every field of the message encoded in b. Unknown fields
-// are passed to fn too; fn ignores what it does not read.
-func each(b []byte, path string, fn func(f field) error) error {
+// fieldNames names the fields of one message type by number, as the ONNX
+// schema does; a name ending in "[]" is a repeated field, indexed by
+// occurrence in error paths.
+type fieldNames map[protowire.Number]string
+
+// The fields of the messages read, by the names of onnx.proto.
+var (
+	modelFields = fieldNames{1: "ir_version", 2: "producer_name", 3: "producer_version", 4: "domain", 5: "model_version",
+		6: "doc_string", 7: "graph", 8: "opset_import[]", 14: "metadata_props[]", 20: "training_info[]", 25: "functions[]"}
+	opsetFields = fieldNames{1: "domain", 2: "version"}
+	graphFields = fieldNames{1: "node[]", 2: "name", 5: "initializer[]", 10: "doc_string", 11: "input[]", 12: "output[]",
+		13: "value_info[]", 14: "quantization_annotation[]", 15: "sparse_initializer[]"}
+	nodeFields = fieldNames{1: "input[]", 2: "output[]", 3: "name", 4: "op_type", 5: "attribute[]", 6: "doc_string", 7: "domain"}
+	attrFields = fieldNames{1: "name", 2: "f", 3: "i", 4: "s", 5: "t", 6: "g", 7: "floats", 8: "ints", 9: "strings",
+		10: "tensors", 11: "graphs", 13: "doc_string", 20: "type", 21: "ref_attr_name"}
+	valueInfoFields  = fieldNames{1: "name", 2: "type", 3: "doc_string"}
+	typeFields       = fieldNames{1: "tensor_type", 4: "sequence_type", 5: "map_type", 6: "denotation"}
+	tensorTypeFields = fieldNames{1: "elem_type", 2: "shape"}
+	shapeFields      = fieldNames{1: "dim[]"}
+	dimFields        = fieldNames{1: "dim_value", 2: "dim_param", 3: "denotation"}
+	tensorFields     = fieldNames{1: "dims", 2: "data_type", 3: "segment", 4: "float_data", 5: "int32_data", 6: "string_data",
+		7: "int64_data", 8: "name", 9: "raw_data", 10: "double_data", 11: "uint64_data", 12: "doc_string",
+		13: "external_data[]", 14: "data_location"}
+)
+
+// fieldPath is the dotted path of the k-th occurrence of field num of the
+// message at path: graph.node[12], graph.node[12].attribute[0].name. A
+// field the schema table does not name is "(field N)".
+func fieldPath(path string, names fieldNames, num protowire.Number, k int) string {
+	name, ok := names[num]
+	if !ok {
+		return fmt.Sprintf("%s.(field %d)", path, num)
+	}
+	if base, rep := strings.CutSuffix(name, "[]"); rep {
+		return idx(path+"."+base, k)
+	}
+	// The graph of a model is named by itself: graph.node[3], not model.graph.node[3].
+	if path == "model" && name == "graph" {
+		return "graph"
+	}
+	return path + "." + name
+}
+
+// each calls fn for every field of the message encoded in b, at path with
+// the field names of its type. Unknown fields are passed to fn too; fn
+// ignores what it does not read. A field that cannot be read is named by
+// its path.
+func each(b []byte, path string, names fieldNames, fn func(f field) error) error {
+	seen := map[protowire.Number]int{}
 	for len(b) > 0 {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
 			return ferr(path, fmt.Errorf("%w: tag: %v", errTruncated, protowire.ParseError(n)))
 		}
 		b = b[n:]
+		fpath := fieldPath(path, names, num, seen[num])
+		seen[num]++
 		f := field{num: num, typ: typ}
 		switch typ {
 		case protowire.VarintType:
@@ -65,10 +114,10 @@ func each(b []byte, path string, fn func(f field) error) error {
 		case protowire.StartGroupType:
 			_, n = protowire.ConsumeGroup(num, b)
 		default:
-			return ferr(path, fmt.Errorf("%w: field %d has wire type %d", errTruncated, num, typ))
+			return ferr(fpath, fmt.Errorf("%w: wire type %d", errTruncated, typ))
 		}
 		if n < 0 {
-			return ferr(path, fmt.Errorf("%w: field %d: %v", errTruncated, num, protowire.ParseError(n)))
+			return ferr(fpath, fmt.Errorf("%w: %v", errTruncated, protowire.ParseError(n)))
 		}
 		b = b[n:]
 		if err := fn(f); err != nil {
@@ -156,7 +205,8 @@ func idx(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" 
 
 func decodeModel(b []byte) (*Model, error) {
 	m := &Model{Opsets: map[string]int64{}}
-	err := each(b, "model", func(f field) error {
+	opsets := 0
+	err := each(b, "model", modelFields, func(f field) error {
 		var err error
 		switch f.num {
 		case 1:
@@ -170,8 +220,10 @@ func decodeModel(b []byte) (*Model, error) {
 			}
 		case 8:
 			var ob []byte
-			if ob, err = f.bytes("model.opset_import"); err == nil {
-				err = decodeOpset(ob, m.Opsets)
+			p := idx("model.opset_import", opsets)
+			opsets++
+			if ob, err = f.bytes(p); err == nil {
+				err = decodeOpset(ob, p, m.Opsets)
 			}
 		}
 		return err
@@ -179,16 +231,16 @@ func decodeModel(b []byte) (*Model, error) {
 	return m, err
 }
 
-func decodeOpset(b []byte, dst map[string]int64) error {
+func decodeOpset(b []byte, path string, dst map[string]int64) error {
 	var domain string
 	var version int64
-	err := each(b, "model.opset_import", func(f field) error {
+	err := each(b, path, opsetFields, func(f field) error {
 		var err error
 		switch f.num {
 		case 1:
-			domain, err = f.str("model.opset_import.domain")
+			domain, err = f.str(path + ".domain")
 		case 2:
-			version, err = f.varint("model.opset_import.version")
+			version, err = f.varint(path + ".version")
 		}
 		return err
 	})
@@ -204,7 +256,7 @@ func decodeOpset(b []byte, dst map[string]int64) error {
 
 func decodeGraph(b []byte, path string) (*Graph, error) {
 	g := &Graph{}
-	err := each(b, path, func(f field) error {
+	err := each(b, path, graphFields, func(f field) error {
 		var err error
 		var sub []byte
 		switch f.num {
@@ -246,7 +298,7 @@ func decodeGraph(b []byte, path string) (*Graph, error) {
 
 func decodeNode(b []byte, path string) (*Node, error) {
 	n := &Node{}
-	err := each(b, path, func(f field) error {
+	err := each(b, path, nodeFields, func(f field) error {
 		var err error
 		var s string
 		switch f.num {
@@ -281,7 +333,7 @@ func decodeNode(b []byte, path string) (*Node, error) {
 
 func decodeAttr(b []byte, path string) (*Attribute, error) {
 	a := &Attribute{}
-	err := each(b, path, func(f field) error {
+	err := each(b, path, attrFields, func(f field) error {
 		var err error
 		switch f.num {
 		case 1:
@@ -332,7 +384,7 @@ func decodeAttr(b []byte, path string) (*Attribute, error) {
 
 func decodeValueInfo(b []byte, path string) (*ValueInfo, error) {
 	v := &ValueInfo{}
-	err := each(b, path, func(f field) error {
+	err := each(b, path, valueInfoFields, func(f field) error {
 		var err error
 		switch f.num {
 		case 1:
@@ -349,7 +401,7 @@ func decodeValueInfo(b []byte, path string) (*ValueInfo, error) {
 }
 
 func decodeType(b []byte, path string, v *ValueInfo) error {
-	return each(b, path, func(f field) error {
+	return each(b, path, typeFields, func(f field) error {
 		if f.num != 1 { // only tensor_type is read
 			return nil
 		}
@@ -358,7 +410,7 @@ func decodeType(b []byte, path string, v *ValueInfo) error {
 		if err != nil {
 			return err
 		}
-		return each(sub, p, func(f field) error {
+		return each(sub, p, tensorTypeFields, func(f field) error {
 			var err error
 			switch f.num {
 			case 1:
@@ -378,7 +430,7 @@ func decodeType(b []byte, path string, v *ValueInfo) error {
 }
 
 func decodeShape(b []byte, path string, v *ValueInfo) error {
-	return each(b, path, func(f field) error {
+	return each(b, path, shapeFields, func(f field) error {
 		if f.num != 1 {
 			return nil
 		}
@@ -388,7 +440,7 @@ func decodeShape(b []byte, path string, v *ValueInfo) error {
 			return err
 		}
 		d, param := int64(-1), ""
-		err = each(sub, p, func(f field) error {
+		err = each(sub, p, dimFields, func(f field) error {
 			var err error
 			switch f.num {
 			case 1:
@@ -413,7 +465,7 @@ func decodeTensor(b []byte, path string) (*Tensor, error) {
 	var f64 []float64
 	var i64, i32, u64 []int64
 	external := false
-	err := each(b, path, func(f field) error {
+	err := each(b, path, tensorFields, func(f field) error {
 		var err error
 		switch f.num {
 		case 1:

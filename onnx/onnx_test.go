@@ -3,6 +3,7 @@ package onnx
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -70,6 +71,9 @@ func TestTruncatedModel(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), "resnet20.onnx: ") {
 			t.Fatalf("prefix %d: error %q does not name the file", n, err)
+		}
+		if strings.Contains(err.Error(), "field ") {
+			t.Fatalf("prefix %d: error %q names a field by number, not by its path", n, err)
 		}
 	}
 	// The last bytes too: they cut the final field.
@@ -195,4 +199,103 @@ func TestFieldErrorUnwraps(t *testing.T) {
 	if !errors.As(err, &fe) || !strings.HasPrefix(fe.path, "graph.initializer[0]") {
 		t.Errorf("error %v: want a field error at graph.initializer[0]", err)
 	}
+}
+
+// A corrupt node deep in the graph is named by its path in the schema's
+// field names, graph.node[12].attribute[0], never by a field number.
+func TestCorruptNodePath(t *testing.T) {
+	node := func(attr []byte) []byte {
+		n := bytesField(4, []byte("Relu"))
+		if attr != nil {
+			n = append(n, bytesField(5, attr)...)
+		}
+		return n
+	}
+	opset := protowire.AppendVarint(protowire.AppendTag(nil, 2, protowire.VarintType), 13)
+	wrap := func(g []byte) []byte { return append(bytesField(7, g), bytesField(8, opset)...) }
+	nodes := func(last []byte) []byte {
+		var g []byte
+		for range 12 {
+			g = append(g, bytesField(1, node(nil))...)
+		}
+		return append(g, last...)
+	}
+	// Attribute 0 of node 12: a name whose length runs past the attribute.
+	badAttr := append(protowire.AppendTag(nil, 1, protowire.BytesType), 50, 'a')
+	// Node 12 itself cut: its length prefix runs past the graph.
+	cutNode := append(protowire.AppendTag(nil, 1, protowire.BytesType), 40, 0x22, 1)
+	// An attribute's int given as bytes: the wrong wire type.
+	wrongType := bytesField(3, []byte{1})
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"truncated attribute name", wrap(nodes(bytesField(1, node(badAttr)))), "graph.node[12].attribute[0].name: "},
+		{"truncated node", wrap(nodes(cutNode)), "graph.node[12]: "},
+		{"wrong wire type", wrap(nodes(bytesField(1, node(wrongType)))), "graph.node[12].attribute[0].i: "},
+	} {
+		_, err := Parse(c.data, "corrupt.onnx")
+		if err == nil || !strings.Contains(err.Error(), "corrupt.onnx: "+c.want) || strings.Contains(err.Error(), "field ") {
+			t.Errorf("%s: error %v, want the path %q", c.name, err, c.want)
+		}
+	}
+	// The same on the shipped model: the length of the first attribute of
+	// the first node from 12 on that has one made to run past the node.
+	data, err := os.ReadFile("../models/resnet20.onnx")
+	if err != nil {
+		t.Skip(err)
+	}
+	n, at := 12, -1
+	for ; at < 0; n++ {
+		at = attrOffset(t, data, n, 0)
+	}
+	n--
+	bad := append([]byte(nil), data...)
+	// The attribute's length varint, at its field's tag + 1, made to
+	// claim 0x7f bytes more than its node holds (a 1-byte varint here).
+	if bad[at+1]&0x80 != 0 {
+		t.Skip("attribute length is not a one-byte varint")
+	}
+	bad[at+1] = 0x7f
+	_, err = Parse(bad, "resnet20.onnx")
+	t.Logf("corrupt attribute: %v", err)
+	if want := fmt.Sprintf("resnet20.onnx: graph.node[%d].attribute[0]", n); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("corrupt attribute of node %d: error %v, want the path %s", n, err, want)
+	}
+}
+
+// attrOffset is the offset in a model file of the tag of attribute a of
+// node n, -1 when the node has no such attribute.
+func attrOffset(t *testing.T, data []byte, n, a int) int {
+	t.Helper()
+	// find returns the offset of the payload of the k-th field num of the
+	// message at b[off:off+len], and its length.
+	find := func(off, size int, num protowire.Number, k int) (int, int, int) {
+		b := data[off : off+size]
+		pos := 0
+		for pos < len(b) {
+			fn, typ, tn := protowire.ConsumeTag(b[pos:])
+			if tn < 0 {
+				t.Fatalf("bad tag at %d", off+pos)
+			}
+			vn := protowire.ConsumeFieldValue(fn, typ, b[pos+tn:])
+			if fn == num && typ == protowire.BytesType {
+				if k == 0 {
+					v, ln := protowire.ConsumeBytes(b[pos+tn:])
+					return off + pos, off + pos + tn + ln - len(v), len(v)
+				}
+				k--
+			}
+			pos += tn + vn
+		}
+		return -1, 0, 0
+	}
+	_, g, gl := find(0, len(data), 7, 0)
+	if nt, nd, nl := find(g, gl, 1, n); nt >= 0 {
+		tag, _, _ := find(nd, nl, 5, a)
+		return tag
+	}
+	t.Fatalf("no node %d", n)
+	return -1
 }
