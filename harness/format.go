@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/klauspost/cpuid/v2"
+	"github.com/aiq-project/aiq/kernels"
 )
 
 // WriteText writes results in the Go benchmark text format, one line per
@@ -59,7 +59,7 @@ func benchName(n string) (string, error) {
 }
 
 func cpuName() string {
-	if b := strings.TrimSpace(cpuid.CPU.BrandName); b != "" {
+	if b := kernels.CPUName(); b != "" {
 		return b
 	}
 	return "unknown"

@@ -25,8 +25,42 @@ var (
 	hasFP16    bool // FPHP + ASIMDHP: native half-precision arithmetic
 )
 
+// features is a set of the booleans above.
+type features struct{ avx2, avx512, vnni, neon, dot, fp16 bool }
+
 // detected holds what the CPU really has, so ForceISA can restore it.
-var detected struct{ avx2, avx512, vnni, neon, dot, fp16 bool }
+var detected features
+
+// enabled is the current set.
+func enabled() features {
+	return features{hasAVX2, hasAVX512, hasVNNI, hasNEON, hasDotProd, hasFP16}
+}
+
+func setFeatures(f features) {
+	hasAVX2, hasAVX512, hasVNNI = f.avx2, f.avx512, f.vnni
+	hasNEON, hasDotProd, hasFP16 = f.neon, f.dot, f.fp16
+}
+
+// has reports whether level name is in the set.
+func (f features) has(name string) bool {
+	switch name {
+	case "generic":
+		return true
+	case "avx2":
+		return f.avx2
+	case "avx512":
+		return f.avx512
+	case "avx512vnni":
+		return f.vnni
+	case "neon":
+		return f.neon
+	case "neon-dotprod":
+		return f.dot
+	case "neon-fp16":
+		return f.fp16
+	}
+	return false
+}
 
 // Levels lists the variant levels of this architecture, lowest first. Every
 // name is a valid argument to ForceISA and AIQ_ISA.
@@ -49,19 +83,14 @@ func init() {
 	detected.dot = detected.neon && c.Supports(cpuid.ASIMDDP)
 	detected.fp16 = detected.neon && c.Supports(cpuid.FPHP, cpuid.ASIMDHP)
 	if !haveAsm {
-		detected = struct{ avx2, avx512, vnni, neon, dot, fp16 bool }{}
+		detected = features{}
 	}
-	resetFeatures()
+	setFeatures(detected)
 	if v := os.Getenv(EnvISA); v != "" {
 		if err := SetISA(v); err != nil {
 			fmt.Fprintf(os.Stderr, "aiq: %s: %v; using %s\n", EnvISA, err, ISA())
 		}
 	}
-}
-
-func resetFeatures() {
-	hasAVX2, hasAVX512, hasVNNI = detected.avx2, detected.avx512, detected.vnni
-	hasNEON, hasDotProd, hasFP16 = detected.neon, detected.dot, detected.fp16
 }
 
 // levelIndex is the position of name in Levels, or -1.
@@ -83,7 +112,7 @@ func SetISA(name string) error {
 	if i < 0 {
 		return fmt.Errorf("unknown ISA level %q for %s (want one of %s)", name, runtime.GOARCH, strings.Join(Levels(), ", "))
 	}
-	resetFeatures()
+	setFeatures(detected)
 	switch runtime.GOARCH {
 	case "amd64":
 		hasAVX2 = hasAVX2 && i >= 1
@@ -102,54 +131,35 @@ func SetISA(name string) error {
 //
 //	defer kernels.ForceISA("avx2")()
 func ForceISA(name string) (restore func()) {
-	saved := [6]bool{hasAVX2, hasAVX512, hasVNNI, hasNEON, hasDotProd, hasFP16}
+	saved := enabled()
 	if err := SetISA(name); err != nil {
 		panic(err)
 	}
-	return func() {
-		hasAVX2, hasAVX512, hasVNNI, hasNEON, hasDotProd, hasFP16 = saved[0], saved[1], saved[2], saved[3], saved[4], saved[5]
-	}
+	return func() { setFeatures(saved) }
 }
 
 // Supported reports whether the machine can run level name.
-func Supported(name string) bool {
-	switch name {
-	case "generic":
-		return true
-	case "avx2":
-		return detected.avx2
-	case "avx512":
-		return detected.avx512
-	case "avx512vnni":
-		return detected.vnni
-	case "neon":
-		return detected.neon
-	case "neon-dotprod":
-		return detected.dot
-	case "neon-fp16":
-		return detected.fp16
-	}
-	return false
-}
+func Supported(name string) bool { return detected.has(name) }
+
+// Enabled reports whether level name is on now: supported and not capped
+// by AIQ_ISA, SetISA or ForceISA. Code outside this package that has
+// assembly of its own (the roofline's measurement loops) picks it with
+// Enabled, so one cap governs every variant choice.
+func Enabled(name string) bool { return enabled().has(name) }
 
 // ISA is the highest level currently enabled.
 func ISA() string {
-	switch {
-	case hasVNNI:
-		return "avx512vnni"
-	case hasAVX512:
-		return "avx512"
-	case hasAVX2:
-		return "avx2"
-	case hasFP16:
-		return "neon-fp16"
-	case hasDotProd:
-		return "neon-dotprod"
-	case hasNEON:
-		return "neon"
+	levels := Levels()
+	for i := len(levels) - 1; i > 0; i-- {
+		if Enabled(levels[i]) {
+			return levels[i]
+		}
 	}
 	return "generic"
 }
+
+// CPUName is the processor's brand string ("" when cpuid has none).
+func CPUName() string { return strings.TrimSpace(cpuid.CPU.BrandName) }
 
 // Families names the kernel families, for Selected.
 var Families = []string{"gemm/fp32", "gemm/fp16", "gemm/int8", "gemm/int4", "dw/fp32", "dw/fp16", "dw/int8", "dw/int4"}

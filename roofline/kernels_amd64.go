@@ -2,19 +2,7 @@
 
 package roofline
 
-import (
-	"os"
-
-	"github.com/klauspost/cpuid/v2"
-)
-
-// CPU features, read once.
-var (
-	hasAVX512 = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL)
-	hasVNNI   = hasAVX512 && cpuid.CPU.Supports(cpuid.AVX512VNNI)
-	hasF16C   = cpuid.CPU.Supports(cpuid.F16C)
-	hasAVX2   = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
-)
+import "github.com/aiq-project/aiq/kernels"
 
 // sumAVX512 returns the sum of x in an order of its own:
 //
@@ -130,71 +118,55 @@ func dotInt8AVX2(n int, u, s uint32) int32
 //go:noescape
 func dotInt4AVX2(n int, w []byte, s uint32) int32
 
-func init() {
-	// AIQ_ISA caps the variant, as for package kernels: generic, avx2,
-	// avx512 (no VNNI) or avx512vnni.
-	switch os.Getenv("AIQ_ISA") {
-	case "generic":
-		hasAVX512, hasVNNI, hasAVX2, hasF16C = false, false, false, false
-	case "avx2":
-		hasAVX512, hasVNNI = false, false
-	case "avx512":
-		hasVNNI = false
+// The streaming loops of each level.
+var (
+	avx512Bandwidth = bandwidthKernels{
+		isa: "avx512", sum: sumAVX512, fill: fillAVX512, fillNT: fillNTAVX512,
+		copy: copyAVX512, copyNT: copyNTAVX512, triad: triadAVX512, triadNT: triadNTAVX512,
+	}
+	avx2Bandwidth = bandwidthKernels{
+		isa: "avx2", sum: sumAVX2, fill: fillAVX2, fillNT: fillNTAVX2,
+		copy: copyAVX2, copyNT: copyNTAVX2, triad: triadAVX2, triadNT: triadNTAVX2,
+	}
+)
+
+// selectKernels picks the loops of the highest level package kernels has
+// enabled now, so AIQ_ISA (and kernels.ForceISA) cap the probe as they cap
+// the kernels. The kernels' avx2 level includes FMA3 and F16C.
+func selectKernels() kernelSet {
+	ks := genericKernels()
+	avx2, avx512, vnni := kernels.Enabled("avx2"), kernels.Enabled("avx512"), kernels.Enabled("avx512vnni")
+	if !avx2 {
+		return ks
+	}
+	ks.clock = addChain
+	if avx512 {
+		ks.clockVector = addChainFMA
+	}
+	w16, w4 := fp16Weights(), int4Weights()
+	if avx512 {
+		ks.bw = avx512Bandwidth
+		ks.compute[FP32] = computeKernel{isa: "avx512", opsPerIter: 2 * 16 * 2 * 16, run: func(n int) { fmaFP32AVX512(n, 1, 0.5) }}
+		ks.compute[FP16] = computeKernel{isa: "avx512+f16c", opsPerIter: 2 * 24 * 16, run: func(n int) { fp16FMAAVX512(n, w16, 0.25) }}
+	} else {
+		ks.bw = avx2Bandwidth
+		ks.compute[FP32] = computeKernel{isa: "avx2", opsPerIter: 2 * 12 * 2 * 8, run: func(n int) { fmaFP32AVX2(n, 1, 0.5) }}
+		ks.compute[FP16] = computeKernel{isa: "avx2+f16c", opsPerIter: 2 * 12 * 8, run: func(n int) { fp16FMAAVX2(n, w16, 0.25) }}
 	}
 	switch {
-	case hasAVX512:
-		bwKernels = bandwidthKernels{
-			isa:     "avx512",
-			sum:     sumAVX512,
-			fill:    fillAVX512,
-			fillNT:  fillNTAVX512,
-			copy:    copyAVX512,
-			copyNT:  copyNTAVX512,
-			triad:   triadAVX512,
-			triadNT: triadNTAVX512,
-		}
-	case hasAVX2:
-		bwKernels = bandwidthKernels{
-			isa: "avx2", sum: sumAVX2, fill: fillAVX2, fillNT: fillNTAVX2,
-			copy: copyAVX2, copyNT: copyNTAVX2, triad: triadAVX2, triadNT: triadNTAVX2,
-		}
+	case vnni:
+		ks.compute[Int8] = computeKernel{isa: "avx512-vnni", opsPerIter: 2 * 32 * 64, run: func(n int) { dotInt8VNNI(n, 0x01020304, 0x01ff01ff) }}
+	case avx512:
+		ks.compute[Int8] = computeKernel{isa: "avx512bw", opsPerIter: 2 * 32 * 64, run: func(n int) { dotInt8BW(n, 0x01020304, 0x01ff01ff) }}
+	default:
+		ks.compute[Int8] = computeKernel{isa: "avx2", opsPerIter: 2 * 20 * 32, run: func(n int) { dotInt8AVX2(n, 0x01020304, 0x01ff01ff) }}
 	}
-	if hasAVX2 || hasAVX512 {
-		clockChain = addChain
+	if vnni {
+		ks.compute[Int4] = computeKernel{isa: "avx512-vnni", opsPerIter: 2 * 12 * 64, run: func(n int) { dotInt4VNNI(n, w4, 0x01ff01ff) }}
+	} else {
+		ks.compute[Int4] = computeKernel{isa: "avx2", opsPerIter: 2 * 6 * 32, run: func(n int) { dotInt4AVX2(n, w4, 0x01ff01ff) }}
 	}
-	if hasAVX512 {
-		clockChainVector = addChainFMA
-	}
-	switch {
-	case hasAVX512:
-		computeKernels[FP32] = computeKernel{isa: "avx512", opsPerIter: 2 * 16 * 2 * 16, run: func(n int) { fmaFP32AVX512(n, 1, 0.5) }}
-	case hasAVX2:
-		computeKernels[FP32] = computeKernel{isa: "avx2", opsPerIter: 2 * 12 * 2 * 8, run: func(n int) { fmaFP32AVX2(n, 1, 0.5) }}
-	}
-	switch {
-	case hasAVX512 && hasF16C:
-		w := fp16Weights()
-		computeKernels[FP16] = computeKernel{isa: "avx512+f16c", opsPerIter: 2 * 24 * 16, run: func(n int) { fp16FMAAVX512(n, w, 0.25) }}
-	case hasAVX2 && hasF16C:
-		w := fp16Weights()
-		computeKernels[FP16] = computeKernel{isa: "avx2+f16c", opsPerIter: 2 * 12 * 8, run: func(n int) { fp16FMAAVX2(n, w, 0.25) }}
-	}
-	switch {
-	case hasVNNI:
-		computeKernels[Int8] = computeKernel{isa: "avx512-vnni", opsPerIter: 2 * 32 * 64, run: func(n int) { dotInt8VNNI(n, 0x01020304, 0x01ff01ff) }}
-	case hasAVX512:
-		computeKernels[Int8] = computeKernel{isa: "avx512bw", opsPerIter: 2 * 32 * 64, run: func(n int) { dotInt8BW(n, 0x01020304, 0x01ff01ff) }}
-	case hasAVX2:
-		computeKernels[Int8] = computeKernel{isa: "avx2", opsPerIter: 2 * 20 * 32, run: func(n int) { dotInt8AVX2(n, 0x01020304, 0x01ff01ff) }}
-	}
-	switch {
-	case hasVNNI:
-		w := int4Weights()
-		computeKernels[Int4] = computeKernel{isa: "avx512-vnni", opsPerIter: 2 * 12 * 64, run: func(n int) { dotInt4VNNI(n, w, 0x01ff01ff) }}
-	case hasAVX2:
-		w := int4Weights()
-		computeKernels[Int4] = computeKernel{isa: "avx2", opsPerIter: 2 * 6 * 32, run: func(n int) { dotInt4AVX2(n, w, 0x01ff01ff) }}
-	}
+	return ks
 }
 
 // addChainFMA is addChain (32 dependent adds per iteration) with 60

@@ -3,8 +3,9 @@
 package roofline
 
 import (
-	"fmt"
 	"testing"
+
+	"github.com/aiq-project/aiq/kernels"
 )
 
 // alignedFloats returns n float32 aligned to 64 bytes followed by guard
@@ -32,60 +33,67 @@ func checkGuard(t *testing.T, what string, g []float32) {
 }
 
 func TestBandwidthKernelsMatchGeneric(t *testing.T) {
-	if !hasAVX512 {
-		t.Skip("no AVX-512")
-	}
-	for _, n := range []int{0, 128, 256, 1024, 128 * 37} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			src := make([]float32, n)
-			for i := range src {
-				src[i] = float32(i%97) * 0.25 // exact sums in any order
+	for _, bk := range []bandwidthKernels{avx512Bandwidth, avx2Bandwidth} {
+		t.Run(bk.isa, func(t *testing.T) {
+			if !kernels.Supported(bk.isa) {
+				t.Skipf("no %s", bk.isa)
 			}
-			if got, want := sumAVX512(src), sumGeneric(src); got != want {
-				t.Errorf("sum n=%d: asm %v generic %v", n, got, want)
-			}
-			for name, fill := range map[string]func([]float32, float32){"fill": fillAVX512, "fillNT": fillNTAVX512} {
-				x, g := alignedFloats(t, n)
-				fill(x, 3)
-				for i, v := range x {
-					if v != 3 {
-						t.Fatalf("%s n=%d: x[%d]=%v want 3", name, n, i, v)
-					}
-				}
-				checkGuard(t, name, g)
-			}
-			for name, cp := range map[string]func(a, b []float32){"copy": copyAVX512, "copyNT": copyNTAVX512} {
-				x, g := alignedFloats(t, n)
-				cp(x, src)
-				for i := range x {
-					if x[i] != src[i] {
-						t.Fatalf("%s n=%d: x[%d]=%v want %v", name, n, i, x[i], src[i])
-					}
-				}
-				checkGuard(t, name, g)
-			}
-			c := make([]float32, n)
-			for i := range c {
-				c[i] = float32(i%13) - 6
-			}
-			want := make([]float32, n)
-			triadGeneric(want, src, c, 0.5)
-			for name, tr := range map[string]func(a, b, c []float32, s float32){"triad": triadAVX512, "triadNT": triadNTAVX512} {
-				x, g := alignedFloats(t, n)
-				tr(x, src, c, 0.5)
-				for i := range x {
-					if x[i] != want[i] {
-						t.Fatalf("%s n=%d: x[%d]=%v want %v", name, n, i, x[i], want[i])
-					}
-				}
-				checkGuard(t, name, g)
+			for _, n := range []int{0, 128, 256, 1024, 128 * 37} {
+				checkBandwidth(t, bk, n)
 			}
 		})
 	}
 }
 
+// checkBandwidth compares every loop of bk with the generic one on n
+// float32, with guards after the outputs.
+func checkBandwidth(t *testing.T, bk bandwidthKernels, n int) {
+	src := make([]float32, n)
+	c := make([]float32, n)
+	for i := range src {
+		src[i] = float32(i%97) * 0.25 // exact sums in any order
+		c[i] = float32(i%13) - 6
+	}
+	if got, want := bk.sum(src), sumGeneric(src); got != want {
+		t.Errorf("sum n=%d: asm %v generic %v", n, got, want)
+	}
+	for name, fill := range map[string]func([]float32, float32){"fill": bk.fill, "fillNT": bk.fillNT} {
+		x, g := alignedFloats(t, n)
+		fill(x, 3)
+		for i, v := range x {
+			if v != 3 {
+				t.Fatalf("%s n=%d: x[%d]=%v want 3", name, n, i, v)
+			}
+		}
+		checkGuard(t, name, g)
+	}
+	for name, cp := range map[string]func(a, b []float32){"copy": bk.copy, "copyNT": bk.copyNT} {
+		x, g := alignedFloats(t, n)
+		cp(x, src)
+		for i := range x {
+			if x[i] != src[i] {
+				t.Fatalf("%s n=%d: x[%d]=%v want %v", name, n, i, x[i], src[i])
+			}
+		}
+		checkGuard(t, name, g)
+	}
+	want := make([]float32, n)
+	triadGeneric(want, src, c, 0.5)
+	for name, tr := range map[string]func(a, b, c []float32, s float32){"triad": bk.triad, "triadNT": bk.triadNT} {
+		x, g := alignedFloats(t, n)
+		tr(x, src, c, 0.5)
+		for i := range x {
+			if x[i] != want[i] {
+				t.Fatalf("%s n=%d: x[%d]=%v want %v", name, n, i, x[i], want[i])
+			}
+		}
+		checkGuard(t, name, g)
+	}
+}
+
 func TestComputeKernelsMatchGeneric(t *testing.T) {
-	if !hasAVX512 {
+	hasVNNI := kernels.Supported("avx512vnni")
+	if !kernels.Supported("avx512") {
 		t.Skip("no AVX-512")
 	}
 	for _, n := range []int{0, 1, 3, 100} {
@@ -120,69 +128,25 @@ func TestComputeKernelsMatchGeneric(t *testing.T) {
 }
 
 func TestSelectedVariants(t *testing.T) {
-	if hasAVX512 && bwKernels.isa != "avx512" {
-		t.Errorf("AVX-512 present but bandwidth kernels are %q", bwKernels.isa)
+	ks := selectKernels()
+	if kernels.Enabled("avx512") && ks.bw.isa != "avx512" {
+		t.Errorf("AVX-512 enabled but bandwidth kernels are %q", ks.bw.isa)
 	}
-	if hasVNNI && (computeKernels[Int8].isa != "avx512-vnni" || computeKernels[Int4].isa != "avx512-vnni") {
-		t.Errorf("VNNI present but int8/int4 use %q/%q", computeKernels[Int8].isa, computeKernels[Int4].isa)
+	if kernels.Enabled("avx512vnni") && (ks.compute[Int8].isa != "avx512-vnni" || ks.compute[Int4].isa != "avx512-vnni") {
+		t.Errorf("VNNI enabled but int8/int4 use %q/%q", ks.compute[Int8].isa, ks.compute[Int4].isa)
 	}
 }
 
 func TestAVX2KernelsMatchGeneric(t *testing.T) {
-	if !hasAVX2 {
+	if !kernels.Supported("avx2") { // with FMA3 and F16C
 		t.Skip("no AVX2")
-	}
-	for _, n := range []int{0, 128, 256, 128 * 37} {
-		src := make([]float32, n)
-		c := make([]float32, n)
-		for i := range src {
-			src[i] = float32(i%97) * 0.25
-			c[i] = float32(i%13) - 6
-		}
-		if got, want := sumAVX2(src), sumGeneric(src); got != want {
-			t.Errorf("sum n=%d: asm %v generic %v", n, got, want)
-		}
-		for name, fill := range map[string]func([]float32, float32){"fill": fillAVX2, "fillNT": fillNTAVX2} {
-			x, g := alignedFloats(t, n)
-			fill(x, 3)
-			for i, v := range x {
-				if v != 3 {
-					t.Fatalf("%s n=%d: x[%d]=%v want 3", name, n, i, v)
-				}
-			}
-			checkGuard(t, name, g)
-		}
-		for name, cp := range map[string]func(a, b []float32){"copy": copyAVX2, "copyNT": copyNTAVX2} {
-			x, g := alignedFloats(t, n)
-			cp(x, src)
-			for i := range x {
-				if x[i] != src[i] {
-					t.Fatalf("%s n=%d: x[%d]=%v want %v", name, n, i, x[i], src[i])
-				}
-			}
-			checkGuard(t, name, g)
-		}
-		want := make([]float32, n)
-		triadGeneric(want, src, c, 0.5)
-		for name, tr := range map[string]func(a, b, c []float32, s float32){"triad": triadAVX2, "triadNT": triadNTAVX2} {
-			x, g := alignedFloats(t, n)
-			tr(x, src, c, 0.5)
-			for i := range x {
-				if x[i] != want[i] {
-					t.Fatalf("%s n=%d: x[%d]=%v want %v", name, n, i, x[i], want[i])
-				}
-			}
-			checkGuard(t, name, g)
-		}
 	}
 	for _, n := range []int{0, 1, 3, 100} {
 		if got, want := fmaFP32AVX2(n, 1, 0.5), fmaFP32Generic(n, 1, 0.5); got != want {
 			t.Errorf("fp32 n=%d: asm %v generic %v", n, got, want)
 		}
-		if hasF16C {
-			if got, want := fp16FMAAVX2(n, fp16Weights(), 0.25), fp16FMAGeneric(n, fp16Weights(), 0.25); got != want {
-				t.Errorf("fp16 n=%d: asm %v generic %v", n, got, want)
-			}
+		if got, want := fp16FMAAVX2(n, fp16Weights(), 0.25), fp16FMAGeneric(n, fp16Weights(), 0.25); got != want {
+			t.Errorf("fp16 n=%d: asm %v generic %v", n, got, want)
 		}
 		if got, want := dotInt8AVX2(n, 0x01020304, 0x01ff01ff), dotInt8Generic(n, 0x01020304, 0x01ff01ff); got != want {
 			t.Errorf("int8 n=%d: asm %v generic %v", n, got, want)

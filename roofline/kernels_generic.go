@@ -27,25 +27,35 @@ type computeKernel struct {
 	run        func(n int)
 }
 
-// Defaults are the generic Go loops; kernels_amd64.go replaces what the
-// CPU supports.
-var (
-	bwKernels = bandwidthKernels{
-		isa: "generic", sum: sumGeneric, fill: fillGeneric, fillNT: fillGeneric,
-		copy: copyGeneric, copyNT: copyGeneric, triad: triadGeneric, triadNT: triadGeneric,
+// kernelSet is what a probe runs, chosen by selectKernels from the levels
+// package kernels has enabled.
+type kernelSet struct {
+	bw      bandwidthKernels
+	compute map[Format]computeKernel
+	// clock, when set, runs 32*n dependent one-cycle adds.
+	clock func(n int) int
+	// clockVector, when set, does the same under vector load, for CPUs
+	// that lower their clock when running wide vectors.
+	clockVector func(n int) int
+}
+
+// genericKernels are the Go loops, the set without assembly;
+// kernels_amd64.go replaces what the enabled level allows.
+func genericKernels() kernelSet {
+	w16, w4 := fp16Weights(), int4Weights()
+	return kernelSet{
+		bw: bandwidthKernels{
+			isa: "generic", sum: sumGeneric, fill: fillGeneric, fillNT: fillGeneric,
+			copy: copyGeneric, copyNT: copyGeneric, triad: triadGeneric, triadNT: triadGeneric,
+		},
+		compute: map[Format]computeKernel{
+			FP32: {isa: "generic", opsPerIter: 2 * 2 * 16, run: func(n int) { fmaFP32Generic(n, 1, 0.5) }},
+			FP16: {isa: "generic", opsPerIter: 2 * 12 * 16, run: func(n int) { fp16FMAGeneric(n, w16, 0.25) }},
+			Int8: {isa: "generic", opsPerIter: 2 * 2 * 16 * 4, run: func(n int) { dotInt8Generic(n, 0x01020304, 0x01ff01ff) }},
+			Int4: {isa: "generic", opsPerIter: 2 * 12 * 64, run: func(n int) { dotInt4Generic(n, w4, 0x01ff01ff) }},
+		},
 	}
-	computeKernels = map[Format]computeKernel{
-		FP32: {isa: "generic", opsPerIter: 2 * 2 * 16, run: func(n int) { fmaFP32Generic(n, 1, 0.5) }},
-		FP16: {isa: "generic", opsPerIter: 2 * 12 * 16, run: func(n int) { fp16FMAGeneric(n, fp16Weights(), 0.25) }},
-		Int8: {isa: "generic", opsPerIter: 2 * 2 * 16 * 4, run: func(n int) { dotInt8Generic(n, 0x01020304, 0x01ff01ff) }},
-		Int4: {isa: "generic", opsPerIter: 2 * 12 * 64, run: func(n int) { dotInt4Generic(n, int4Weights(), 0x01ff01ff) }},
-	}
-	// clockChain, when set, runs 32*n dependent one-cycle adds.
-	clockChain func(n int) int
-	// clockChainVector, when set, does the same under vector load, for
-	// CPUs that lower their clock when running wide vectors.
-	clockChainVector func(n int) int
-)
+}
 
 func sumGeneric(x []float32) float32 {
 	var acc [8]float32

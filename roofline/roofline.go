@@ -10,12 +10,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/aiq-project/aiq/harness"
 	"github.com/aiq-project/aiq/kernels"
-	"github.com/klauspost/cpuid/v2"
 )
 
 // Format is a number format of the kernels.
@@ -138,6 +136,7 @@ func Probe(opts Options) (*Result, error) {
 		}
 	}
 	caches := hostCaches()
+	ks := selectKernels()
 	r := &Result{
 		Threads:      threads,
 		BandwidthGBs: map[Level]Bandwidth{},
@@ -145,13 +144,13 @@ func Probe(opts Options) (*Result, error) {
 		Quick:        opts.Quick,
 		Time:         start.UTC(),
 		Host: Host{
-			CPU: strings.TrimSpace(cpuid.CPU.BrandName), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
-			Cores: len(cpus), Caches: caches, BWISA: bwKernels.isa,
+			CPU: kernels.CPUName(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+			Cores: len(cpus), Caches: caches, BWISA: ks.bw.isa,
 		},
 	}
 
 	say("peak compute on cpu %d", cpus[0])
-	if r.Host.ClockGHz, r.Host.VectorClockGHz, r.Peaks, err = probePeaks(cpus[0], opts.Quick); err != nil {
+	if r.Host.ClockGHz, r.Host.VectorClockGHz, r.Peaks, err = probePeaks(cpus[0], opts.Quick, ks); err != nil {
 		return nil, err
 	}
 	for f, p := range r.Peaks {
@@ -187,7 +186,7 @@ func Probe(opts Options) (*Result, error) {
 	}
 	for _, t := range counts {
 		say("bandwidth sweep on %d thread(s), %d KiB .. %d MiB", t, cfg.minBytes>>10, cfg.maxBytes>>20)
-		ts, err := sweepThreads(cpus[:t], cfg, capsFor(t), func(done, total int) {
+		ts, err := sweepThreads(cpus[:t], cfg, capsFor(t), ks.bw, func(done, total int) {
 			if done%8 == 0 || done == total {
 				say("  %d threads: %d/%d sizes", t, done, total)
 			}
@@ -211,10 +210,10 @@ func hostCaches() kernels.Caches {
 	return kernels.Caches{L1D: 32 << 10, L2: 1 << 20, L3: 32 << 20, Source: "assumed (cpuid and sysfs gave nothing)"}
 }
 
-func sweepThreads(cpus []int, cfg sweepConfig, caps []int64, progress func(int, int)) (ThreadSweep, error) {
+func sweepThreads(cpus []int, cfg sweepConfig, caps []int64, bw bandwidthKernels, progress func(int, int)) (ThreadSweep, error) {
 	sizes := cfg.sizes()
 	per := int(sizes[len(sizes)-1]/int64(len(cpus))/4) + arraySlack
-	p, err := newPool(cpus, per, bwKernels)
+	p, err := newPool(cpus, per, bw)
 	if err != nil {
 		return ThreadSweep{}, fmt.Errorf("roofline: %w", err)
 	}
@@ -249,7 +248,7 @@ func levelTable(ps []Plateau) map[Level]Bandwidth {
 
 // probePeaks measures the clock and every format's peak on one pinned core,
 // taking the fastest sample: interference only ever slows a loop down.
-func probePeaks(cpu int, quick bool) (ghz, vghz float64, peaks map[Format]Peak, err error) {
+func probePeaks(cpu int, quick bool, ks kernelSet) (ghz, vghz float64, peaks map[Format]Peak, err error) {
 	// Many short samples timed by thread CPU time: on a shared host
 	// preemption does not count, and the fastest sample is the one that
 	// counts.
@@ -268,15 +267,15 @@ func probePeaks(cpu int, quick bool) (ghz, vghz float64, peaks map[Format]Peak, 
 		}
 		return 32 / res.MinNs, nil // 32 one-cycle adds per iteration
 	}
-	if ghz, err = clock("clock", clockChain); err != nil {
+	if ghz, err = clock("clock", ks.clock); err != nil {
 		return 0, 0, nil, err
 	}
-	if vghz, err = clock("clock/vector", clockChainVector); err != nil {
+	if vghz, err = clock("clock/vector", ks.clockVector); err != nil {
 		return 0, 0, nil, err
 	}
 	peaks = map[Format]Peak{}
 	for _, f := range Formats {
-		k := computeKernels[f]
+		k := ks.compute[f]
 		o.Name = "peak/" + string(f)
 		res, err := harness.Measure(k.run, o)
 		if err != nil {

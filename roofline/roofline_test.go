@@ -3,12 +3,17 @@ package roofline
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/kernels"
 )
 
 // synthSweep builds a sweep whose bandwidth steps down at the given
@@ -234,7 +239,7 @@ func TestSweepSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := sweepConfig{minBytes: 4 << 10, maxBytes: 1 << 20, stepsPerOctave: 1, samples: 1, sampleTime: 100_000}
-	ts, err := sweepThreads(cpus[:1], cfg, []int64{64 << 10}, nil)
+	ts, err := sweepThreads(cpus[:1], cfg, []int64{64 << 10}, selectKernels().bw, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +262,7 @@ func TestSweepSmall(t *testing.T) {
 
 func TestComputeKernelsRun(t *testing.T) {
 	for _, f := range Formats {
-		k, ok := computeKernels[f]
+		k, ok := selectKernels().compute[f]
 		if !ok || k.run == nil || !(k.opsPerIter > 0) {
 			t.Fatalf("%s: no kernel", f)
 		}
@@ -303,5 +308,60 @@ func TestDetectPlateausNearWindows(t *testing.T) {
 	// Windows no split can satisfy: fall back to the free split.
 	if _, err := DetectPlateausNear(pts, 4, []int64{1, 1, 1}); err != nil {
 		t.Errorf("infeasible windows: %v", err)
+	}
+}
+
+// checkCapped fails if ks runs a loop above the level package kernels has
+// enabled.
+func checkCapped(t *testing.T, ks kernelSet) {
+	t.Helper()
+	isas := []string{"bandwidth " + ks.bw.isa}
+	for _, f := range Formats {
+		isas = append(isas, fmt.Sprintf("%s %s", f, ks.compute[f].isa))
+	}
+	for _, s := range isas {
+		switch {
+		case !kernels.Enabled("avx2") && !strings.HasSuffix(s, " generic"):
+			t.Errorf("%s at kernels level %s", s, kernels.ISA())
+		case !kernels.Enabled("avx512") && strings.Contains(s, "avx512"):
+			t.Errorf("%s at kernels level %s", s, kernels.ISA())
+		case !kernels.Enabled("avx512vnni") && strings.Contains(s, "vnni"):
+			t.Errorf("%s at kernels level %s", s, kernels.ISA())
+		}
+	}
+	if !kernels.Enabled("avx512") && ks.clockVector != nil {
+		t.Errorf("vector clock chain (AVX-512) at kernels level %s", kernels.ISA())
+	}
+}
+
+// The probe's loops follow the kernels' level, whatever caps it.
+func TestProbeFollowsISA(t *testing.T) {
+	for _, level := range kernels.Levels() {
+		t.Run(level, func(t *testing.T) {
+			defer kernels.ForceISA(level)()
+			checkCapped(t, selectKernels())
+		})
+	}
+}
+
+// AIQ_ISA caps the probe as it caps the kernels: a child test process runs
+// with AIQ_ISA set to the second level (avx2 on amd64).
+func TestEnvISACapsProbe(t *testing.T) {
+	const child = "AIQ_ROOFLINE_TEST_CHILD"
+	levels := kernels.Levels()
+	if len(levels) < 3 {
+		t.Skipf("%s has no level to cap", runtime.GOARCH)
+	}
+	if os.Getenv(child) != "" {
+		if want := os.Getenv(kernels.EnvISA); kernels.Enabled(levels[2]) || (kernels.Supported(want) && kernels.ISA() != want) {
+			t.Fatalf("%s=%s: kernels at %s", kernels.EnvISA, want, kernels.ISA())
+		}
+		checkCapped(t, selectKernels())
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestEnvISACapsProbe$", "-test.count=1")
+	cmd.Env = append(os.Environ(), kernels.EnvISA+"="+levels[1], child+"=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("with %s=%s: %v\n%s", kernels.EnvISA, levels[1], err, out)
 	}
 }

@@ -112,7 +112,7 @@ func newPool(cpus []int, perThread int, kern bandwidthKernels) (*pool, error) {
 		w := &worker{cpu: cpu, jobs: make(chan func()), done: make(chan struct{})}
 		p.workers = append(p.workers, w)
 		wg.Add(1)
-		go w.loop(perThread, &wg)
+		go w.loop(perThread, kern.fill, &wg)
 	}
 	wg.Wait()
 	for _, w := range p.workers {
@@ -124,7 +124,7 @@ func newPool(cpus []int, perThread int, kern bandwidthKernels) (*pool, error) {
 	return p, nil
 }
 
-func (w *worker) loop(n int, ready *sync.WaitGroup) {
+func (w *worker) loop(n int, fill func([]float32, float32), ready *sync.WaitGroup) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	restore, err := harness.Pin(w.cpu)
@@ -141,7 +141,7 @@ func (w *worker) loop(n int, ready *sync.WaitGroup) {
 		return
 	}
 	// First touch from the pinned thread places the pages.
-	bwKernels.fill(w.mem[:len(w.mem)&^127], 1)
+	fill(w.mem[:len(w.mem)&^127], 1)
 	ready.Done()
 	for job := range w.jobs {
 		job()
