@@ -80,6 +80,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	benchTime := fs.Duration("bench-time", 3*time.Second, "timed runs of one batch last at least this long (0: skip timing)")
 	cacheDir := fs.String("cache", defaultCacheDir(), "calibration cache `DIR` (\"\": none)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	quiet := fs.Bool("q", false, "no progress bar on stderr (there is none when stderr is not a terminal)")
 	describe := fs.Bool("describe", false, "print the compiled steps and their formats to stderr")
 	resultsDir := fs.String("results", "", "save the run under `DIR`/<host-id>/")
 	configName := fs.String("config-name", "", "name of the configuration in the saved run (default: the precision, or its config file's base name)")
@@ -169,7 +170,9 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		if *calibN > cs.Len() {
 			return fmt.Errorf("--calib-n %d: %s has %d images", *calibN, *calib, cs.Len())
 		}
+		sp := startSpinner(progressOn(*quiet, stderr), stderr, fmt.Sprintf("calibrating on %d images", *calibN))
 		opts.Calib, err = engine.CalibrateCached(*model, g, cs, *calibN, method, engine.Options{Batch: *batch, Threads: *threads}, *cacheDir)
+		sp.finish()
 		if err != nil {
 			return err
 		}
@@ -194,7 +197,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	}
 	start := time.Now()
 	if *n > 0 {
-		pred, err := engine.Predict(m, set, *offset, *n)
+		pred, err := predict(m, set, *offset, *n, progressOn(*quiet, stderr), stderr)
 		if err != nil {
 			return err
 		}
@@ -244,6 +247,29 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// predict is engine.Predict over images [offset, offset+n) in chunks of
+// whole batches, so a bar can show the images done (engine.Predict has no
+// progress hook); the batches are those of one call.
+func predict(m *engine.Model, set *dataset.Set, offset, n int, on bool, stderr io.Writer) ([]int, error) {
+	if !on {
+		return engine.Predict(m, set, offset, n)
+	}
+	bar := newBar(on, stderr, n, "evaluating")
+	defer bar.Finish()
+	chunk := m.Batch * max(1, 256/m.Batch)
+	pred := make([]int, 0, n)
+	for lo := offset; lo < offset+n; lo += chunk {
+		k := min(chunk, offset+n-lo)
+		p, err := engine.Predict(m, set, lo, k)
+		if err != nil {
+			return nil, err
+		}
+		pred = append(pred, p...)
+		bar.Add(k)
+	}
+	return pred, nil
 }
 
 // timeBatches runs the batch of images from offset warmup times, then at

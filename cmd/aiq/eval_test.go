@@ -6,9 +6,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aiq-project/aiq/dataset"
+	"github.com/aiq-project/aiq/engine"
+	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/results"
 )
 
@@ -135,5 +140,39 @@ func TestEvalCorruptCalibCache(t *testing.T) {
 		if err := os.WriteFile(files[0], []byte(`{"model": tru`), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The chunked evaluation behind the progress bar predicts what one
+// engine.Predict call does.
+func TestPredictChunks(t *testing.T) {
+	model := testModels + "resnet20.onnx"
+	needFile(t, model)
+	needFile(t, testData)
+	g, err := graph.Load(model, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := engine.Compile(g, engine.Uniform(kernels.FP32), engine.Options{Batch: 16, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	set, err := dataset.Open(testData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const offset, n = 100, 16*17 + 5 // more than one chunk, a partial batch at the end
+	want, err := engine.Predict(m, set, offset, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bar bytes.Buffer
+	got, err := predict(m, set, offset, n, true, &bar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) || bar.Len() == 0 {
+		t.Errorf("chunked predictions differ (%d vs %d) or no bar drawn (%d bytes)", len(got), len(want), bar.Len())
 	}
 }

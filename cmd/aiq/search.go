@@ -53,7 +53,7 @@ func runSearch(args []string) error {
 	out := fs.String("out", "", "write search.json, config.json and summary.txt into `DIR`")
 	configOut := fs.String("config-out", "", "also write the chosen CONFIG.json to `FILE` (e.g. configs/resnet20-ai.json)")
 	save := fs.String("results", "", "also save the run via package results under `DIR` (e.g. results)")
-	quiet := fs.Bool("q", false, "no progress on stderr")
+	quiet := fs.Bool("q", false, "no progress on stderr (neither the log lines nor, on a terminal, the bar)")
 	jsonLast := fs.Bool("json", false, "print one JSON object on stdout instead of the summary text: model, objective, batch, threads, chosen, fp32, uniform")
 	from := fs.String("from", "", "do not search: load a search.json written by --out and save it (--results, --config-out)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `FILE`")
@@ -132,12 +132,22 @@ func runSearch(args []string) error {
 	}
 	defer prof.stop() // error paths: the profile of what ran is still completed
 	start := time.Now()
+	// The log lines go to stderr (scripts/configs.sh keeps them as
+	// progress.log); on a terminal a spinner below them shows the step
+	// under way and the time since the start.
+	sp := startSpinner(progressOn(*quiet, os.Stderr), os.Stderr, "searching")
 	if !*quiet {
 		o.Log = func(format string, args ...any) {
-			fmt.Fprintf(os.Stderr, "[%5.0fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+			msg := fmt.Sprintf(format, args...)
+			sp.println(os.Stderr, fmt.Sprintf("[%5.0fs] %s", time.Since(start).Seconds(), msg))
+			if i := strings.IndexAny(msg, ":("); i > 0 {
+				msg = msg[:i]
+			}
+			sp.describe(msg)
 		}
 	}
 	rep, err := search.Run(o)
+	sp.finish()
 	if err != nil {
 		return err
 	}
