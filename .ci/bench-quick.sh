@@ -8,7 +8,7 @@
 #
 # The baseline must come from a quick bench too (same protocol: quick probe,
 # 25 ms kernel timing, reduced search), which is why it lives apart from the
-# full runs under results/. SAVE_BASELINE=1 copies this run's results into
+# full runs under runs/ (and the published ones under data/published-runs/). SAVE_BASELINE=1 copies this run's results into
 # BASELINE_ROOT/<host-id>/ (replacing the old baseline) to be committed.
 # KEEP=1 keeps the temporary directory (results, work files, report.html).
 # Exit status: the bench's (1 when a step failed), else compare's (1 on a

@@ -1,5 +1,5 @@
 // Package results records every aiq run (roofline probe, kernel bench, model
-// bench, eval, search) as one versioned JSON file under results/<host-id>/,
+// bench, eval, search) as one versioned JSON file under DIR/<host-id>/,
 // so runs can be compared across commits and machines.
 //
 // Samples. Every timed quantity keeps its repeated samples, because a

@@ -6,7 +6,7 @@
 #   scripts/bench.sh [--quick] [--results DIR] [--out FILE] [--work DIR]
 #
 # Every command saves its own run with --results DIR: DIR/<host-id>/, one file
-# per run (default results); the report goes to FILE (default report.html).
+# per run (default runs/, ignored by git); the report goes to FILE (default report.html).
 # The commands' own outputs (probe JSON, CPU profiles, search directories,
 # chosen CONFIG.json files, logs) go to --work (default bench-out/<host-id>).
 # Full: at most 45 min on 2 cores; --quick: at most 5 min (quick probe,
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin
 
 quick=0
-results=results
+results=runs
 out=report.html
 work=
 while [ $# -gt 0 ]; do
@@ -147,7 +147,7 @@ step report $aiq report --results "$results" --host "$host" --search-out "$work"
 echo
 say "done in $(( $(date +%s) - start ))s ($mode run)"
 printf '  %s\n' "${summary[@]}"
-echo "results: $results/$host/ ($($aiq results list --dir "$results" 2>/dev/null | grep -c "$host") runs of this host)"
+echo "results: $results/$host/ ($($aiq results list --results "$results" 2>/dev/null | grep -c "$host") runs of this host)"
 echo "work files (probe, bench JSON/SVG/profiles, search outputs, chosen configs, logs): $work/"
 echo "report: $out"
 exit "$failed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the published searches from a clean tree, one timing job at a
 # time: configs/<model>-<objective>.json (the chosen configurations) and
-# configs/results/<model>-<objective>/ (search.json, summary.txt, the
+# data/published-runs/searches/<model>-<objective>/ (search.json, summary.txt, the
 # --json contract object, progress log, machine load before the run, commit),
 # then the README's tables from them (scripts/tables).
 #
@@ -21,7 +21,7 @@ go build -o bin/aiq ./cmd/aiq
 commit=$(git rev-parse HEAD)
 for r in "${runs[@]}"; do
   m=${r%%:*} obj=${r##*:}
-  dir=configs/results/$m-$obj
+  dir=data/published-runs/searches/$m-$obj
   tmp=$dir.tmp
   rm -rf "$tmp"
   mkdir -p "$tmp"

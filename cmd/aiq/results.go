@@ -96,8 +96,10 @@ func resultsHosts(args []string) error {
 	return nil
 }
 
-// defaultResultsDir is where runs are read from by default.
-const defaultResultsDir = "results"
+// defaultResultsDir is where runs are read from by default: runs/ of the
+// working directory, which scripts/bench.sh fills and git ignores. The
+// published runs behind the README are in data/published-runs/.
+const defaultResultsDir = "runs"
 
 // resultsDirFlag is --results DIR of the commands that read runs; --dir is
 // its old name, kept so older scripts still work.

@@ -52,7 +52,7 @@ func runSearch(args []string) error {
 	cacheDir := fs.String("cache", defaultCacheDir(), "calibration cache `DIR` (\"\": none)")
 	out := fs.String("out", "", "write search.json, config.json and summary.txt into `DIR`")
 	configOut := fs.String("config-out", "", "also write the chosen CONFIG.json to `FILE` (e.g. configs/resnet20-ai.json)")
-	save := fs.String("results", "", "also save the run via package results under `DIR` (e.g. results)")
+	save := fs.String("results", "", "also save the run under `DIR`/<host-id>/ (e.g. runs)")
 	quiet := fs.Bool("q", false, "no progress on stderr (neither the log lines nor, on a terminal, the bar)")
 	jsonLast := fs.Bool("json", false, "print one JSON object on stdout instead of the summary text: model, objective, batch, threads, chosen, fp32, uniform")
 	from := fs.String("from", "", "do not search: load a search.json written by --out and save it (--results, --config-out)")

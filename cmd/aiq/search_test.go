@@ -14,7 +14,7 @@ import (
 // percent, and the images/s of the chosen and of every uniform
 // configuration, one sample per round of the search's timing.
 func TestSearchResults(t *testing.T) {
-	from := "../../configs/results/resnet20-throughput/search.json"
+	from := "../../data/published-runs/searches/resnet20-throughput/search.json"
 	needFile(t, from)
 	dir := t.TempDir()
 	if err := runSearch([]string{"--from", from, "--results", dir}); err != nil {

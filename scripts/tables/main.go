@@ -1,5 +1,5 @@
 // Command tables writes the README's result tables from the committed raw
-// outputs of the searches (configs/results/*/search.json), so no figure in
+// outputs of the searches (data/published-runs/searches/*/search.json), so no figure in
 // the README is typed by hand. It replaces the text between
 // "<!-- tables:search:begin -->" and "<!-- tables:search:end -->".
 //
@@ -28,7 +28,7 @@ const (
 
 func main() {
 	readme := flag.String("readme", "README.md", "file to update")
-	dir := flag.String("runs", "configs/results", "directory of search outputs (one folder per run with search.json)")
+	dir := flag.String("runs", "data/published-runs/searches", "directory of search outputs (one folder per run with search.json)")
 	check := flag.Bool("check", false, "do not write; exit 1 when the file differs from what would be written")
 	flag.Parse()
 	if err := run(*readme, *dir, *check); err != nil {
@@ -99,7 +99,7 @@ func Tables(dir string) (string, error) {
 		reps = append(reps, r)
 	}
 	var s strings.Builder
-	s.WriteString("Searches (`configs/<model>-<objective>.json`; raw outputs in `configs/results/`), ")
+	s.WriteString("Searches (`configs/<model>-<objective>.json`; raw outputs in `data/published-runs/searches/`), ")
 	s.WriteString("FP32 and every uniform format measured in the same run. Top-1 changes are points against FP32 on the same images (negative: worse): ")
 	s.WriteString("val half (with its paired 95% upper bound, the quantity the choice must keep within the bound) and holdout half. ")
 	s.WriteString("Images/s end to end at the run's batch and threads, median of 7 interleaved rounds, with the cost model's prediction.\n\n")

@@ -9,7 +9,7 @@ import (
 // TestREADMEUpToDate fails when the README's search tables differ from what
 // the committed runs give: they are generated, never typed.
 func TestREADMEUpToDate(t *testing.T) {
-	text, err := Tables("../../configs/results")
+	text, err := Tables("../../data/published-runs/searches")
 	if err != nil {
 		t.Fatal(err)
 	}
