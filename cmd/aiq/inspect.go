@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/layers"
 )
 
 func init() { register("inspect", "list the layers of an ONNX model", runInspect) }
@@ -19,6 +21,7 @@ func runInspect(args []string) error {
 	model := fs.String("model", "", "ONNX model file (required)")
 	batch := fs.Int("batch", 1, "batch size the shapes are inferred for")
 	layersOnly := fs.Bool("layers", false, "list only Conv/Gemm/MatMul layers")
+	asJSON := fs.Bool("json", false, "print the compute layers (package layers: shapes, MACs, weights, activations) as one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,6 +34,16 @@ func runInspect(args []string) error {
 	g, err := graph.Load(*model, *batch)
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Model  string         `json:"model"`
+			Batch  int            `json:"batch"`
+			ISA    string         `json:"isa"`
+			Layers []layers.Layer `json:"layers"`
+		}{*model, *batch, kernels.ISA(), layers.Of(g)})
 	}
 	layers := map[*graph.Node]graph.Layer{}
 	var macs, params int64
