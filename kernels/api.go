@@ -42,6 +42,37 @@ func ParseFormat(s string) (Format, error) {
 	return 0, fmt.Errorf("unknown format %q (want fp32, fp16, int8 or int4)", s)
 }
 
+// FormatNamed is ParseFormat for look-ups by name: a name that is no format
+// gives a Format outside Formats, which no map keyed by format holds, so
+// the look-up misses as it would have for the name.
+func FormatNamed(s string) Format {
+	if f, err := ParseFormat(s); err == nil {
+		return f
+	}
+	return noFormat
+}
+
+// noFormat is FormatNamed's answer for a name that is no format.
+const noFormat Format = 255
+
+// MarshalText makes a format its name in JSON, map keys included.
+func (f Format) MarshalText() ([]byte, error) {
+	if int(f) >= len(Formats) {
+		return nil, fmt.Errorf("kernels: cannot encode %v", f)
+	}
+	return []byte(f.String()), nil
+}
+
+// UnmarshalText is the inverse of MarshalText.
+func (f *Format) UnmarshalText(b []byte) error {
+	v, err := ParseFormat(string(b))
+	if err != nil {
+		return err
+	}
+	*f = v
+	return nil
+}
+
 // WeightBits is the storage width of one weight.
 func (f Format) WeightBits() int {
 	switch f {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aiq-project/aiq/internal/atomicfile"
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/results"
 	"github.com/aiq-project/aiq/roofline"
 )
@@ -155,14 +156,14 @@ func writeRoofline(b *strings.Builder, d *Data) error {
 		return nil
 	}
 	threads := kernelThreads(d)
-	if _, _, err := d.Probe.Ceilings(roofline.FP32, roofline.DRAM, threads); err != nil {
+	if _, _, err := d.Probe.Ceilings(kernels.FP32, roofline.DRAM, threads); err != nil {
 		threads = d.Probe.Threads
 	}
 	var pts []roofline.ChartPoint
 	for _, k := range d.Kernels {
 		for _, kn := range k.Kernels.Kernels {
 			if g := median(metric(kn, "GOP/s")); g > 0 && kn.Bytes > 0 {
-				pts = append(pts, roofline.ChartPoint{Name: shortName(kn.Name), AI: kn.Ops / kn.Bytes, GOPS: g, Format: roofline.Format(kn.Format)})
+				pts = append(pts, roofline.ChartPoint{Name: shortName(kn.Name), AI: kn.Ops / kn.Bytes, GOPS: g, Format: kn.Format})
 			}
 		}
 	}
@@ -175,7 +176,7 @@ func writeRoofline(b *strings.Builder, d *Data) error {
 						exec = l.Format
 					}
 					name := fmt.Sprintf("%s%s/%s/b%d", m.Model, l.Name, l.Format, br.Run.Batch)
-					pts = append(pts, roofline.ChartPoint{Name: name, AI: l.Ops / l.Bytes, GOPS: g, Format: roofline.Format(exec)})
+					pts = append(pts, roofline.ChartPoint{Name: name, AI: l.Ops / l.Bytes, GOPS: g, Format: exec})
 				}
 			}
 		}
@@ -195,7 +196,7 @@ func writeRoofline(b *strings.Builder, d *Data) error {
 	fmt.Fprintf(b, "<p class=\"muted\">%s probe of %s; points are kernel medians (hover for names), coloured by format like its compute ceiling.</p>\n",
 		mode, d.Probe.Time.Format(time.RFC3339))
 	fmt.Fprintf(b, "<table><tr><th class=\"l\">format</th><th>peak GOP/s (1 core)</th><th>ISA</th></tr>\n")
-	for _, f := range roofline.Formats {
+	for _, f := range kernels.Formats {
 		if v, ok := d.Probe.PeakGOPS[f]; ok {
 			fmt.Fprintf(b, "<tr><td class=\"l\">%s</td><td>%.1f</td><td class=\"l\">%s</td></tr>\n", f, v, esc(d.Probe.Peaks[f].ISA))
 		}
@@ -236,7 +237,7 @@ func writeKernels(b *strings.Builder, d *Data) {
 			ai := kn.Ops / kn.Bytes
 			att, pct := math.NaN(), math.NaN()
 			if d.Probe != nil {
-				if a, err := d.Probe.Attainable(roofline.Format(kn.Format), ai, roofline.Level(kn.Level), k.Run.Threads); err == nil && a > 0 {
+				if a, err := d.Probe.Attainable(kernels.FormatNamed(kn.Format), ai, roofline.Level(kn.Level), k.Run.Threads); err == nil && a > 0 {
 					att, pct = a, 100*g/a
 					if byFmt[kn.Format] == nil {
 						byFmt[kn.Format] = &agg{}

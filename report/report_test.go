@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/results"
 	"github.com/aiq-project/aiq/roofline"
 )
@@ -77,8 +78,8 @@ func rooflineRun(t *testing.T, at time.Time, probe []byte) *results.Run {
 		t.Fatal(err)
 	}
 	p := &results.Roofline{Probe: probe}
-	for _, f := range roofline.Formats {
-		p.Peaks = append(p.Peaks, results.Point{Name: string(f), Metric: results.Metric{Unit: "GOP/s", Values: samples(pr.PeakGOPS[f], 5)}})
+	for _, f := range kernels.Formats {
+		p.Peaks = append(p.Peaks, results.Point{Name: f.String(), Metric: results.Metric{Unit: "GOP/s", Values: samples(pr.PeakGOPS[f], 5)}})
 	}
 	for _, l := range roofline.Levels {
 		p.Bandwidth = append(p.Bandwidth, results.Point{Name: strings.ToLower(string(l)) + "/triad",

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/aiq-project/aiq/kernels"
 )
 
 // ChartPoint is a measured kernel placed on the chart.
@@ -14,7 +16,7 @@ type ChartPoint struct {
 	Name   string
 	AI     float64 // operations per byte
 	GOPS   float64 // measured GOP/s
-	Format Format  // optional: colours the point like the format's ceiling
+	Format string  // optional: a kernels.Format name; colours the point like that format's ceiling
 }
 
 // maxLabels is the point count above which names go to tooltips only.
@@ -30,7 +32,7 @@ type ChartOptions struct {
 }
 
 var levelColors = map[Level]string{L1: "#1b9e77", L2: "#d95f02", L3: "#7570b3", DRAM: "#e7298a"}
-var formatColors = map[Format]string{FP32: "#1f78b4", FP16: "#33a02c", Int8: "#e31a1c", Int4: "#ff7f00"}
+var formatColors = map[kernels.Format]string{kernels.FP32: "#1f78b4", kernels.FP16: "#33a02c", kernels.Int8: "#e31a1c", kernels.Int4: "#ff7f00"}
 
 // WriteSVG draws a self-contained log-log roofline: one bandwidth ceiling
 // per memory level, one compute ceiling per format (peak x threads), and
@@ -52,17 +54,17 @@ func WriteSVG(w io.Writer, r *Result, o ChartOptions) error {
 		o.Title = fmt.Sprintf("Roofline of %s, %d thread(s)", r.Host.CPU, o.Threads)
 	}
 	bws := map[Level]float64{}
-	peaks := map[Format]float64{}
+	peaks := map[kernels.Format]float64{}
 	maxPeak, minBW, maxBW := 0.0, math.Inf(1), 0.0
 	for _, l := range Levels {
-		_, bw, err := r.Ceilings(FP32, l, o.Threads)
+		_, bw, err := r.Ceilings(kernels.FP32, l, o.Threads)
 		if err != nil {
 			return err
 		}
 		bws[l] = bw
 		minBW, maxBW = min(minBW, bw), max(maxBW, bw)
 	}
-	for _, f := range Formats {
+	for _, f := range kernels.Formats {
 		p, _, err := r.Ceilings(f, L1, o.Threads)
 		if err != nil {
 			return err
@@ -125,7 +127,7 @@ func WriteSVG(w io.Writer, r *Result, o ChartOptions) error {
 			px(x0)+4, py(bw*x0)-4, levelColors[l], slope(px, py, bw, x0, x1), px(x0)+4, py(bw*x0)-4, l, bw)
 	}
 	// Compute ceilings from the ridge with the fastest level.
-	for i, f := range Formats {
+	for i, f := range kernels.Formats {
 		p := peaks[f]
 		x0 := max(xlo, p/maxBW)
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="6 3"/>`+"\n", px(x0), py(p), px(xhi), py(p), formatColors[f])
@@ -136,7 +138,7 @@ func WriteSVG(w io.Writer, r *Result, o ChartOptions) error {
 		if !(p.AI > 0) || !(p.GOPS > 0) {
 			continue
 		}
-		col, ok := formatColors[p.Format]
+		col, ok := formatColors[kernels.FormatNamed(p.Format)]
 		if !ok {
 			col = "black"
 		}

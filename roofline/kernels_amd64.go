@@ -146,25 +146,25 @@ func selectKernels() kernelSet {
 	w16, w4 := fp16Weights(), int4Weights()
 	if avx512 {
 		ks.bw = avx512Bandwidth
-		ks.compute[FP32] = computeKernel{isa: "avx512", opsPerIter: 2 * 16 * 2 * 16, run: func(n int) { fmaFP32AVX512(n, 1, 0.5) }}
-		ks.compute[FP16] = computeKernel{isa: "avx512+f16c", opsPerIter: 2 * 24 * 16, run: func(n int) { fp16FMAAVX512(n, w16, 0.25) }}
+		ks.compute[kernels.FP32] = computeKernel{isa: "avx512", opsPerIter: 2 * 16 * 2 * 16, run: func(n int) { fmaFP32AVX512(n, 1, 0.5) }}
+		ks.compute[kernels.FP16] = computeKernel{isa: "avx512+f16c", opsPerIter: 2 * 24 * 16, run: func(n int) { fp16FMAAVX512(n, w16, 0.25) }}
 	} else {
 		ks.bw = avx2Bandwidth
-		ks.compute[FP32] = computeKernel{isa: "avx2", opsPerIter: 2 * 12 * 2 * 8, run: func(n int) { fmaFP32AVX2(n, 1, 0.5) }}
-		ks.compute[FP16] = computeKernel{isa: "avx2+f16c", opsPerIter: 2 * 12 * 8, run: func(n int) { fp16FMAAVX2(n, w16, 0.25) }}
+		ks.compute[kernels.FP32] = computeKernel{isa: "avx2", opsPerIter: 2 * 12 * 2 * 8, run: func(n int) { fmaFP32AVX2(n, 1, 0.5) }}
+		ks.compute[kernels.FP16] = computeKernel{isa: "avx2+f16c", opsPerIter: 2 * 12 * 8, run: func(n int) { fp16FMAAVX2(n, w16, 0.25) }}
 	}
 	switch {
 	case vnni:
-		ks.compute[Int8] = computeKernel{isa: "avx512-vnni", opsPerIter: 2 * 32 * 64, run: func(n int) { dotInt8VNNI(n, 0x01020304, 0x01ff01ff) }}
+		ks.compute[kernels.Int8] = computeKernel{isa: "avx512-vnni", opsPerIter: 2 * 32 * 64, run: func(n int) { dotInt8VNNI(n, 0x01020304, 0x01ff01ff) }}
 	case avx512:
-		ks.compute[Int8] = computeKernel{isa: "avx512bw", opsPerIter: 2 * 32 * 64, run: func(n int) { dotInt8BW(n, 0x01020304, 0x01ff01ff) }}
+		ks.compute[kernels.Int8] = computeKernel{isa: "avx512bw", opsPerIter: 2 * 32 * 64, run: func(n int) { dotInt8BW(n, 0x01020304, 0x01ff01ff) }}
 	default:
-		ks.compute[Int8] = computeKernel{isa: "avx2", opsPerIter: 2 * 20 * 32, run: func(n int) { dotInt8AVX2(n, 0x01020304, 0x01ff01ff) }}
+		ks.compute[kernels.Int8] = computeKernel{isa: "avx2", opsPerIter: 2 * 20 * 32, run: func(n int) { dotInt8AVX2(n, 0x01020304, 0x01ff01ff) }}
 	}
 	if vnni {
-		ks.compute[Int4] = computeKernel{isa: "avx512-vnni", opsPerIter: 2 * 12 * 64, run: func(n int) { dotInt4VNNI(n, w4, 0x01ff01ff) }}
+		ks.compute[kernels.Int4] = computeKernel{isa: "avx512-vnni", opsPerIter: 2 * 12 * 64, run: func(n int) { dotInt4VNNI(n, w4, 0x01ff01ff) }}
 	} else {
-		ks.compute[Int4] = computeKernel{isa: "avx2", opsPerIter: 2 * 6 * 32, run: func(n int) { dotInt4AVX2(n, w4, 0x01ff01ff) }}
+		ks.compute[kernels.Int4] = computeKernel{isa: "avx2", opsPerIter: 2 * 6 * 32, run: func(n int) { dotInt4AVX2(n, w4, 0x01ff01ff) }}
 	}
 	return ks
 }

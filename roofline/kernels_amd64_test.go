@@ -132,8 +132,8 @@ func TestSelectedVariants(t *testing.T) {
 	if kernels.Enabled("avx512") && ks.bw.isa != "avx512" {
 		t.Errorf("AVX-512 enabled but bandwidth kernels are %q", ks.bw.isa)
 	}
-	if kernels.Enabled("avx512vnni") && (ks.compute[Int8].isa != "avx512-vnni" || ks.compute[Int4].isa != "avx512-vnni") {
-		t.Errorf("VNNI enabled but int8/int4 use %q/%q", ks.compute[Int8].isa, ks.compute[Int4].isa)
+	if kernels.Enabled("avx512vnni") && (ks.compute[kernels.Int8].isa != "avx512-vnni" || ks.compute[kernels.Int4].isa != "avx512-vnni") {
+		t.Errorf("VNNI enabled but int8/int4 use %q/%q", ks.compute[kernels.Int8].isa, ks.compute[kernels.Int4].isa)
 	}
 }
 

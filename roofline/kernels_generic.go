@@ -3,6 +3,7 @@ package roofline
 import (
 	"math"
 
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/kernels/fp16"
 )
 
@@ -31,7 +32,7 @@ type computeKernel struct {
 // package kernels has enabled.
 type kernelSet struct {
 	bw      bandwidthKernels
-	compute map[Format]computeKernel
+	compute map[kernels.Format]computeKernel
 	// clock, when set, runs 32*n dependent one-cycle adds.
 	clock func(n int) int
 	// clockVector, when set, does the same under vector load, for CPUs
@@ -48,11 +49,11 @@ func genericKernels() kernelSet {
 			isa: "generic", sum: sumGeneric, fill: fillGeneric, fillNT: fillGeneric,
 			copy: copyGeneric, copyNT: copyGeneric, triad: triadGeneric, triadNT: triadGeneric,
 		},
-		compute: map[Format]computeKernel{
-			FP32: {isa: "generic", opsPerIter: 2 * 2 * 16, run: func(n int) { fmaFP32Generic(n, 1, 0.5) }},
-			FP16: {isa: "generic", opsPerIter: 2 * 12 * 16, run: func(n int) { fp16FMAGeneric(n, w16, 0.25) }},
-			Int8: {isa: "generic", opsPerIter: 2 * 2 * 16 * 4, run: func(n int) { dotInt8Generic(n, 0x01020304, 0x01ff01ff) }},
-			Int4: {isa: "generic", opsPerIter: 2 * 12 * 64, run: func(n int) { dotInt4Generic(n, w4, 0x01ff01ff) }},
+		compute: map[kernels.Format]computeKernel{
+			kernels.FP32: {isa: "generic", opsPerIter: 2 * 2 * 16, run: func(n int) { fmaFP32Generic(n, 1, 0.5) }},
+			kernels.FP16: {isa: "generic", opsPerIter: 2 * 12 * 16, run: func(n int) { fp16FMAGeneric(n, w16, 0.25) }},
+			kernels.Int8: {isa: "generic", opsPerIter: 2 * 2 * 16 * 4, run: func(n int) { dotInt8Generic(n, 0x01020304, 0x01ff01ff) }},
+			kernels.Int4: {isa: "generic", opsPerIter: 2 * 12 * 64, run: func(n int) { dotInt4Generic(n, w4, 0x01ff01ff) }},
 		},
 	}
 }

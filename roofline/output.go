@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/aiq-project/aiq/kernels"
 )
 
 // WriteJSON writes r as indented JSON.
@@ -51,7 +53,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	fmt.Fprintln(w, "bandwidth in GB/s (bytes counted as STREAM does), median over each detected plateau of the best of the samples")
 	fmt.Fprintln(w)
 	fmt.Fprintln(tw, "format\tisa\tGOP/s 1 core\tops/cycle\tops/FMA-cycle\tridge L1\tridge L2\tridge L3\tridge DRAM\t")
-	for _, f := range Formats {
+	for _, f := range kernels.Formats {
 		p := r.Peaks[f]
 		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%s", f, p.ISA, p.GOPS, orDash(p.OpsPerCycle), orDash(p.OpsPerFMACycle))
 		for _, l := range Levels {

@@ -16,20 +16,6 @@ import (
 	"github.com/aiq-project/aiq/kernels"
 )
 
-// Format is a number format of the kernels.
-type Format string
-
-// The formats, widest first.
-const (
-	FP32 Format = "fp32"
-	FP16 Format = "fp16"
-	Int8 Format = "int8"
-	Int4 Format = "int4"
-)
-
-// Formats in order.
-var Formats = []Format{FP32, FP16, Int8, Int4}
-
 // Bandwidth is one level's bandwidth in GB/s (1e9 bytes/s), bytes counted as
 // STREAM does (no write-allocate traffic). Read, Write, Copy and Triad use
 // regular stores, like a compiled STREAM; the NT figures use non-temporal
@@ -91,15 +77,15 @@ type Host struct {
 // Result is a probe's outcome. Threads, BandwidthGBs and PeakGOPS form the
 // JSON contract other tools read.
 type Result struct {
-	Threads      int                 `json:"threads"`
-	BandwidthGBs map[Level]Bandwidth `json:"bandwidth_gbs"` // all threads
-	PeakGOPS     map[Format]float64  `json:"peak_gops"`     // one core
-	Peaks        map[Format]Peak     `json:"peaks"`
-	Sweeps       []ThreadSweep       `json:"sweeps"`
-	Host         Host                `json:"host"`
-	Quick        bool                `json:"quick"`
-	Seconds      float64             `json:"probe_seconds"`
-	Time         time.Time           `json:"time"`
+	Threads      int                        `json:"threads"`
+	BandwidthGBs map[Level]Bandwidth        `json:"bandwidth_gbs"` // all threads
+	PeakGOPS     map[kernels.Format]float64 `json:"peak_gops"`     // one core
+	Peaks        map[kernels.Format]Peak    `json:"peaks"`
+	Sweeps       []ThreadSweep              `json:"sweeps"`
+	Host         Host                       `json:"host"`
+	Quick        bool                       `json:"quick"`
+	Seconds      float64                    `json:"probe_seconds"`
+	Time         time.Time                  `json:"time"`
 }
 
 // Options control a probe.
@@ -140,7 +126,7 @@ func Probe(opts Options) (*Result, error) {
 	r := &Result{
 		Threads:      threads,
 		BandwidthGBs: map[Level]Bandwidth{},
-		PeakGOPS:     map[Format]float64{},
+		PeakGOPS:     map[kernels.Format]float64{},
 		Quick:        opts.Quick,
 		Time:         start.UTC(),
 		Host: Host{
@@ -248,7 +234,7 @@ func levelTable(ps []Plateau) map[Level]Bandwidth {
 
 // probePeaks measures the clock and every format's peak on one pinned core,
 // taking the fastest sample: interference only ever slows a loop down.
-func probePeaks(cpu int, quick bool, ks kernelSet) (ghz, vghz float64, peaks map[Format]Peak, err error) {
+func probePeaks(cpu int, quick bool, ks kernelSet) (ghz, vghz float64, peaks map[kernels.Format]Peak, err error) {
 	// Many short samples timed by thread CPU time: on a shared host
 	// preemption does not count, and the fastest sample is the one that
 	// counts.
@@ -273,8 +259,8 @@ func probePeaks(cpu int, quick bool, ks kernelSet) (ghz, vghz float64, peaks map
 	if vghz, err = clock("clock/vector", ks.clockVector); err != nil {
 		return 0, 0, nil, err
 	}
-	peaks = map[Format]Peak{}
-	for _, f := range Formats {
+	peaks = map[kernels.Format]Peak{}
+	for _, f := range kernels.Formats {
 		k := ks.compute[f]
 		o.Name = "peak/" + string(f)
 		res, err := harness.Measure(k.run, o)
@@ -309,7 +295,7 @@ func Ridge(peak, bandwidth float64) float64 { return peak / bandwidth }
 
 // Ceilings returns the compute peak of format f on threads cores and the
 // bandwidth ceiling of level l at that thread count.
-func (r *Result) Ceilings(f Format, l Level, threads int) (peak, bw float64, err error) {
+func (r *Result) Ceilings(f kernels.Format, l Level, threads int) (peak, bw float64, err error) {
 	p, ok := r.PeakGOPS[f]
 	if !ok {
 		return 0, 0, fmt.Errorf("format %q: %w", f, ErrUnknown)
@@ -334,7 +320,7 @@ func (r *Result) Ceilings(f Format, l Level, threads int) (peak, bw float64, err
 
 // Attainable returns the attainable GOP/s of format f at intensity ai
 // (ops/byte) with data in level l on threads cores.
-func (r *Result) Attainable(f Format, ai float64, l Level, threads int) (float64, error) {
+func (r *Result) Attainable(f kernels.Format, ai float64, l Level, threads int) (float64, error) {
 	if !(ai > 0) {
 		return 0, fmt.Errorf("roofline: arithmetic intensity %v must be positive", ai)
 	}
@@ -346,7 +332,7 @@ func (r *Result) Attainable(f Format, ai float64, l Level, threads int) (float64
 }
 
 // Ridge returns the ridge point (ops/byte) of format f and level l.
-func (r *Result) Ridge(f Format, l Level, threads int) (float64, error) {
+func (r *Result) Ridge(f kernels.Format, l Level, threads int) (float64, error) {
 	peak, bw, err := r.Ceilings(f, l, threads)
 	if err != nil {
 		return 0, err

@@ -127,7 +127,7 @@ func testResult() *Result {
 	return &Result{
 		Threads:      2,
 		BandwidthGBs: bw,
-		PeakGOPS:     map[Format]float64{FP32: 100, FP16: 60, Int8: 400, Int4: 300},
+		PeakGOPS:     map[kernels.Format]float64{kernels.FP32: 100, kernels.FP16: 60, kernels.Int8: 400, kernels.Int4: 300},
 		Sweeps:       []ThreadSweep{{Threads: 1, Levels: map[Level]Bandwidth{L1: {Read: 250}, L2: {Read: 100}, L3: {Read: 30}, DRAM: {Read: 15}}}},
 	}
 }
@@ -144,26 +144,26 @@ func TestAttainable(t *testing.T) {
 	}
 	r := testResult()
 	// 2 threads: peak 200, DRAM ceiling max(read, triad_nt) = 25.
-	if got, err := r.Attainable(FP32, 4, DRAM, 2); err != nil || got != 100 {
+	if got, err := r.Attainable(kernels.FP32, 4, DRAM, 2); err != nil || got != 100 {
 		t.Errorf("fp32 ai 4 DRAM 2t: %v, %v; want 100", got, err)
 	}
-	if got, err := r.Ridge(Int8, L2, 2); err != nil || got != 800.0/250 {
+	if got, err := r.Ridge(kernels.Int8, L2, 2); err != nil || got != 800.0/250 {
 		t.Errorf("int8 L2 ridge: %v, %v; want 3.2", got, err)
 	}
 	// 1 thread uses the 1-thread sweep.
-	if got, err := r.Attainable(FP32, 1, L1, 1); err != nil || got != 100 {
+	if got, err := r.Attainable(kernels.FP32, 1, L1, 1); err != nil || got != 100 {
 		t.Errorf("fp32 ai 1 L1 1t: %v, %v; want 100 (peak)", got, err)
 	}
-	if got, err := r.Attainable(FP32, 1, DRAM, 1); err != nil || got != 15 {
+	if got, err := r.Attainable(kernels.FP32, 1, DRAM, 1); err != nil || got != 15 {
 		t.Errorf("fp32 ai 1 DRAM 1t: %v, %v; want 15", got, err)
 	}
-	if _, err := r.Attainable("bf16", 1, L1, 2); err == nil {
+	if _, err := r.Attainable(kernels.FormatNamed("bf16"), 1, L1, 2); err == nil {
 		t.Error("unknown format: no error")
 	}
-	if _, err := r.Attainable(FP32, 1, L1, 3); err == nil {
+	if _, err := r.Attainable(kernels.FP32, 1, L1, 3); err == nil {
 		t.Error("unknown thread count: no error")
 	}
-	if _, err := r.Attainable(FP32, 0, L1, 2); err == nil {
+	if _, err := r.Attainable(kernels.FP32, 0, L1, 2); err == nil {
 		t.Error("zero intensity: no error")
 	}
 }
@@ -205,7 +205,7 @@ func TestJSONContract(t *testing.T) {
 		}
 	}
 	r, err := decode(buf.Bytes(), "test")
-	if err != nil || r.PeakGOPS[Int8] != 400 || r.BandwidthGBs[DRAM].TriadNT != 25 {
+	if err != nil || r.PeakGOPS[kernels.Int8] != 400 || r.BandwidthGBs[DRAM].TriadNT != 25 {
 		t.Errorf("round trip: %+v, %v", r, err)
 	}
 	if _, err := decode([]byte(`{"threads":0}`), "empty.json"); err == nil || !strings.Contains(err.Error(), "empty.json") {
@@ -261,7 +261,7 @@ func TestSweepSmall(t *testing.T) {
 }
 
 func TestComputeKernelsRun(t *testing.T) {
-	for _, f := range Formats {
+	for _, f := range kernels.Formats {
 		k, ok := selectKernels().compute[f]
 		if !ok || k.run == nil || !(k.opsPerIter > 0) {
 			t.Fatalf("%s: no kernel", f)
@@ -316,7 +316,7 @@ func TestDetectPlateausNearWindows(t *testing.T) {
 func checkCapped(t *testing.T, ks kernelSet) {
 	t.Helper()
 	isas := []string{"bandwidth " + ks.bw.isa}
-	for _, f := range Formats {
+	for _, f := range kernels.Formats {
 		isas = append(isas, fmt.Sprintf("%s %s", f, ks.compute[f].isa))
 	}
 	for _, s := range isas {

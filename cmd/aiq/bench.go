@@ -246,7 +246,7 @@ func bench(args []string, stdout, stderr io.Writer) error {
 	if *svgPath != "" {
 		var cps []roofline.ChartPoint
 		for _, p := range rep.Points {
-			cps = append(cps, roofline.ChartPoint{Name: p.Model + " " + p.Layer + " " + p.Format, AI: p.AI, GOPS: p.GOPS, Format: roofline.Format(p.Exec)})
+			cps = append(cps, roofline.ChartPoint{Name: p.Model + " " + p.Layer + " " + p.Format, AI: p.AI, GOPS: p.GOPS, Format: p.Exec})
 		}
 		what := "Layers run end to end"
 		if *kern {
@@ -384,7 +384,7 @@ func (s *benchSetup) loadRoofline(path string) error {
 		}
 		s.rooflineFrom = "quick probe"
 	}
-	if _, _, err := s.r.Ceilings(roofline.FP32, roofline.DRAM, s.threads); err != nil {
+	if _, _, err := s.r.Ceilings(kernels.FP32, roofline.DRAM, s.threads); err != nil {
 		return fmt.Errorf("roofline %s has no ceilings for %d threads (probe with --threads %d): %w", s.rooflineFrom, s.threads, s.threads, err)
 	}
 	return nil
@@ -401,7 +401,7 @@ func (s *benchSetup) place(p *benchPoint) error {
 	}
 	lvl := s.r.LevelFor(int64(math.Ceil(p.Bytes)), s.threads)
 	p.Level = string(lvl)
-	a, err := s.r.Attainable(roofline.Format(p.Exec), p.AI, lvl, s.threads)
+	a, err := s.r.Attainable(kernels.FormatNamed(p.Exec), p.AI, lvl, s.threads)
 	if err != nil {
 		return fmt.Errorf("%s %s %s: %w", p.Model, p.Layer, p.Format, err)
 	}

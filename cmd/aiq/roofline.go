@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aiq-project/aiq/internal/atomicfile"
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/results"
 	"github.com/aiq-project/aiq/roofline"
 )
@@ -139,11 +140,11 @@ func rooflineRun(r *roofline.Result) (run *results.Run, skipped []string, err er
 	}
 	formats := make([]string, 0, len(r.Peaks))
 	for f := range r.Peaks {
-		formats = append(formats, string(f))
+		formats = append(formats, f.String())
 	}
 	sort.Strings(formats)
 	for _, f := range formats {
-		pk := r.Peaks[roofline.Format(f)]
+		pk := r.Peaks[kernels.FormatNamed(f)]
 		if len(pk.Samples) < results.MinSamples {
 			skipped = append(skipped, fmt.Sprintf("peak %s: %d samples, want %d", f, len(pk.Samples), results.MinSamples))
 			continue
@@ -159,7 +160,7 @@ func rooflineRun(r *roofline.Result) (run *results.Run, skipped []string, err er
 	run.Protocol["probe"] = mode
 	run.Protocol["bandwidth"] = fmt.Sprintf("per level and kernel at %d threads: the best of each working-set size's samples, every size on the level's plateau", r.Threads)
 	run.Protocol["peaks"] = "per format on one pinned core: GOP/s of every timed sample (thread CPU time); the probe's figure is the fastest"
-	run.Summary = fmt.Sprintf("%s probe, %d thread(s), fp32 peak %.0f GOP/s/core", mode, r.Threads, r.PeakGOPS[roofline.FP32])
+	run.Summary = fmt.Sprintf("%s probe, %d thread(s), fp32 peak %.0f GOP/s/core", mode, r.Threads, r.PeakGOPS[kernels.FP32])
 	if !r.Time.IsZero() {
 		run.Time = r.Time.UTC().Truncate(1e6)
 	}

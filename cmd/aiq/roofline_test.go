@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/results"
 	"github.com/aiq-project/aiq/roofline"
 )
@@ -24,7 +25,7 @@ func TestRooflineResults(t *testing.T) {
 	// Peaks keep every sample; a format with too few is left out.
 	for f, pk := range r.Peaks {
 		pk.Samples = []float64{pk.GOPS, pk.GOPS * 0.99, pk.GOPS * 0.98, pk.GOPS * 0.97, pk.GOPS * 0.99}
-		if f == roofline.FP16 {
+		if f == kernels.FP16 {
 			pk.Samples = pk.Samples[:2]
 		}
 		r.Peaks[f] = pk
@@ -48,7 +49,7 @@ func TestRooflineResults(t *testing.T) {
 		t.Errorf("%d peak points, want %d (fp16 has too few samples)", len(p.Peaks), len(r.Peaks)-1)
 	}
 	for _, pk := range p.Peaks {
-		if pk.Name == string(roofline.FP16) || pk.Unit != "GOP/s" || len(pk.Values) != 5 || pk.Values[0] != r.Peaks[roofline.Format(pk.Name)].GOPS {
+		if pk.Name == kernels.FP16.String() || pk.Unit != "GOP/s" || len(pk.Values) != 5 || pk.Values[0] != r.Peaks[kernels.FormatNamed(pk.Name)].GOPS {
 			t.Errorf("peak point %+v", pk)
 		}
 	}
