@@ -5,14 +5,25 @@ import "math"
 // The generic kernels are the reference every variant is tested against and
 // the fallback where no assembly exists. They favour clarity over speed.
 
-func actF32(y float32, act Act) float32 {
-	switch act {
+// ActBounds returns the clamp that is activation a: act(y) = min(max(y, lo),
+// hi), with infinite bounds where a leaves y alone. Assembly epilogues take
+// the pair; code outside this package that must match the kernels bit for
+// bit (the engine's fused residual adds) can use it too.
+func ActBounds(a Act) (lo, hi float32) {
+	inf := math.Float32frombits(0x7f800000)
+	switch a {
 	case ActReLU:
-		y = max(y, 0)
+		return 0, inf
 	case ActReLU6:
-		y = min(max(y, 0), 6)
+		return 0, 6
 	}
-	return y
+	return -inf, inf
+}
+
+// actF32 applies activation act to y.
+func actF32(y float32, act Act) float32 {
+	lo, hi := ActBounds(act)
+	return min(max(y, lo), hi)
 }
 
 // epilogueQ is the integer epilogue of Epilogue's doc, to float32, before
@@ -21,12 +32,18 @@ func epilogueQ(y0, bias float32, act Act) float32 {
 	return actF32(float32(y0+bias), act)
 }
 
-// quantizeU8 is the uint8 output step of the integer epilogue.
-func quantizeU8(y, invOut float32, zero uint8) uint8 {
+// QuantizeU8 is the uint8 output step of the integer epilogue (see
+// Epilogue): round(clamp(y*invOut + zero, 0, 255)), float32 operations, ties
+// to even. Code outside this package that requantizes (the engine's
+// epilogues) uses it to stay bit-exact with the kernels.
+func QuantizeU8(y, invOut float32, zero uint8) uint8 {
 	t := float32(float32(y*invOut) + float32(zero))
 	t = min(max(t, 0), 255)
 	return uint8(math.RoundToEven(float64(t)))
 }
+
+// quantizeU8 is QuantizeU8 under the name the per-architecture files use.
+func quantizeU8(y, invOut float32, zero uint8) uint8 { return QuantizeU8(y, invOut, zero) }
 
 func gemmF32Generic(g *GEMMF32, m0, m1, n0, n1 int, a []float32, lda int, c []float32, ldc int) {
 	for m := m0; m < m1; m++ {
@@ -75,7 +92,7 @@ func gemmQGeneric(g *GEMMQ, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, 
 			}
 			y := epilogueQ(y0, g.Bias[n], g.Act)
 			if c8 != nil {
-				c8[m*ldc+n] = quantizeU8(y, g.InvOut, g.Out.Zero)
+				c8[m*ldc+n] = QuantizeU8(y, g.InvOut, g.Out.Zero)
 			} else {
 				c32[m*ldc+n] = y
 			}
@@ -154,7 +171,7 @@ func dwQGeneric(d *DepthwiseQ, h, w, r0, r1 int, in, out8 []uint8, out32 []float
 				})
 				y := epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
 				if out8 != nil {
-					out8[o+c] = quantizeU8(y, d.InvOut, d.Out.Zero)
+					out8[o+c] = QuantizeU8(y, d.InvOut, d.Out.Zero)
 				} else {
 					out32[o+c] = y
 				}
