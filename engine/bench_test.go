@@ -54,3 +54,54 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkSplit compares how threads share a batch of 64: the split
+// inside layers, whole sub-batches per thread, and smaller sub-batches;
+// images/s is reported as a metric. Run with -count so the variants
+// interleave.
+func BenchmarkSplit(b *testing.B) {
+	const batch = 64
+	set := testSet(b, "cifar10-test.bin")
+	train := testSet(b, "cifar10-train-5k.bin")
+	x := make([]float32, batch*set.ImageSize())
+	set.Images(0, batch, x)
+	variants := []struct {
+		name string
+		opts Options
+	}{
+		{"t1", Options{Threads: 1}},
+		{"t1-sub8", Options{Threads: 1, SubBatch: 8}},
+		{"t1-sub16", Options{Threads: 1, SubBatch: 16}},
+		{"t2-layers", Options{Threads: 2, Split: SplitLayers}},
+		{"t2-batch", Options{Threads: 2, Split: SplitBatch}},
+		{"t2-sub4", Options{Threads: 2, SubBatch: 4}},
+		{"t2-sub8", Options{Threads: 2, SubBatch: 8}},
+		{"t2-sub16", Options{Threads: 2, SubBatch: 16}},
+	}
+	for _, name := range models {
+		g := loadGraph(b, name, 1)
+		calib, err := Calibrate(g, train, 0, 64, quant.MinMax, Options{Batch: 64})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range []kernels.Format{kernels.FP32, kernels.Int8} {
+			for _, v := range variants {
+				b.Run(fmt.Sprintf("%s/%v/%s", name, f, v.name), func(b *testing.B) {
+					o := v.opts
+					o.Batch, o.Calib = batch, calib
+					m, err := Compile(g, Uniform(f), o)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer m.Close()
+					m.Run(x, batch)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						m.Run(x, batch)
+					}
+					b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+				})
+			}
+		}
+	}
+}

@@ -73,6 +73,13 @@ type Options struct {
 	// Split says how threads share a pass (default: whole sub-batches
 	// per thread when the batch allows, see Split).
 	Split Split
+	// SubBatch, with a batch split, is the most images a thread runs
+	// through the network at once (0: its whole share of the batch).
+	// Smaller sub-batches keep a thread's activations in its caches.
+	SubBatch int
+	// Progress, if set, is called after every batch of Predict, Evaluate
+	// and Calibrate with the images done and the total.
+	Progress func(done, total int)
 
 	// Calib holds activation ranges (and channel means) by tensor name;
 	// required when any layer is int8 or int4 (see Calibrate).
@@ -96,6 +103,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Batch < 1 || o.Threads < 1 {
 		return fmt.Errorf("engine: batch %d and threads %d must be >= 1", o.Batch, o.Threads)
+	}
+	if o.SubBatch < 0 {
+		return fmt.Errorf("engine: sub-batch %d must be >= 0", o.SubBatch)
 	}
 	if o.Split < SplitAuto || o.Split > SplitBatch {
 		return fmt.Errorf("engine: unknown split %d", o.Split)
@@ -142,6 +152,7 @@ type Model struct {
 
 	observe   func(t *tensor, n int) // calibration hook, nil normally
 	lanes     []*Model               // batch split: one single-thread plan per thread
+	progress  func(done, total int)  // Options.Progress
 	laneGroup *laneGroup             // the goroutines of lanes[1:]
 	stepNs    []int64                // per-step wall time of the last pass, when profiling
 }

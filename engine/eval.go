@@ -41,6 +41,9 @@ func Predict(m *Model, set *dataset.Set, offset, n int) ([]int, error) {
 			row := y[i*m.Classes : (i+1)*m.Classes]
 			pred = append(pred, argmax(row))
 		}
+		if m.progress != nil {
+			m.progress(len(pred), n)
+		}
 	}
 	return pred, nil
 }
@@ -130,11 +133,21 @@ func Calibrate(g *graph.Graph, set *dataset.Set, offset, n int, method quant.Met
 	}
 	opts.Calib = nil
 	opts.Split = SplitLayers // the hook sees every tensor of one plan, in order
+	passes := 1
+	if method != quant.MinMax {
+		passes = 2
+	}
+	progress := opts.Progress
+	opts.Progress = nil
 	m, err := Compile(g, Config{}, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer m.Close()
+	pass := 0
+	if progress != nil {
+		m.progress = func(done, _ int) { progress(pass*n+done, passes*n) }
+	}
 	stats := map[string]*quant.TensorStats{}
 	m.observe = func(t *tensor, k int) {
 		s := stats[t.name]
@@ -151,6 +164,7 @@ func Calibrate(g *graph.Graph, set *dataset.Set, offset, n int, method quant.Met
 		s.FinishMeans()
 	}
 	if method != quant.MinMax {
+		pass = 1
 		m.observe = func(t *tensor, k int) { stats[t.name].ObserveHist(t.f[:k*t.size()]) }
 		if _, err := Predict(m, set, offset, n); err != nil {
 			return nil, fmt.Errorf("engine: calibration: %w", err)

@@ -38,7 +38,12 @@ func (s Split) String() string {
 // (0: one plan split inside the layers).
 func (o *Options) lanes() int {
 	switch {
-	case o.Threads < 2 || o.Split == SplitLayers:
+	case o.Split == SplitLayers:
+		return 0
+	case o.Threads < 2:
+		if o.SubBatch > 0 && o.SubBatch < o.Batch {
+			return 1 // one thread in sub-batches
+		}
 		return 0
 	case o.Split == SplitBatch:
 		return min(o.Threads, o.Batch)
@@ -52,8 +57,11 @@ func (o *Options) lanes() int {
 // batch; the first packs the weights, the others share its packed kernels.
 func compileLanes(g *graph.Graph, cfg Config, opts Options, lanes int) (*Model, error) {
 	sub := opts
-	sub.Threads, sub.Split = 1, SplitLayers
+	sub.Threads, sub.Split, sub.Progress = 1, SplitLayers, nil
 	sub.Batch = (opts.Batch + lanes - 1) / lanes
+	if opts.SubBatch > 0 {
+		sub.Batch = min(sub.Batch, opts.SubBatch)
+	}
 	first, err := Compile(g, cfg, sub)
 	if err != nil {
 		return nil, err

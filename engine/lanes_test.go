@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/quant"
 )
 
 // TestSplitBatchExact: a batch split across threads gives the same bits as
@@ -25,9 +26,13 @@ func TestSplitBatchExact(t *testing.T) {
 			want, _ := ref.Run(x, n)
 			want = append([]float32(nil), want...)
 			ref.Close()
-			for _, split := range []Split{SplitBatch, SplitLayers} {
-				o := opts
-				o.Threads, o.Split = 2, split
+			for _, o := range []Options{{Threads: 2, Split: SplitBatch}, {Threads: 2, Split: SplitLayers},
+				{Threads: 2, SubBatch: 3}, {Threads: 1, SubBatch: 5}} {
+				split := o.Split
+				if split == SplitAuto {
+					split = SplitBatch
+				}
+				o.Batch, o.Calib = opts.Batch, opts.Calib
 				m, err := Compile(g, cfg, o)
 				if err != nil {
 					t.Fatal(err)
@@ -42,7 +47,7 @@ func TestSplitBatchExact(t *testing.T) {
 					}
 					for i := range want {
 						if got[i] != want[i] {
-							t.Fatalf("%s %s split %v pass %d: output %d = %v, one thread %v", name, cname, split, pass, i, got[i], want[i])
+							t.Fatalf("%s %s %+v pass %d: output %d = %v, one thread %v", name, cname, o, pass, i, got[i], want[i])
 						}
 					}
 				}
@@ -99,4 +104,38 @@ func TestProfileSplitBatch(t *testing.T) {
 	if sum > p.Total[1]*1.05 {
 		t.Errorf("steps sum to %v s, more than the pass, %v s", sum, p.Total[1])
 	}
+}
+
+// TestProgress: Predict and both passes of a histogram calibration report
+// monotone progress that ends at the total.
+func TestProgress(t *testing.T) {
+	set := testSet(t, "cifar10-test.bin")
+	g := loadGraph(t, "resnet20", 1)
+	var seen [][2]int
+	rec := func(done, total int) { seen = append(seen, [2]int{done, total}) }
+	check := func(what string, total int) {
+		t.Helper()
+		if len(seen) == 0 || seen[len(seen)-1] != [2]int{total, total} {
+			t.Fatalf("%s: progress %v, want to end at %d of %d", what, seen, total, total)
+		}
+		for i := 1; i < len(seen); i++ {
+			if seen[i][0] <= seen[i-1][0] {
+				t.Fatalf("%s: progress %v not increasing", what, seen)
+			}
+		}
+		seen = nil
+	}
+	m, err := Compile(g, Config{}, Options{Batch: 4, Threads: 2, Progress: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if _, err := Predict(m, set, 0, 10); err != nil {
+		t.Fatal(err)
+	}
+	check("predict", 10)
+	if _, err := Calibrate(g, set, 0, 6, quant.Percentile, Options{Batch: 4, Progress: rec}); err != nil {
+		t.Fatal(err)
+	}
+	check("calibrate", 12)
 }

@@ -88,8 +88,12 @@ func Compile(g *graph.Graph, cfg Config, opts Options) (*Model, error) {
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
-	if lanes := opts.lanes(); lanes > 1 {
-		return compileLanes(g, cfg, opts, lanes)
+	if lanes := opts.lanes(); lanes > 0 {
+		m, err := compileLanes(g, cfg, opts, lanes)
+		if m != nil {
+			m.progress = opts.Progress
+		}
+		return m, err
 	}
 	b, m, err := newPlan(g, cfg, opts)
 	if err != nil {
@@ -104,6 +108,7 @@ func Compile(g *graph.Graph, cfg Config, opts Options) (*Model, error) {
 	}
 	b.planBuffers(m)
 	m.pool = kernels.NewPool(b.opts.Threads)
+	m.progress = opts.Progress
 	return m, nil
 }
 
