@@ -170,9 +170,10 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		if *calibN > cs.Len() {
 			return fmt.Errorf("--calib-n %d: %s has %d images", *calibN, *calib, cs.Len())
 		}
-		sp := startSpinner(progressOn(*quiet, stderr), stderr, fmt.Sprintf("calibrating on %d images", *calibN))
-		opts.Calib, err = engine.CalibrateCached(*model, g, cs, *calibN, method, engine.Options{Batch: *batch, Threads: *threads}, *cacheDir)
-		sp.finish()
+		bar := newBar(progressOn(*quiet, stderr), stderr, *calibN*calibPasses(method), "calibrating")
+		opts.Calib, err = engine.CalibrateCached(*model, g, cs, *calibN, method, engine.Options{Batch: *batch, Threads: *threads,
+			Progress: func(done, _ int) { bar.Set(done) }}, *cacheDir)
+		bar.Finish()
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aiq-project/aiq/quant"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -95,4 +96,13 @@ func (s *spinner) finish() {
 	close(s.stop)
 	s.done.Wait()
 	s.bar.Finish()
+}
+
+// calibPasses is how many passes over its images a calibration takes
+// (histogram methods add one): the total of its progress bar.
+func calibPasses(m quant.Method) int {
+	if m == quant.MinMax {
+		return 1
+	}
+	return 2
 }
