@@ -536,14 +536,5 @@ func (g *GEMMF32) RunOverlapped(p *Pool, m int, a []float32, lda int, c []float3
 		panic(fmt.Sprintf("kernels: fp32 GEMM (overlapped): A has %d values or C %d, too few for m=%d k=%d n=%d lda=%d ldc=%d",
 			len(a), len(c), m, g.K, g.N, lda, ldc))
 	}
-	s := planSplit(p, m, g.N, g.K, g.mTile, g.nAlign)
-	if s.tasks <= 1 {
-		g.runRange(0, m, 0, g.N, a, lda, c, ldc)
-		return
-	}
-	j := gemmF32Jobs.Get().(*gemmF32Job)
-	*j = gemmF32Job{g: g, s: s, a: a, c: c, lda: lda, ldc: ldc}
-	p.Do(s.tasks, j)
-	*j = gemmF32Job{}
-	gemmF32Jobs.Put(j)
+	runGEMM(p, &gemmF32Jobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmF32Call{g, a, c, lda, ldc})
 }

@@ -45,109 +45,100 @@ func (s *split) bounds(i int) (m0, m1, n0, n1 int) {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-type gemmF32Job struct {
+// A parallel call hands its operands to a job, which a Pool runs task by
+// task. Jobs come from a sync.Pool per call type, so a call allocates
+// nothing; the call types are small structs, so each generic job is
+// compiled for its own type and calls the kernel directly.
+
+// gemmCall is one GEMM call's operands; runRange computes the output block
+// of rows [m0, m1) and columns [n0, n1).
+type gemmCall interface {
+	runRange(m0, m1, n0, n1 int)
+}
+
+type gemmJob[C gemmCall] struct {
+	s    split
+	call C
+}
+
+func (j *gemmJob[C]) RunTask(i int) { j.call.runRange(j.s.bounds(i)) }
+
+// runGEMM runs call on p split as s, on the caller alone when s is one
+// task; jobs holds *gemmJob[C].
+func runGEMM[C gemmCall](p *Pool, jobs *sync.Pool, s split, call C) {
+	if s.tasks <= 1 {
+		if s.m > 0 && s.n > 0 {
+			call.runRange(0, s.m, 0, s.n)
+		}
+		return
+	}
+	j := jobs.Get().(*gemmJob[C])
+	j.s, j.call = s, call
+	p.Do(s.tasks, j)
+	*j = gemmJob[C]{}
+	jobs.Put(j)
+}
+
+type gemmF32Call struct {
 	g        *GEMMF32
-	s        split
 	a, c     []float32
 	lda, ldc int
 }
 
-func (j *gemmF32Job) RunTask(i int) {
-	m0, m1, n0, n1 := j.s.bounds(i)
-	j.g.runRange(m0, m1, n0, n1, j.a, j.lda, j.c, j.ldc)
+func (x gemmF32Call) runRange(m0, m1, n0, n1 int) {
+	x.g.runRange(m0, m1, n0, n1, x.a, x.lda, x.c, x.ldc)
 }
 
-var gemmF32Jobs = sync.Pool{New: func() any { return new(gemmF32Job) }}
-
-// Run computes C[m x N] (row stride ldc) from A[m x K] (row stride lda) on p
-// (nil: the calling goroutine only).
-func (g *GEMMF32) Run(p *Pool, m int, a []float32, lda int, c []float32, ldc int) {
-	checkGEMM("fp32 GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
-	s := planSplit(p, m, g.N, g.K, g.mTile, g.nAlign)
-	if s.tasks <= 1 {
-		if m > 0 && g.N > 0 {
-			g.runRange(0, m, 0, g.N, a, lda, c, ldc)
-		}
-		return
-	}
-	j := gemmF32Jobs.Get().(*gemmF32Job)
-	*j = gemmF32Job{g: g, s: s, a: a, c: c, lda: lda, ldc: ldc}
-	p.Do(s.tasks, j)
-	*j = gemmF32Job{}
-	gemmF32Jobs.Put(j)
-}
-
-type gemmF16Job struct {
+type gemmF16Call struct {
 	g        *GEMMF16
-	s        split
 	a, c     []uint16
 	lda, ldc int
 }
 
-func (j *gemmF16Job) RunTask(i int) {
-	m0, m1, n0, n1 := j.s.bounds(i)
-	j.g.runRange(m0, m1, n0, n1, j.a, j.lda, j.c, j.ldc)
+func (x gemmF16Call) runRange(m0, m1, n0, n1 int) {
+	x.g.runRange(m0, m1, n0, n1, x.a, x.lda, x.c, x.ldc)
 }
 
-var gemmF16Jobs = sync.Pool{New: func() any { return new(gemmF16Job) }}
-
-// Run computes binary16 C[m x N] from binary16 A[m x K].
-func (g *GEMMF16) Run(p *Pool, m int, a []uint16, lda int, c []uint16, ldc int) {
-	checkGEMM("fp16 GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
-	s := planSplit(p, m, g.N, g.K, g.mTile, g.nAlign)
-	if s.tasks <= 1 {
-		if m > 0 && g.N > 0 {
-			g.runRange(0, m, 0, g.N, a, lda, c, ldc)
-		}
-		return
-	}
-	j := gemmF16Jobs.Get().(*gemmF16Job)
-	*j = gemmF16Job{g: g, s: s, a: a, c: c, lda: lda, ldc: ldc}
-	p.Do(s.tasks, j)
-	*j = gemmF16Job{}
-	gemmF16Jobs.Put(j)
-}
-
-type gemmQJob struct {
+type gemmQCall struct {
 	g        *GEMMQ
-	s        split
 	a, c8    []uint8
 	c32      []float32
 	lda, ldc int
 }
 
-func (j *gemmQJob) RunTask(i int) {
-	m0, m1, n0, n1 := j.s.bounds(i)
-	j.g.runRange(m0, m1, n0, n1, j.a, j.lda, j.c8, j.c32, j.ldc)
+func (x gemmQCall) runRange(m0, m1, n0, n1 int) {
+	x.g.runRange(m0, m1, n0, n1, x.a, x.lda, x.c8, x.c32, x.ldc)
 }
 
-var gemmQJobs = sync.Pool{New: func() any { return new(gemmQJob) }}
+var (
+	gemmF32Jobs = sync.Pool{New: func() any { return new(gemmJob[gemmF32Call]) }}
+	gemmF16Jobs = sync.Pool{New: func() any { return new(gemmJob[gemmF16Call]) }}
+	gemmQJobs   = sync.Pool{New: func() any { return new(gemmJob[gemmQCall]) }}
+)
 
-func (g *GEMMQ) run(p *Pool, m int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
-	s := planSplit(p, m, g.N, g.K, g.mTile, g.nAlign)
-	if s.tasks <= 1 {
-		if m > 0 && g.N > 0 {
-			g.runRange(0, m, 0, g.N, a, lda, c8, c32, ldc)
-		}
-		return
-	}
-	j := gemmQJobs.Get().(*gemmQJob)
-	*j = gemmQJob{g: g, s: s, a: a, c8: c8, c32: c32, lda: lda, ldc: ldc}
-	p.Do(s.tasks, j)
-	*j = gemmQJob{}
-	gemmQJobs.Put(j)
+// Run computes C[m x N] (row stride ldc) from A[m x K] (row stride lda) on p
+// (nil: the calling goroutine only).
+func (g *GEMMF32) Run(p *Pool, m int, a []float32, lda int, c []float32, ldc int) {
+	checkGEMM("fp32 GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
+	runGEMM(p, &gemmF32Jobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmF32Call{g, a, c, lda, ldc})
+}
+
+// Run computes binary16 C[m x N] from binary16 A[m x K].
+func (g *GEMMF16) Run(p *Pool, m int, a []uint16, lda int, c []uint16, ldc int) {
+	checkGEMM("fp16 GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
+	runGEMM(p, &gemmF16Jobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmF16Call{g, a, c, lda, ldc})
 }
 
 // Run computes uint8 C[m x N], quantized by g.Out, from uint8 A[m x K].
 func (g *GEMMQ) Run(p *Pool, m int, a []uint8, lda int, c []uint8, ldc int) {
 	checkGEMM("integer GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
-	g.run(p, m, a, lda, c, nil, ldc)
+	runGEMM(p, &gemmQJobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmQCall{g, a, c, nil, lda, ldc})
 }
 
 // RunF32 computes dequantized float32 C[m x N] from uint8 A[m x K].
 func (g *GEMMQ) RunF32(p *Pool, m int, a []uint8, lda int, c []float32, ldc int) {
 	checkGEMM("integer GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
-	g.run(p, m, a, lda, nil, c, ldc)
+	runGEMM(p, &gemmQJobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmQCall{g, a, nil, c, lda, ldc})
 }
 
 // Depthwise calls split the batch*Ho output rows.
@@ -167,39 +158,65 @@ func planDW(p *Pool, batch, ho, wo, c int) dwSplit {
 	return s
 }
 
-type dwJob struct {
-	f32   *DepthwiseF32
-	f16   *DepthwiseF16
-	q     *DepthwiseQ
-	s     dwSplit
-	h, w  int
-	in32  []float32
-	out32 []float32
-	in16  []uint16
-	out16 []uint16
-	in8   []uint8
-	out8  []uint8
+// dwCall is one depthwise call's operands; runRows computes output rows
+// [r0, r1) of the batch*Ho.
+type dwCall interface {
+	runRows(r0, r1 int)
 }
 
-func (j *dwJob) RunTask(i int) {
-	r0, r1 := i*j.s.chunk, min((i+1)*j.s.chunk, j.s.rows)
-	switch {
-	case j.f32 != nil:
-		j.f32.runRows(j.h, j.w, r0, r1, j.in32, j.out32)
-	case j.f16 != nil:
-		j.f16.runRows(j.h, j.w, r0, r1, j.in16, j.out16)
-	default:
-		j.q.runRows(j.h, j.w, r0, r1, j.in8, j.out8, j.out32)
+type dwJob[C dwCall] struct {
+	s    dwSplit
+	call C
+}
+
+func (j *dwJob[C]) RunTask(i int) {
+	j.call.runRows(i*j.s.chunk, min((i+1)*j.s.chunk, j.s.rows))
+}
+
+// runDW runs call on p split as s, on the caller alone when s is one task;
+// jobs holds *dwJob[C].
+func runDW[C dwCall](p *Pool, jobs *sync.Pool, s dwSplit, call C) {
+	if s.tasks <= 1 {
+		call.runRows(0, s.rows)
+		return
 	}
-}
-
-var dwJobs = sync.Pool{New: func() any { return new(dwJob) }}
-
-func runDW(p *Pool, s dwSplit, j *dwJob) {
+	j := jobs.Get().(*dwJob[C])
+	j.s, j.call = s, call
 	p.Do(s.tasks, j)
-	*j = dwJob{}
-	dwJobs.Put(j)
+	*j = dwJob[C]{}
+	jobs.Put(j)
 }
+
+type dwF32Call struct {
+	d       *DepthwiseF32
+	h, w    int
+	in, out []float32
+}
+
+func (x dwF32Call) runRows(r0, r1 int) { x.d.runRows(x.h, x.w, r0, r1, x.in, x.out) }
+
+type dwF16Call struct {
+	d       *DepthwiseF16
+	h, w    int
+	in, out []uint16
+}
+
+func (x dwF16Call) runRows(r0, r1 int) { x.d.runRows(x.h, x.w, r0, r1, x.in, x.out) }
+
+type dwQCall struct {
+	d        *DepthwiseQ
+	h, w     int
+	in, out8 []uint8
+	out32    []float32
+}
+
+func (x dwQCall) runRows(r0, r1 int) { x.d.runRows(x.h, x.w, r0, r1, x.in, x.out8, x.out32) }
+
+var (
+	dwF32Jobs = sync.Pool{New: func() any { return new(dwJob[dwF32Call]) }}
+	dwF16Jobs = sync.Pool{New: func() any { return new(dwJob[dwF16Call]) }}
+	dwQJobs   = sync.Pool{New: func() any { return new(dwJob[dwQCall]) }}
+)
 
 // Run convolves in (batch x h x w x C, NHWC) into out (batch x Ho x Wo x C).
 func (d *DepthwiseF32) Run(p *Pool, batch, h, w int, in, out []float32) {
@@ -207,14 +224,7 @@ func (d *DepthwiseF32) Run(p *Pool, batch, h, w int, in, out []float32) {
 	if batch == 0 || d.C == 0 {
 		return
 	}
-	s := planDW(p, batch, DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C)
-	if s.tasks <= 1 {
-		d.runRows(h, w, 0, s.rows, in, out)
-		return
-	}
-	j := dwJobs.Get().(*dwJob)
-	*j = dwJob{f32: d, s: s, h: h, w: w, in32: in, out32: out}
-	runDW(p, s, j)
+	runDW(p, &dwF32Jobs, planDW(p, batch, DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C), dwF32Call{d, h, w, in, out})
 }
 
 // Run convolves binary16 in into binary16 out (NHWC).
@@ -223,28 +233,14 @@ func (d *DepthwiseF16) Run(p *Pool, batch, h, w int, in, out []uint16) {
 	if batch == 0 || d.C == 0 {
 		return
 	}
-	s := planDW(p, batch, DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C)
-	if s.tasks <= 1 {
-		d.runRows(h, w, 0, s.rows, in, out)
-		return
-	}
-	j := dwJobs.Get().(*dwJob)
-	*j = dwJob{f16: d, s: s, h: h, w: w, in16: in, out16: out}
-	runDW(p, s, j)
+	runDW(p, &dwF16Jobs, planDW(p, batch, DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C), dwF16Call{d, h, w, in, out})
 }
 
 func (d *DepthwiseQ) run(p *Pool, batch, h, w int, in, out8 []uint8, out32 []float32) {
 	if batch == 0 || d.C == 0 {
 		return
 	}
-	s := planDW(p, batch, DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C)
-	if s.tasks <= 1 {
-		d.runRows(h, w, 0, s.rows, in, out8, out32)
-		return
-	}
-	j := dwJobs.Get().(*dwJob)
-	*j = dwJob{q: d, s: s, h: h, w: w, in8: in, out8: out8, out32: out32}
-	runDW(p, s, j)
+	runDW(p, &dwQJobs, planDW(p, batch, DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C), dwQCall{d, h, w, in, out8, out32})
 }
 
 // Run convolves uint8 in into uint8 out quantized by d.Out (NHWC).
