@@ -348,10 +348,10 @@ func TestProbeFollowsISA(t *testing.T) {
 // with AIQ_ISA set to the second level (avx2 on amd64).
 func TestEnvISACapsProbe(t *testing.T) {
 	const child = "AIQ_ROOFLINE_TEST_CHILD"
-	levels := kernels.Levels()
-	if len(levels) < 3 {
-		t.Skipf("%s has no level to cap", runtime.GOARCH)
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the probe has assembly on amd64 only; elsewhere it is generic at every level")
 	}
+	levels := kernels.Levels()
 	if os.Getenv(child) != "" {
 		if want := os.Getenv(kernels.EnvISA); kernels.Enabled(levels[2]) || (kernels.Supported(want) && kernels.ISA() != want) {
 			t.Fatalf("%s=%s: kernels at %s", kernels.EnvISA, want, kernels.ISA())
