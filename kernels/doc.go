@@ -15,6 +15,13 @@
 // microkernel wants; activations are row-major (NHWC), so a convolution is a
 // GEMM with M = batch*H*W, N = Cout, K = Cin*kh*kw.
 //
+// The package is the one home of the host facts the kernels depend on:
+// feature levels (Levels, Supported, Enabled, ISA, under AIQ_ISA), cache
+// sizes (HostCaches), the number Format, and the binary16 conversion (its
+// scalar definition in the leaf package kernels/fp16, which the ONNX
+// decoder uses too). roofline, harness and the CLI take them from here, so
+// AIQ_ISA caps the roofline probe as it caps the kernels.
+//
 // Integer kernels are bit-exact against the reference: the epilogue is
 // specified operation by operation (see Epilogue) and every variant performs
 // exactly those float32 operations in that order.
