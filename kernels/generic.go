@@ -118,16 +118,30 @@ func dwTaps(h, w, stride, oy, ox int, fn func(tap, pix int)) {
 	}
 }
 
-// Depthwise generic kernels compute output rows [r0, r1) of the batch*Ho rows.
+// Depthwise generic kernels compute output rows [r0, r1) of the batch*Ho
+// rows; the From forms only channels [c0, C), the ones a vector kernel
+// leaves to Go.
 
 func dwF32Generic(d *DepthwiseF32, h, w, r0, r1 int, in, out []float32) {
+	dwF32GenericFrom(d, h, w, r0, r1, 0, in, out)
+}
+
+func dwF16Generic(d *DepthwiseF16, h, w, r0, r1 int, in, out []uint16) {
+	dwF16GenericFrom(d, h, w, r0, r1, 0, in, out)
+}
+
+func dwQGeneric(d *DepthwiseQ, h, w, r0, r1 int, in, out8 []uint8, out32 []float32) {
+	dwQGenericFrom(d, h, w, r0, r1, 0, in, out8, out32)
+}
+
+func dwF32GenericFrom(d *DepthwiseF32, h, w, r0, r1, c0 int, in, out []float32) {
 	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
 	for r := r0; r < r1; r++ {
 		img, oy := r/ho, r%ho
 		src := in[img*h*w*C:]
 		for ox := 0; ox < wo; ox++ {
 			dst := out[(r*wo+ox)*C:]
-			for c := 0; c < C; c++ {
+			for c := c0; c < C; c++ {
 				var acc float32
 				dwTaps(h, w, d.Stride, oy, ox, func(tap, pix int) {
 					acc += src[pix*C+c] * d.W[tap*C+c]
@@ -138,14 +152,14 @@ func dwF32Generic(d *DepthwiseF32, h, w, r0, r1 int, in, out []float32) {
 	}
 }
 
-func dwF16Generic(d *DepthwiseF16, h, w, r0, r1 int, in, out []uint16) {
+func dwF16GenericFrom(d *DepthwiseF16, h, w, r0, r1, c0 int, in, out []uint16) {
 	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
 	for r := r0; r < r1; r++ {
 		img, oy := r/ho, r%ho
 		src := in[img*h*w*C:]
 		for ox := 0; ox < wo; ox++ {
 			dst := out[(r*wo+ox)*C:]
-			for c := 0; c < C; c++ {
+			for c := c0; c < C; c++ {
 				var acc float32
 				dwTaps(h, w, d.Stride, oy, ox, func(tap, pix int) {
 					acc += F16ToF32One(src[pix*C+c]) * F16ToF32One(d.W[tap*C+c])
@@ -156,7 +170,7 @@ func dwF16Generic(d *DepthwiseF16, h, w, r0, r1 int, in, out []uint16) {
 	}
 }
 
-func dwQGeneric(d *DepthwiseQ, h, w, r0, r1 int, in, out8 []uint8, out32 []float32) {
+func dwQGenericFrom(d *DepthwiseQ, h, w, r0, r1, c0 int, in, out8 []uint8, out32 []float32) {
 	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
 	zero := int32(d.In.Zero)
 	for r := r0; r < r1; r++ {
@@ -164,7 +178,7 @@ func dwQGeneric(d *DepthwiseQ, h, w, r0, r1 int, in, out8 []uint8, out32 []float
 		src := in[img*h*w*C:]
 		for ox := 0; ox < wo; ox++ {
 			o := (r*wo + ox) * C
-			for c := 0; c < C; c++ {
+			for c := c0; c < C; c++ {
 				var acc int32 // padding taps contribute (zero-zero)*w = 0
 				dwTaps(h, w, d.Stride, oy, ox, func(tap, pix int) {
 					acc += (int32(src[pix*C+c]) - zero) * int32(d.Q[tap*C+c])
