@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"math"
 	"unsafe"
 
 	"github.com/aiq-project/aiq/graph"
@@ -646,21 +645,9 @@ func fill[T float32 | uint16 | uint8](s []T, v T) {
 	}
 }
 
-// actBounds returns the clamp of an activation.
-func actBounds(a kernels.Act) (lo, hi float32) {
-	lo, hi = float32(math.Inf(-1)), float32(math.Inf(1))
-	switch a {
-	case kernels.ActReLU:
-		lo = 0
-	case kernels.ActReLU6:
-		lo, hi = 0, 6
-	}
-	return lo, hi
-}
-
 // addAct computes y = act(y + t[off:]) in one pass, dequantizing t.
 func addAct(asm bool, y []float32, t *tensor, off int, a kernels.Act) {
-	lo, hi := actBounds(a)
+	lo, hi := kernels.ActBounds(a)
 	switch t.st {
 	case stF32:
 		addActF32(asm, y, t.f[off:off+len(y)], a)

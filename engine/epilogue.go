@@ -23,7 +23,7 @@ func asmLevel() bool {
 
 // addActU8 is y = act(y + dequant(r)), then quantized into dst, in one pass.
 func addActU8(useAsm bool, dst []uint8, y []float32, t *tensor, off int, a kernels.Act, q kernels.Quant) {
-	lo, hi := actBounds(a)
+	lo, hi := kernels.ActBounds(a)
 	p := epiParams{sc: t.q.Scale, z: float32(t.q.Zero), lo: lo, hi: hi, inv: 1 / q.Scale, oz: float32(q.Zero), c255: 255}
 	r := t.b[off : off+len(y)]
 	dst = dst[:len(y)]
@@ -34,14 +34,13 @@ func addActU8(useAsm bool, dst []uint8, y []float32, t *tensor, off int, a kerne
 	}
 	for ; i < len(y); i++ {
 		v := min(max(y[i]+p.sc*(float32(r[i])-p.z), lo), hi)
-		u := min(max(float32(v*p.inv)+p.oz, 0), 255)
-		dst[i] = uint8(float32(u+roundMagic) - roundMagic)
+		dst[i] = kernels.QuantizeU8(v, p.inv, q.Zero)
 	}
 }
 
 // addActF32 is y = act(y + r) for a float32 residual r.
 func addActF32(useAsm bool, y, r []float32, a kernels.Act) {
-	lo, hi := actBounds(a)
+	lo, hi := kernels.ActBounds(a)
 	r = r[:len(y)]
 	i := 0
 	if useAsm && len(y) >= 16 {
@@ -65,11 +64,6 @@ func quantizeU8(useAsm bool, dst []uint8, y []float32, q kernels.Quant) {
 		quantizeU8Asm(&dst[0], &y[0], i, &p)
 	}
 	for ; i < len(y); i++ {
-		t := min(max(float32(y[i]*p.inv)+p.oz, 0), 255)
-		// Adding 1.5*2^23 leaves a unit last place: float32 addition rounds
-		// t to the nearest integer, ties to even, like VCVTPS2DQ.
-		dst[i] = uint8(float32(t+roundMagic) - roundMagic)
+		dst[i] = kernels.QuantizeU8(y[i], p.inv, q.Zero)
 	}
 }
-
-const roundMagic = 12582912 // 1.5 * 2^23
