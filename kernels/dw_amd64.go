@@ -2,10 +2,7 @@
 
 package kernels
 
-import (
-	"math"
-	"unsafe"
-)
+import "unsafe"
 
 // Depthwise 3x3 on amd64. Go walks the output rows (dwWalk) and cuts them
 // into runs of output pixels that share one set of in-bounds taps: the
@@ -123,17 +120,6 @@ func dwRowBits(h, ho, stride, r int) (img, iy, bits int) {
 	return img, iy, bits
 }
 
-// actBounds returns the clamp of the activation: y = min(max(y, lo), hi).
-func actBounds(a Act) (lo, hi float32) {
-	switch a {
-	case ActReLU:
-		return 0, float32(math.Inf(1))
-	case ActReLU6:
-		return 0, 6
-	}
-	return float32(math.Inf(-1)), float32(math.Inf(1))
-}
-
 // packDWFloat lays out weights (9 x C, as float32), scale and bias in blocks
 // of l channels: 9 tap vectors, scale, bias.
 func packDWFloat(c, l int, w func(i int) float32, scale, bias []float32) []float32 {
@@ -231,12 +217,14 @@ func (d *DepthwiseF32) runRows(h, w, r0, r1 int, in, out []float32) {
 		return
 	}
 	C := d.C
-	cv := C // channels done by the assembly
+	// cv channels are done by the assembly; AVX2 leaves the last C mod 8 to
+	// the generic kernel instead of masking (AVX-512 masks, so cv == C).
+	cv := C
 	if l == 8 {
 		cv = C &^ 7
 	}
 	if cv > 0 {
-		lo, hi := actBounds(d.Act)
+		lo, hi := ActBounds(d.Act)
 		var taps [9]dwTap
 		dwWalk(h, w, d.Stride, r0, r1, func(border, ip, op, npix, is, os int) {
 			if l == 16 && border&(dwNoLeft|dwNoRight) == 0 && is == d.Stride {
@@ -257,7 +245,7 @@ func (d *DepthwiseF32) runRows(h, w, r0, r1 int, in, out []float32) {
 		})
 	}
 	if cv < C {
-		dwF32Tail(d, h, w, r0, r1, cv, in, out)
+		dwF32GenericFrom(d, h, w, r0, r1, cv, in, out)
 	}
 }
 
@@ -273,7 +261,7 @@ func (d *DepthwiseF16) runRows(h, w, r0, r1 int, in, out []uint16) {
 		cv = C &^ 7
 	}
 	if cv > 0 {
-		lo, hi := actBounds(d.Act)
+		lo, hi := ActBounds(d.Act)
 		wp := (*float32)(unsafe.Pointer(&d.packed[0]))
 		var taps [9]dwTap
 		dwWalk(h, w, d.Stride, r0, r1, func(border, ip, op, npix, is, os int) {
@@ -295,7 +283,7 @@ func (d *DepthwiseF16) runRows(h, w, r0, r1 int, in, out []uint16) {
 		})
 	}
 	if cv < C {
-		dwF16Tail(d, h, w, r0, r1, cv, in, out)
+		dwF16GenericFrom(d, h, w, r0, r1, cv, in, out)
 	}
 }
 
@@ -521,7 +509,7 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 		})
 	}
 	if cv < C {
-		dwQTail(d, h, w, r0, r1, cv, in, out8, out32)
+		dwQGenericFrom(d, h, w, r0, r1, cv, in, out8, out32)
 	}
 }
 
@@ -541,89 +529,8 @@ type dwQConsts struct {
 }
 
 func newDWQConsts(d *DepthwiseQ) dwQConsts {
-	lo, hi := actBounds(d.Act)
+	lo, hi := ActBounds(d.Act)
 	z := float32(d.Out.Zero)
 	t := func(y float32) float32 { return float32(float32(y*d.InvOut) + z) }
 	return dwQConsts{lo: lo, hi: hi, inv: d.InvOut, zero: z, loU8: t(lo), hiU8: min(t(hi), 255)}
-}
-
-// The tails compute channels [c0, C) the way the generic kernels do; AVX2
-// leaves them (C mod 8 channels) to Go instead of masking.
-
-func dwF32Tail(d *DepthwiseF32, h, w, r0, r1, c0 int, in, out []float32) {
-	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
-	for r := r0; r < r1; r++ {
-		img, oy := r/ho, r%ho
-		src := in[img*h*w*C:]
-		for ox := 0; ox < wo; ox++ {
-			dst := out[(r*wo+ox)*C:]
-			for c := c0; c < C; c++ {
-				var acc float32
-				for ky := 0; ky < 3; ky++ {
-					iy := oy*d.Stride + ky - 1
-					for kx := 0; kx < 3; kx++ {
-						ix := ox*d.Stride + kx - 1
-						if iy >= 0 && iy < h && ix >= 0 && ix < w {
-							acc += src[(iy*w+ix)*C+c] * d.W[(ky*3+kx)*C+c]
-						}
-					}
-				}
-				dst[c] = actF32(acc*d.Scale[c]+d.Bias[c], d.Act)
-			}
-		}
-	}
-}
-
-func dwF16Tail(d *DepthwiseF16, h, w, r0, r1, c0 int, in, out []uint16) {
-	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
-	for r := r0; r < r1; r++ {
-		img, oy := r/ho, r%ho
-		src := in[img*h*w*C:]
-		for ox := 0; ox < wo; ox++ {
-			dst := out[(r*wo+ox)*C:]
-			for c := c0; c < C; c++ {
-				var acc float32
-				for ky := 0; ky < 3; ky++ {
-					iy := oy*d.Stride + ky - 1
-					for kx := 0; kx < 3; kx++ {
-						ix := ox*d.Stride + kx - 1
-						if iy >= 0 && iy < h && ix >= 0 && ix < w {
-							acc += F16ToF32One(src[(iy*w+ix)*C+c]) * F16ToF32One(d.W[(ky*3+kx)*C+c])
-						}
-					}
-				}
-				dst[c] = F32ToF16One(actF32(acc*d.Scale[c]+d.Bias[c], d.Act))
-			}
-		}
-	}
-}
-
-func dwQTail(d *DepthwiseQ, h, w, r0, r1, c0 int, in, out8 []uint8, out32 []float32) {
-	ho, wo, C := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride), d.C
-	zero := int32(d.In.Zero)
-	for r := r0; r < r1; r++ {
-		img, oy := r/ho, r%ho
-		src := in[img*h*w*C:]
-		for ox := 0; ox < wo; ox++ {
-			o := (r*wo + ox) * C
-			for c := c0; c < C; c++ {
-				var acc int32
-				for ky := 0; ky < 3; ky++ {
-					iy := oy*d.Stride + ky - 1
-					for kx := 0; kx < 3; kx++ {
-						ix := ox*d.Stride + kx - 1
-						if iy >= 0 && iy < h && ix >= 0 && ix < w {
-							acc += (int32(src[(iy*w+ix)*C+c]) - zero) * int32(d.Q[(ky*3+kx)*C+c])
-						}
-					}
-				}
-				y := epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
-				if out8 != nil {
-					out8[o+c] = quantizeU8(y, d.InvOut, d.Out.Zero)
-				} else {
-					out32[o+c] = y
-				}
-			}
-		}
-	}
 }

@@ -332,7 +332,7 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 				}
 				y := epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
 				if out8 != nil {
-					out8[o+c] = quantizeU8(y, d.InvOut, d.Out.Zero)
+					out8[o+c] = QuantizeU8(y, d.InvOut, d.Out.Zero)
 				} else {
 					out32[o+c] = y
 				}

@@ -21263,7 +21263,7 @@ gemmQRowSums8_tail:
 //	y := src == 0 ? float32(float32(acc[i][n]) * s[n]) : yf[i][n]
 //	if dst == 2 { yf[i][n] = yf[i][n] + y; continue }
 //	y = act(y + bias[n])
-//	dst == 1: c[i][n] = y; dst == 0: c[i][n] = quantizeU8(y, invOut, outZero)
+//	dst == 1: c[i][n] = y; dst == 0: c[i][n] = QuantizeU8(y, invOut, outZero)
 TEXT ·gemmQEpiZ(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
 	MOVQ E_ACC(DI), SI
@@ -22680,7 +22680,7 @@ gemmQEpiZ_s1d1a2_n4:
 //	y := src == 0 ? float32(float32(acc[i][n]) * s[n]) : yf[i][n]
 //	if dst == 2 { yf[i][n] = yf[i][n] + y; continue }
 //	y = act(y + bias[n])
-//	dst == 1: c[i][n] = y; dst == 0: c[i][n] = quantizeU8(y, invOut, outZero)
+//	dst == 1: c[i][n] = y; dst == 0: c[i][n] = QuantizeU8(y, invOut, outZero)
 TEXT ·gemmQEpiY(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
 	MOVQ E_ACC(DI), SI

@@ -13,7 +13,7 @@ import "unsafe"
 //		y0 = y0 + float32(float32(acc)*S[g][j])
 //	}
 //	y := actF32(y0+bias[j], p.act)
-//	c[r][j] = y, or quantizeU8(y, p.invOut, Out.Zero) when p.out8 is 1
+//	c[r][j] = y, or QuantizeU8(y, p.invOut, Out.Zero) when p.out8 is 1
 //
 // dot variants (ASIMDDP): term = int8(a ^ 0x80) * w, 4 values of K per step
 // (SDOT), corr = (128 - In.Zero) * sum w, so acc = sum (a - In.Zero) * w.

@@ -64,7 +64,7 @@ var gqTileRows = [5]int{0, 16, 12, 8, 6}
 //
 //	acc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])
 //	y := actF32(float32(float32(acc)*s[n])+bias[n], act)
-//	c[i][n] = y (dst 1, float32) or quantizeU8(y, p.invOut, p.outZero) (dst 0, uint8)
+//	c[i][n] = y (dst 1, float32) or QuantizeU8(y, p.invOut, p.outZero) (dst 0, uint8)
 //
 // with the assembly function of that tile shape, output and activation.
 func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
@@ -290,7 +290,7 @@ func gemmQRowSums8(a unsafe.Pointer, lda, rows, n int, out *int32)
 //	if p.dst == 1 {
 //		c[i][n] = y // float32
 //	} else {
-//		c[i][n] = quantizeU8(y, p.invOut, p.outZero) // uint8
+//		c[i][n] = QuantizeU8(y, p.invOut, p.outZero) // uint8
 //	}
 
 //go:noescape

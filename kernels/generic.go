@@ -42,9 +42,6 @@ func QuantizeU8(y, invOut float32, zero uint8) uint8 {
 	return uint8(math.RoundToEven(float64(t)))
 }
 
-// quantizeU8 is QuantizeU8 under the name the per-architecture files use.
-func quantizeU8(y, invOut float32, zero uint8) uint8 { return QuantizeU8(y, invOut, zero) }
-
 func gemmF32Generic(g *GEMMF32, m0, m1, n0, n1 int, a []float32, lda int, c []float32, ldc int) {
 	for m := m0; m < m1; m++ {
 		row := a[m*lda : m*lda+g.K]

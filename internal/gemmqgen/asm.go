@@ -553,7 +553,7 @@ func genEpi(w *asmWriter, zmm bool) {
 	w.p("//\ty := src == 0 ? float32(float32(acc[i][n]) * s[n]) : yf[i][n]")
 	w.p("//\tif dst == 2 { yf[i][n] = yf[i][n] + y; continue }")
 	w.p("//\ty = act(y + bias[n])")
-	w.p("//\tdst == 1: c[i][n] = y; dst == 0: c[i][n] = quantizeU8(y, invOut, outZero)")
+	w.p("//\tdst == 1: c[i][n] = y; dst == 0: c[i][n] = QuantizeU8(y, invOut, outZero)")
 	w.p("TEXT ·%s(SB), NOSPLIT, $0-8", name)
 	w.p("\tMOVQ p+0(FP), DI")
 	w.p("\tMOVQ E_ACC(DI), SI")

@@ -89,7 +89,7 @@ func genTileDispatch(w *asmWriter) {
 	w.p("//")
 	w.p("//\tacc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])")
 	w.p("//\ty := actF32(float32(float32(acc)*s[n])+bias[n], act)")
-	w.p("//\tc[i][n] = y (dst 1, float32) or quantizeU8(y, p.invOut, p.outZero) (dst 0, uint8)")
+	w.p("//\tc[i][n] = y (dst 1, float32) or QuantizeU8(y, p.invOut, p.outZero) (dst 0, uint8)")
 	w.p("//")
 	w.p("// with the assembly function of that tile shape, output and activation.")
 	w.p("func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {")
@@ -173,7 +173,7 @@ func gemmQRowSums8(a unsafe.Pointer, lda, rows, n int, out *int32)
 //	if p.dst == 1 {
 //		c[i][n] = y // float32
 //	} else {
-//		c[i][n] = quantizeU8(y, p.invOut, p.outZero) // uint8
+//		c[i][n] = QuantizeU8(y, p.invOut, p.outZero) // uint8
 //	}
 
 //go:noescape
