@@ -195,3 +195,11 @@ func variantFor(family string) string {
 	}
 	return "generic"
 }
+
+// itoa names a weight width in a family name ("gemm/int" + itoa(bits)).
+func itoa(bits int) string {
+	if bits == 4 {
+		return "4"
+	}
+	return "8"
+}

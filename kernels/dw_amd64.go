@@ -347,7 +347,7 @@ func (q dwQLayout) perm(ch int) int {
 
 // dwQVariant is the DepthwiseQ variant pack selects under the current
 // features: the integer level, as for GEMMQ.
-func dwQVariant(bits int) string { return intVariant() }
+func dwQVariant(bits int) string { return variantFor("dw/int" + itoa(bits)) }
 
 // dwQExecBits is 8 for every variant and width: every amd64 layout stores
 // a weight as a byte (AVX-512) or an int32 (AVX2), and the generic loop

@@ -172,21 +172,7 @@ func (kind gqKind) pairs() bool {
 
 // gemmQVariant is the GEMMQ variant pack selects under the current features
 // (the same for both weight widths on amd64).
-func gemmQVariant(bits int) string { return intVariant() }
-
-// intVariant is the integer kernels' variant on amd64: the highest enabled
-// of VNNI, AVX-512 and AVX2.
-func intVariant() string {
-	switch {
-	case hasVNNI:
-		return "avx512vnni"
-	case hasAVX512:
-		return "avx512"
-	case hasAVX2:
-		return "avx2"
-	}
-	return "generic"
-}
+func gemmQVariant(bits int) string { return variantFor("gemm/int" + itoa(bits)) }
 
 // gemmQExecBits is the weight width the kernel of the variant runs for the
 // shape: 4 only for the nibble-pair kinds (see GEMMQExecBits).

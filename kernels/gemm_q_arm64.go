@@ -179,13 +179,6 @@ func packStep(dst []byte, un []int8, bits, half int) {
 	}
 }
 
-func itoa(b int) string {
-	if b == 4 {
-		return "4"
-	}
-	return "8"
-}
-
 func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
 	if g.Variant == "generic" {
 		gemmQGeneric(g, m0, m1, n0, n1, a, lda, c8, c32, ldc)
