@@ -105,11 +105,3 @@ func (p *Pool) Do(n int, t Task) {
 	b.wg.Wait()
 	b.t = nil
 }
-
-// funcTask adapts a function to Task.
-type funcTask func(int)
-
-func (f funcTask) RunTask(i int) { f(i) }
-
-// DoFunc is Do for a function (convenient where one allocation per call does not matter).
-func (p *Pool) DoFunc(n int, fn func(i int)) { p.Do(n, funcTask(fn)) }
