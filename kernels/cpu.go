@@ -161,6 +161,37 @@ func ISA() string {
 // CPUName is the processor's brand string ("" when cpuid has none).
 func CPUName() string { return strings.TrimSpace(cpuid.CPU.BrandName) }
 
+// CPUCores returns the physical and logical core counts; logical falls back
+// to runtime.NumCPU when cpuid does not know, physical stays 0.
+func CPUCores() (physical, logical int) {
+	physical, logical = max(cpuid.CPU.PhysicalCores, 0), cpuid.CPU.LogicalCores
+	if logical <= 0 {
+		logical = runtime.NumCPU()
+	}
+	return physical, logical
+}
+
+// simdFeatures are the SIMD features CPUFeatures reports: the ones the
+// kernels dispatch on and their near neighbours, not cpuid's whole set, so
+// that a cpuid upgrade learning an unrelated flag changes no host id (see
+// results.Host). Keep the list stable.
+var simdFeatures = []cpuid.FeatureID{cpuid.SSE2, cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.F16C,
+	cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512VNNI, cpuid.AVXVNNI,
+	cpuid.AVX512FP16, cpuid.AVX512BF16, cpuid.AMXINT8, cpuid.AMXBF16,
+	cpuid.ASIMD, cpuid.ASIMDDP, cpuid.FPHP, cpuid.ASIMDHP, cpuid.SVE}
+
+// CPUFeatures lists, in lower case, the SIMD features of simdFeatures the
+// CPU has (whatever AIQ_ISA caps: this is the machine, not the selection).
+func CPUFeatures() []string {
+	var fs []string
+	for _, f := range simdFeatures {
+		if cpuid.CPU.Supports(f) {
+			fs = append(fs, strings.ToLower(f.String()))
+		}
+	}
+	return fs
+}
+
 // Families names the kernel families, for Selected.
 var Families = []string{"gemm/fp32", "gemm/fp16", "gemm/int8", "gemm/int4", "dw/fp32", "dw/fp16", "dw/int8", "dw/int4"}
 

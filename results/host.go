@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aiq-project/aiq/kernels"
-	"github.com/klauspost/cpuid/v2"
 )
 
 // Host fingerprints the machine a run was measured on. ID hashes only what
@@ -32,44 +31,30 @@ type Host struct {
 	Variants map[string]string `json:"variants,omitempty"`
 }
 
-// Caches are cache sizes in bytes per core (L3: total), 0 when unknown.
+// Caches are cache sizes in bytes per core (L3: total), 0 when unknown: the
+// sizes of kernels.HostCaches under the field names of the aiq.result/v1
+// files (kernels.Caches names them differently and adds a source).
 type Caches struct {
 	L1D int `json:"l1d"`
 	L2  int `json:"l2"`
 	L3  int `json:"l3"`
 }
 
-// simdFeatures are the features the kernels dispatch on: the fingerprint
-// lists these, not cpuid's whole set, so a cpuid upgrade that learns a new
-// unrelated flag does not change the host id.
-var simdFeatures = []cpuid.FeatureID{cpuid.SSE2, cpuid.AVX, cpuid.AVX2, cpuid.FMA3, cpuid.F16C,
-	cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512VNNI, cpuid.AVXVNNI,
-	cpuid.AVX512FP16, cpuid.AVX512BF16, cpuid.AMXINT8, cpuid.AMXBF16,
-	cpuid.ASIMD, cpuid.ASIMDDP, cpuid.FPHP, cpuid.ASIMDHP, cpuid.SVE}
-
-// DetectHost fingerprints this machine.
+// DetectHost fingerprints this machine; the CPU facts come from kernels.
 func DetectHost() Host {
-	c := cpuid.CPU
+	kc := kernels.HostCaches()
 	h := Host{
-		CPU:       strings.TrimSpace(c.BrandName),
+		CPU:       kernels.CPUName(),
 		Arch:      runtime.GOARCH,
-		Caches:    Caches{L1D: c.Cache.L1D, L2: c.Cache.L2, L3: c.Cache.L3},
-		Physical:  c.PhysicalCores,
-		Logical:   c.LogicalCores,
+		Features:  kernels.CPUFeatures(),
+		Caches:    Caches{L1D: kc.L1D, L2: kc.L2, L3: kc.L3},
 		OS:        runtime.GOOS,
 		Kernel:    kernelRelease(),
 		GoVersion: runtime.Version(),
 		ISA:       kernels.ISA(),
 		Variants:  kernels.Selected(),
 	}
-	if h.Logical <= 0 {
-		h.Logical = runtime.NumCPU()
-	}
-	for _, f := range simdFeatures {
-		if c.Supports(f) {
-			h.Features = append(h.Features, strings.ToLower(f.String()))
-		}
-	}
+	h.Physical, h.Logical = kernels.CPUCores()
 	h.ID = h.fingerprint()
 	return h
 }

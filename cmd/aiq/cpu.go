@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aiq-project/aiq/kernels"
-	"github.com/klauspost/cpuid/v2"
 )
 
 func init() {
@@ -32,23 +31,13 @@ type cpuInfo struct {
 }
 
 func hostCPU() cpuInfo {
-	c := cpuid.CPU
 	info := cpuInfo{
-		Brand: c.BrandName, Arch: runtime.GOARCH,
-		Physical: c.PhysicalCores, Logical: c.LogicalCores,
-		ISA: kernels.ISA(), Variants: kernels.Selected(),
+		Brand: kernels.CPUName(), Arch: runtime.GOARCH,
+		Features: kernels.CPUFeatures(),
+		ISA:      kernels.ISA(), Variants: kernels.Selected(),
 	}
+	info.Physical, info.Logical = kernels.CPUCores()
 	info.L1D, info.L2, info.L3 = kernels.CacheSizes()
-	if info.Logical <= 0 {
-		info.Logical = runtime.NumCPU()
-	}
-	for _, f := range []cpuid.FeatureID{cpuid.AVX2, cpuid.FMA3, cpuid.F16C, cpuid.AVX512F, cpuid.AVX512BW,
-		cpuid.AVX512VL, cpuid.AVX512DQ, cpuid.AVX512VNNI, cpuid.AVXVNNI, cpuid.AVX512FP16, cpuid.AVX512BF16,
-		cpuid.ASIMD, cpuid.ASIMDDP, cpuid.FPHP, cpuid.ASIMDHP, cpuid.SVE} {
-		if c.Supports(f) {
-			info.Features = append(info.Features, strings.ToLower(f.String()))
-		}
-	}
 	for _, l := range kernels.Levels() {
 		if kernels.Supported(l) {
 			info.Levels = append(info.Levels, l)
