@@ -103,12 +103,11 @@ func quantizeSym(v, s, qmax float32) int8 {
 		return 0
 	}
 	q := min(max(v/s, -qmax-1), qmax)
-	// Adding 1.5*2^23 leaves a unit last place, so the float32 sum rounds
-	// q to an integer, ties to even (|q| <= 128 keeps this exact).
-	return int8(float32(q+roundMagic) - roundMagic)
+	// The rounding of kernels.QuantizeU8 (that function's scale-and-zero
+	// step is not this one); the same as the former 1.5*2^23 trick for
+	// every float32 in [-128, 127] and NaN.
+	return int8(math.RoundToEven(float64(q)))
 }
-
-const roundMagic = 12582912 // 1.5 * 2^23
 
 // channelScale returns the scale of one channel: max|w|/qmax for RTN, or
 // the clip with least squared error for MSE. An all-zero channel gets 0.
