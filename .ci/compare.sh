@@ -5,7 +5,8 @@
 #   .ci/compare.sh FRESH_DIR [BASELINE_ROOT]
 #
 # FRESH_DIR is where the quick bench saved its runs (results.Save writes
-# FRESH_DIR/<host-id>/*.json). BASELINE_ROOT (default results) holds the
+# FRESH_DIR/<host-id>/*.json). BASELINE_ROOT (default .ci/baseline, the
+# quick-bench baselines .ci/bench-quick.sh saves and passes) holds the
 # committed baselines as BASELINE_ROOT/<host-id>/. Only files committed at
 # HEAD count as the baseline, so a local run cannot be its own baseline;
 # COMPARE_WORKTREE=1 (or no git checkout) takes the files as they are.
@@ -18,14 +19,14 @@ cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin
 
 fresh=${1:?usage: .ci/compare.sh FRESH_DIR [BASELINE_ROOT]}
-root=${2:-results}
+root=${2:-.ci/baseline}
 [ -d "$fresh" ] || { echo "compare: $fresh is not a directory" >&2; exit 2; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/aiq" ./cmd/aiq
 
-hosts=$("$tmp/aiq" results hosts --dir "$fresh")
+hosts=$("$tmp/aiq" results hosts --results "$fresh")
 if [ -z "$hosts" ]; then
   echo "compare: no results under $fresh" >&2
   exit 2
