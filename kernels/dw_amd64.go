@@ -137,18 +137,6 @@ func packDWFloat(c, l int, w func(i int) float32, scale, bias []float32) []float
 	return p
 }
 
-// floatLanes is the channel block of the float kernels for the current
-// variant, 0 for generic.
-func floatLanes(variant string) int {
-	switch variant {
-	case "avx512":
-		return 16
-	case "avx2":
-		return 8
-	}
-	return 0
-}
-
 func (d *DepthwiseF32) pack() {
 	d.Variant = "generic"
 	switch {

@@ -21,7 +21,7 @@ import (
 
 func (g *GEMMF16) pack() {
 	g.Variant = variantFor("gemm/fp16")
-	w := panelWidth(g.Variant)
+	w := floatLanes(g.Variant)
 	if w == 0 {
 		g.Variant = "generic"
 		return
@@ -102,7 +102,7 @@ func grow(s []float32, n int) []float32 {
 }
 
 func (g *GEMMF16) runRange(m0, m1, n0, n1 int, a []uint16, lda int, c []uint16, ldc int) {
-	w := panelWidth(g.Variant)
+	w := floatLanes(g.Variant)
 	if w == 0 {
 		gemmF16Generic(g, m0, m1, n0, n1, a, lda, c, ldc)
 		return

@@ -19,8 +19,10 @@ const haveAsm = true
 // epilogue scales, adds the bias, clamps and stores, masking the columns
 // past N (avx512) or going through a scratch tile (avx2).
 
-// panelWidth is the floats per panel, or 0 when variant has no assembly.
-func panelWidth(variant string) int {
+// floatLanes is the float32 lanes of one vector of variant, 0 when it has
+// no assembly: the width of a GEMM panel and the channel block of the
+// depthwise float kernels.
+func floatLanes(variant string) int {
 	switch variant {
 	case "avx512":
 		return 16
@@ -66,7 +68,7 @@ func groupPanels(variant string, p, panels int) int {
 }
 
 // groupCols is the width of a full group, the column split alignment.
-func groupCols(variant string) int { return fullGroup(variant) * panelWidth(variant) }
+func groupCols(variant string) int { return fullGroup(variant) * floatLanes(variant) }
 
 // fullGroup is the panels of a full group.
 func fullGroup(variant string) int {
@@ -85,7 +87,7 @@ const dualRows = 2
 func tilePanels(variant string, p, panels, n1, rows int, dual bool) int {
 	np := groupPanels(variant, p, panels)
 	full := fullGroup(variant)
-	w := panelWidth(variant)
+	w := floatLanes(variant)
 	if dual && rows <= dualRows && np == full && (p+np)*w < n1 && groupPanels(variant, p+np, panels) == full {
 		return 2 * full
 	}
@@ -125,7 +127,7 @@ const aPrefetchAhead = 1024
 // packGroups writes b (K x N row-major) into dst as interleaved panel
 // groups of variant; the group at panel p starts at dst[p*K*w].
 func packGroups[T float32 | uint16](variant string, dst, b []T, k, n int) {
-	w := panelWidth(variant)
+	w := floatLanes(variant)
 	panels := ceilDiv(n, w)
 	for p := 0; p < panels; {
 		np := groupPanels(variant, p, panels)
@@ -140,7 +142,7 @@ func packGroups[T float32 | uint16](variant string, dst, b []T, k, n int) {
 
 func (g *GEMMF32) pack() {
 	g.Variant = variantFor("gemm/fp32")
-	w := panelWidth(g.Variant)
+	w := floatLanes(g.Variant)
 	if w == 0 {
 		g.Variant = "generic"
 		return
@@ -185,7 +187,7 @@ func panelIndex(w, np, k, kk, j int) int {
 }
 
 func (g *GEMMF32) runRange(m0, m1, n0, n1 int, a []float32, lda int, c []float32, ldc int) {
-	w := panelWidth(g.Variant)
+	w := floatLanes(g.Variant)
 	if w == 0 {
 		gemmF32Generic(g, m0, m1, n0, n1, a, lda, c, ldc)
 		return

@@ -19,7 +19,7 @@ func TestFloatTiles(t *testing.T) {
 		if !Supported(variant) {
 			continue
 		}
-		w := panelWidth(variant)
+		w := floatLanes(variant)
 		for _, np := range []int{8, 4, 2, 1} {
 			if variant == "avx2" && np == 8 {
 				continue
