@@ -81,7 +81,7 @@ func (d *DepthwiseF32) pack() {
 }
 
 func (d *DepthwiseF32) runRows(h, w, r0, r1 int, in, out []float32) {
-	if d.Variant == "generic" {
+	if d.Variant == "generic" || d.C < dwBlockF { // no whole block for the assembly
 		dwF32Generic(d, h, w, r0, r1, in, out)
 		return
 	}
@@ -97,27 +97,19 @@ func (d *DepthwiseF32) runRows(h, w, r0, r1 int, in, out []float32) {
 		for ox := 0; ox < wo; ox++ {
 			dwTapIndex(&idx, h, w, d.Stride, oy, ox)
 			dst := out[(r*wo+ox)*C:]
-			if nb > 0 {
-				for t, i := range idx {
-					if i < 0 {
-						p.in[t] = unsafe.Pointer(&d.packed[pad])
-					} else {
-						p.in[t] = unsafe.Pointer(&src[i*C])
-					}
+			for t, i := range idx {
+				if i < 0 {
+					p.in[t] = unsafe.Pointer(&d.packed[pad])
+				} else {
+					p.in[t] = unsafe.Pointer(&src[i*C])
 				}
-				p.out, p.w, p.meta = unsafe.Pointer(&dst[0]), unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[nb*9*dwBlockF])
-				dwF32NEON(&p)
 			}
-			for c := nb * dwBlockF; c < C; c++ {
-				var acc float32
-				for t, i := range idx {
-					if i >= 0 {
-						acc += src[i*C+c] * d.W[t*C+c]
-					}
-				}
-				dst[c] = actF32(acc*d.Scale[c]+d.Bias[c], d.Act)
-			}
+			p.out, p.w, p.meta = unsafe.Pointer(&dst[0]), unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[nb*9*dwBlockF])
+			dwF32NEON(&p)
 		}
+	}
+	if c0 := nb * dwBlockF; c0 < C {
+		dwF32GenericFrom(d, h, w, r0, r1, c0, in, out)
 	}
 }
 
@@ -147,7 +139,7 @@ func (d *DepthwiseF16) pack() {
 }
 
 func (d *DepthwiseF16) runRows(h, w, r0, r1 int, in, out []uint16) {
-	if d.Variant == "generic" {
+	if d.Variant == "generic" || d.C < dwBlockF { // no whole block for the assembly
 		dwF16Generic(d, h, w, r0, r1, in, out)
 		return
 	}
@@ -164,31 +156,23 @@ func (d *DepthwiseF16) runRows(h, w, r0, r1 int, in, out []uint16) {
 		for ox := 0; ox < wo; ox++ {
 			dwTapIndex(&idx, h, w, d.Stride, oy, ox)
 			dst := out[(r*wo+ox)*C:]
-			if nb > 0 {
-				for t, i := range idx {
-					if i < 0 {
-						p.in[t] = unsafe.Pointer(&d.packed[pad])
-					} else {
-						p.in[t] = unsafe.Pointer(&src[i*C])
-					}
-				}
-				p.out, p.w, p.meta = unsafe.Pointer(&dst[0]), unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[nb*9*dwBlockF])
-				if native {
-					dwF16FP16(&p)
+			for t, i := range idx {
+				if i < 0 {
+					p.in[t] = unsafe.Pointer(&d.packed[pad])
 				} else {
-					dwF16NEON(&p)
+					p.in[t] = unsafe.Pointer(&src[i*C])
 				}
 			}
-			for c := nb * dwBlockF; c < C; c++ {
-				var acc float32
-				for t, i := range idx {
-					if i >= 0 {
-						acc += F16ToF32One(src[i*C+c]) * F16ToF32One(d.W[t*C+c])
-					}
-				}
-				dst[c] = F32ToF16One(actF32(acc*d.Scale[c]+d.Bias[c], d.Act))
+			p.out, p.w, p.meta = unsafe.Pointer(&dst[0]), unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[nb*9*dwBlockF])
+			if native {
+				dwF16FP16(&p)
+			} else {
+				dwF16NEON(&p)
 			}
 		}
+	}
+	if c0 := nb * dwBlockF; c0 < C {
+		dwF16GenericFrom(d, h, w, r0, r1, c0, in, out)
 	}
 }
 
@@ -278,7 +262,7 @@ func (d *DepthwiseQ) pack() {
 }
 
 func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32) {
-	if d.Variant == "generic" {
+	if d.Variant == "generic" || d.C < dwBlockQ { // no whole block for the assembly
 		dwQGeneric(d, h, w, r0, r1, in, out8, out32)
 		return
 	}
@@ -289,7 +273,6 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 	pad := metaOff + nb*3*4*dwBlockQ
 	dot := d.Variant == "neon-dotprod"
 	bits := d.ExecBits()
-	zero := int32(d.In.Zero)
 	p := dwArgs{nblk: nb, act: int(d.Act), out8: boolInt(out8 != nil), invOut: d.InvOut, outZero: float32(d.Out.Zero)}
 	var idx [9]int
 	for r := r0; r < r1; r++ {
@@ -298,45 +281,32 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 		for ox := 0; ox < wo; ox++ {
 			dwTapIndex(&idx, h, w, d.Stride, oy, ox)
 			o := (r*wo + ox) * C
-			if nb > 0 {
-				for t, i := range idx {
-					if i < 0 {
-						p.in[t] = unsafe.Pointer(&d.packed[pad])
-					} else {
-						p.in[t] = unsafe.Pointer(&src[i*C])
-					}
-				}
-				if out8 != nil {
-					p.out = unsafe.Pointer(&out8[o])
+			for t, i := range idx {
+				if i < 0 {
+					p.in[t] = unsafe.Pointer(&d.packed[pad])
 				} else {
-					p.out = unsafe.Pointer(&out32[o])
-				}
-				p.w, p.meta = unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[metaOff])
-				switch {
-				case dot && bits == 8:
-					dwQDot8(&p)
-				case dot:
-					dwQDot4(&p)
-				case bits == 8:
-					dwQWide8(&p)
-				default:
-					dwQWide4(&p)
+					p.in[t] = unsafe.Pointer(&src[i*C])
 				}
 			}
-			for c := nb * dwBlockQ; c < C; c++ {
-				var acc int32
-				for t, i := range idx {
-					if i >= 0 {
-						acc += (int32(src[i*C+c]) - zero) * int32(d.Q[t*C+c])
-					}
-				}
-				y := epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
-				if out8 != nil {
-					out8[o+c] = QuantizeU8(y, d.InvOut, d.Out.Zero)
-				} else {
-					out32[o+c] = y
-				}
+			if out8 != nil {
+				p.out = unsafe.Pointer(&out8[o])
+			} else {
+				p.out = unsafe.Pointer(&out32[o])
+			}
+			p.w, p.meta = unsafe.Pointer(&d.packed[0]), unsafe.Pointer(&d.packed[metaOff])
+			switch {
+			case dot && bits == 8:
+				dwQDot8(&p)
+			case dot:
+				dwQDot4(&p)
+			case bits == 8:
+				dwQWide8(&p)
+			default:
+				dwQWide4(&p)
 			}
 		}
+	}
+	if c0 := nb * dwBlockQ; c0 < C {
+		dwQGenericFrom(d, h, w, r0, r1, c0, in, out8, out32)
 	}
 }

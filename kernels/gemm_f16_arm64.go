@@ -71,31 +71,7 @@ func (g *GEMMF16) runRange(m0, m1, n0, n1 int, a []uint16, lda int, c []uint16, 
 		gemmF16Generic(g, m0, m1, n0, n1, a, lda, c, ldc)
 		return
 	}
-	var scratch [gemmRows * panelW]uint16
-	p := gemmArgs{k: g.K, act: int(g.Act)}
-	stride := g.K*panelW + 4*panelW
-	for n := n0; n < n1; n += panelW {
-		w := min(panelW, n1-n)
-		pan := g.packed[n/panelW*stride:]
-		p.b, p.meta = unsafe.Pointer(&pan[0]), unsafe.Pointer(&pan[g.K*panelW])
-		for m := m0; m < m1; m += gemmRows {
-			rows := min(gemmRows, m1-m)
-			for r := 0; r < gemmRows; r++ {
-				p.a[r] = rowPtr(a, (m+min(r, rows-1))*lda, g.K)
-				if r < rows && w == panelW {
-					p.c[r] = unsafe.Pointer(&c[(m+r)*ldc+n])
-				} else {
-					p.c[r] = unsafe.Pointer(&scratch[r*panelW])
-				}
-			}
-			gemmF16NEON(&p)
-			if w < panelW {
-				for r := 0; r < rows; r++ {
-					copy(c[(m+r)*ldc+n:(m+r)*ldc+n+w], scratch[r*panelW:])
-				}
-			}
-		}
-	}
+	gemmFloatPanels(true, g.packed, g.K*panelW+4*panelW, g.K, g.Act, m0, m1, n0, n1, a, lda, c, ldc)
 }
 
 // f32ToF16Arch converts a prefix of src with SIMD and returns its length.

@@ -2,8 +2,6 @@
 
 package kernels
 
-import "unsafe"
-
 // haveAsm: this build has the assembly kernels (see cpu.go).
 const haveAsm = true
 
@@ -54,29 +52,5 @@ func (g *GEMMF32) runRange(m0, m1, n0, n1 int, a []float32, lda int, c []float32
 		gemmF32Generic(g, m0, m1, n0, n1, a, lda, c, ldc)
 		return
 	}
-	var scratch [gemmRows * panelW]float32
-	p := gemmArgs{k: g.K, act: int(g.Act)}
-	stride := g.K*panelW + 2*panelW
-	for n := n0; n < n1; n += panelW {
-		w := min(panelW, n1-n)
-		pan := g.packed[n/panelW*stride:]
-		p.b, p.meta = unsafe.Pointer(&pan[0]), unsafe.Pointer(&pan[g.K*panelW])
-		for m := m0; m < m1; m += gemmRows {
-			rows := min(gemmRows, m1-m)
-			for r := 0; r < gemmRows; r++ {
-				p.a[r] = rowPtr(a, (m+min(r, rows-1))*lda, g.K)
-				if r < rows && w == panelW {
-					p.c[r] = unsafe.Pointer(&c[(m+r)*ldc+n])
-				} else {
-					p.c[r] = unsafe.Pointer(&scratch[r*panelW])
-				}
-			}
-			gemmF32NEON(&p)
-			if w < panelW {
-				for r := 0; r < rows; r++ {
-					copy(c[(m+r)*ldc+n:(m+r)*ldc+n+w], scratch[r*panelW:])
-				}
-			}
-		}
-	}
+	gemmFloatPanels(false, g.packed, g.K*panelW+2*panelW, g.K, g.Act, m0, m1, n0, n1, a, lda, c, ldc)
 }

@@ -60,6 +60,42 @@ const panelW = 16
 // gemmRows is the row tile of every arm64 GEMM microkernel.
 const gemmRows = 4
 
+// gemmFloatPanels runs the float GEMM kernel (gemmF16NEON when half, else
+// gemmF32NEON) over rows [m0, m1) and columns [n0, n1): per panel of panelW
+// columns (stride elements of packed each: K rows, then scale and bias at
+// K*panelW), tiles of gemmRows rows; short tiles and the last partial panel
+// go through a scratch tile.
+func gemmFloatPanels[E float32 | uint16](half bool, packed []E, stride, k int, act Act, m0, m1, n0, n1 int, a []E, lda int, c []E, ldc int) {
+	var scratch [gemmRows * panelW]E
+	p := gemmArgs{k: k, act: int(act)}
+	for n := n0; n < n1; n += panelW {
+		w := min(panelW, n1-n)
+		pan := packed[n/panelW*stride:]
+		p.b, p.meta = unsafe.Pointer(&pan[0]), unsafe.Pointer(&pan[k*panelW])
+		for m := m0; m < m1; m += gemmRows {
+			rows := min(gemmRows, m1-m)
+			for r := 0; r < gemmRows; r++ {
+				p.a[r] = rowPtr(a, (m+min(r, rows-1))*lda, k)
+				if r < rows && w == panelW {
+					p.c[r] = unsafe.Pointer(&c[(m+r)*ldc+n])
+				} else {
+					p.c[r] = unsafe.Pointer(&scratch[r*panelW])
+				}
+			}
+			if half {
+				gemmF16NEON(&p)
+			} else {
+				gemmF32NEON(&p)
+			}
+			if w < panelW {
+				for r := 0; r < rows; r++ {
+					copy(c[(m+r)*ldc+n:(m+r)*ldc+n+w], scratch[r*panelW:])
+				}
+			}
+		}
+	}
+}
+
 // rowPtr is the address of a[off], or nil when the row is empty (K = 0:
 // the kernels then read nothing).
 func rowPtr[T any](a []T, off, k int) unsafe.Pointer {
