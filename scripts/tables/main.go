@@ -1,7 +1,10 @@
-// Command tables writes the README's result tables from the committed raw
-// outputs of the searches (data/published-runs/searches/*/search.json), so no figure in
-// the README is typed by hand. It replaces the text between
-// "<!-- tables:search:begin -->" and "<!-- tables:search:end -->".
+// Command tables writes the README's result tables from committed raw
+// outputs, so no figure in the README is typed by hand: the searches
+// (data/published-runs/searches/*/search.json) between
+// "<!-- tables:search:begin -->" and "<!-- tables:search:end -->", and the
+// side-by-side runs with ONNX Runtime (data/published-runs/peers/*/, written
+// by OUT=DIR bash peers/run.sh) between "<!-- tables:peers:begin -->" and
+// "<!-- tables:peers:end -->".
 //
 //	go run ./scripts/tables            # rewrite README.md
 //	go run ./scripts/tables -check     # exit 1 if README.md is stale
@@ -21,14 +24,13 @@ import (
 	"github.com/aiq-project/aiq/search"
 )
 
-const (
-	begin = "<!-- tables:search:begin -->"
-	end   = "<!-- tables:search:end -->"
-)
+func markers(name string) (begin, end string) {
+	return "<!-- tables:" + name + ":begin -->", "<!-- tables:" + name + ":end -->"
+}
 
 func main() {
 	readme := flag.String("readme", "README.md", "file to update")
-	dir := flag.String("runs", "data/published-runs/searches", "directory of search outputs (one folder per run with search.json)")
+	dir := flag.String("runs", "data/published-runs", "directory of published runs (searches/ and peers/)")
 	check := flag.Bool("check", false, "do not write; exit 1 when the file differs from what would be written")
 	flag.Parse()
 	if err := run(*readme, *dir, *check); err != nil {
@@ -38,15 +40,11 @@ func main() {
 }
 
 func run(readme, dir string, check bool) error {
-	text, err := Tables(dir)
-	if err != nil {
-		return err
-	}
 	old, err := os.ReadFile(readme)
 	if err != nil {
 		return err
 	}
-	updated, err := Splice(old, text)
+	updated, err := Update(old, dir)
 	if err != nil {
 		return fmt.Errorf("%s: %w", readme, err)
 	}
@@ -63,8 +61,25 @@ func run(readme, dir string, check bool) error {
 	return os.Rename(tmp, readme)
 }
 
-// Splice replaces the text between the markers.
-func Splice(doc []byte, text string) ([]byte, error) {
+// Update returns doc with every generated table rewritten from the
+// published runs under dir.
+func Update(doc []byte, dir string) ([]byte, error) {
+	text, err := Tables(filepath.Join(dir, "searches"))
+	if err != nil {
+		return nil, err
+	}
+	if doc, err = Splice(doc, "search", text); err != nil {
+		return nil, err
+	}
+	if text, err = PeersTables(filepath.Join(dir, "peers")); err != nil {
+		return nil, err
+	}
+	return Splice(doc, "peers", text)
+}
+
+// Splice replaces the text between the markers of name.
+func Splice(doc []byte, name, text string) ([]byte, error) {
+	begin, end := markers(name)
 	i, j := bytes.Index(doc, []byte(begin)), bytes.Index(doc, []byte(end))
 	if i < 0 || j < i {
 		return nil, fmt.Errorf("markers %q and %q not found in order", begin, end)
