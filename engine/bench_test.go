@@ -56,7 +56,8 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkSplit compares how threads share a batch of 64: the split
-// inside layers, whole sub-batches per thread, and smaller sub-batches;
+// inside layers, whole shares per thread, the automatic sub-batch and
+// fixed smaller ones;
 // images/s is reported as a metric. Run with -count so the variants
 // interleave.
 func BenchmarkSplit(b *testing.B) {
@@ -69,14 +70,17 @@ func BenchmarkSplit(b *testing.B) {
 		name string
 		opts Options
 	}{
-		{"t1", Options{Threads: 1}},
+		{"t1-whole", Options{Threads: 1, SubBatch: batch}},
+		{"t1-auto", Options{Threads: 1}},
+		{"t1-sub2", Options{Threads: 1, SubBatch: 2}},
+		{"t1-sub4", Options{Threads: 1, SubBatch: 4}},
 		{"t1-sub8", Options{Threads: 1, SubBatch: 8}},
-		{"t1-sub16", Options{Threads: 1, SubBatch: 16}},
 		{"t2-layers", Options{Threads: 2, Split: SplitLayers}},
-		{"t2-batch", Options{Threads: 2, Split: SplitBatch}},
+		{"t2-whole", Options{Threads: 2, SubBatch: batch / 2}},
+		{"t2-auto", Options{Threads: 2}},
+		{"t2-sub2", Options{Threads: 2, SubBatch: 2}},
 		{"t2-sub4", Options{Threads: 2, SubBatch: 4}},
 		{"t2-sub8", Options{Threads: 2, SubBatch: 8}},
-		{"t2-sub16", Options{Threads: 2, SubBatch: 16}},
 	}
 	for _, name := range models {
 		g := loadGraph(b, name, 1)

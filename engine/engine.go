@@ -220,7 +220,7 @@ func (m *Model) runBatch(images []float32, n int) {
 		if m.stepNs != nil {
 			t0 := time.Now()
 			s.run(m, n)
-			m.stepNs[i] = int64(time.Since(t0))
+			m.stepNs[i] += int64(time.Since(t0)) // summed over the sub-batches of a pass
 		} else {
 			s.run(m, n)
 		}

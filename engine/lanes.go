@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
 )
 
 // Split says how the threads of a model share a pass.
@@ -41,8 +42,8 @@ func (o *Options) lanes() int {
 	case o.Split == SplitLayers:
 		return 0
 	case o.Threads < 2:
-		if o.SubBatch > 0 && o.SubBatch < o.Batch {
-			return 1 // one thread in sub-batches
+		if o.Batch > 1 && o.SubBatch != o.Batch {
+			return 1 // one thread in sub-batches, if they are smaller
 		}
 		return 0
 	case o.Split == SplitBatch:
@@ -61,6 +62,17 @@ func compileLanes(g *graph.Graph, cfg Config, opts Options, lanes int) (*Model, 
 	sub.Batch = (opts.Batch + lanes - 1) / lanes
 	if opts.SubBatch > 0 {
 		sub.Batch = min(sub.Batch, opts.SubBatch)
+	} else {
+		_, probe, err := newPlan(g, cfg, sub)
+		if err != nil {
+			return nil, err
+		}
+		_, l2, _ := kernels.CacheSizes()
+		sub.Batch = min(sub.Batch, autoSubBatch(probe.stepBytes(), l2))
+	}
+	if lanes == 1 && sub.Batch >= opts.Batch {
+		sub.Batch, sub.Progress = opts.Batch, opts.Progress
+		return Compile(g, cfg, sub) // no smaller sub-batch: the plain plan
 	}
 	first, err := Compile(g, cfg, sub)
 	if err != nil {
@@ -166,4 +178,36 @@ func (m *Model) runLanes(images []float32, n int, out []float32) error {
 		}
 	}
 	return nil
+}
+
+// autoSubBatch is the sub-batch a thread runs when none is asked: the
+// largest power of two whose busiest step (bytes per image read and
+// written) fits in the core's L2, so a step's output is still there for
+// the next step. At least 2 images keep per-call costs shared.
+func autoSubBatch(stepBytes, l2 int) int {
+	if stepBytes <= 0 || l2 <= 0 {
+		return 1 << 30
+	}
+	s := 2
+	for 2*s*stepBytes <= l2 {
+		s *= 2
+	}
+	return s
+}
+
+// stepBytes is the most bytes per image that one step of m reads and
+// writes (inputs, residual and outputs).
+func (m *Model) stepBytes() int {
+	most := 0
+	for _, s := range m.steps {
+		io, n := s.io(), 0
+		for _, t := range io.ins {
+			n += t.size() * t.st.bytes()
+		}
+		for _, t := range io.outs {
+			n += t.size() * t.st.bytes()
+		}
+		most = max(most, n)
+	}
+	return most
 }

@@ -62,7 +62,10 @@ func TestSplitAuto(t *testing.T) {
 	for _, c := range []struct {
 		batch, threads int
 		want           Split
-	}{{64, 2, SplitBatch}, {2, 2, SplitBatch}, {1, 2, SplitLayers}, {64, 1, SplitLayers}, {3, 4, SplitLayers}} {
+	}{{64, 2, SplitBatch}, {2, 2, SplitBatch}, {1, 2, SplitLayers}, {1, 1, SplitLayers}, {3, 4, SplitLayers},
+		{64, 1, SplitBatch}, // fp32 ResNet-20 runs 64 images in sub-batches
+		{8, 1, SplitLayers}, // ... of 8: the plain plan
+	} {
 		m, err := Compile(g, Config{}, Options{Batch: c.batch, Threads: c.threads})
 		if err != nil {
 			t.Fatal(err)

@@ -23,6 +23,17 @@ func (s storage) String() string {
 	return [...]string{"f32", "f16", "u8", "any"}[s]
 }
 
+// bytes is the size of one value.
+func (s storage) bytes() int {
+	switch s {
+	case stF16:
+		return 2
+	case stU8:
+		return 1
+	}
+	return 4
+}
+
 // storageOf is the activation storage of a layer format.
 func storageOf(f kernels.Format) storage {
 	switch f {
@@ -90,7 +101,7 @@ func Compile(g *graph.Graph, cfg Config, opts Options) (*Model, error) {
 	}
 	if lanes := opts.lanes(); lanes > 0 {
 		m, err := compileLanes(g, cfg, opts, lanes)
-		if m != nil {
+		if m != nil && m.lanes != nil {
 			m.progress = opts.Progress
 		}
 		return m, err

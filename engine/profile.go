@@ -127,6 +127,9 @@ func (m *Model) Profile(images []float32, passes int) (*Profile, error) {
 		}
 	}()
 	for i := range passes {
+		for _, l := range timed {
+			clear(l.stepNs)
+		}
 		t0 := time.Now()
 		if _, err := m.Run(images, m.Batch); err != nil {
 			return nil, err
