@@ -109,3 +109,36 @@ func BenchmarkSplit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBatch1 times one image at one and two threads (two: every
+// layer split across them); images/s is reported as a metric.
+func BenchmarkBatch1(b *testing.B) {
+	set := testSet(b, "cifar10-test.bin")
+	train := testSet(b, "cifar10-train-5k.bin")
+	x := make([]float32, set.ImageSize())
+	set.Images(0, 1, x)
+	for _, name := range models {
+		g := loadGraph(b, name, 1)
+		calib, err := Calibrate(g, train, 0, 64, quant.MinMax, Options{Batch: 64})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range []kernels.Format{kernels.FP32, kernels.Int8} {
+			for _, threads := range []int{1, 2} {
+				b.Run(fmt.Sprintf("%s/%v/t%d", name, f, threads), func(b *testing.B) {
+					m, err := Compile(g, Uniform(f), Options{Batch: 1, Threads: threads, Calib: calib})
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer m.Close()
+					m.Run(x, 1)
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						m.Run(x, 1)
+					}
+					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "images/s")
+				})
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Task is work split into numbered pieces, run by a Pool.
@@ -14,18 +15,82 @@ type Task interface {
 // Pool is a fixed set of worker goroutines reused by every parallel kernel
 // call, so a call costs no goroutine start and no allocation. A nil Pool, or
 // one of one thread, runs everything on the caller.
+//
+// A worker that finishes its share spins for spinTime before it parks: a
+// model at batch 1 calls Do once per layer, tens of microseconds apart, and
+// waking a parked thread costs about as much as a small layer's share.
 type Pool struct {
 	threads int
 	mu      sync.Mutex // one parallel call at a time
-	wake    []chan *batch
+	workers []*worker
 	b       batch
+}
+
+// Worker states: Do hands a spinning worker the batch by one CAS; a parked
+// worker gets it over its channel.
+const (
+	workerBusy int32 = iota
+	workerSpinning
+	workerHanded
+	workerParked
+)
+
+// spinTime is how long an idle worker polls for work before it parks.
+const spinTime = 100 * time.Microsecond
+
+type worker struct {
+	state atomic.Int32
+	wake  chan *batch
+	_     [64]byte // no false sharing between the workers' states
+}
+
+func (w *worker) loop(p *Pool) {
+	for {
+		if w.spin() {
+			b := &p.b
+			b.drain()
+			w.state.Store(workerSpinning) // before done: the next Do may hand at once
+			b.pending.Add(-1)
+			continue
+		}
+		b, ok := <-w.wake
+		if !ok {
+			return
+		}
+		w.state.Store(workerBusy)
+		b.drain()
+		w.state.Store(workerSpinning)
+		b.pending.Add(-1)
+	}
+}
+
+// spin polls for a handed batch for spinTime; false when it parked
+// instead (the state is then workerParked and work comes on wake).
+func (w *worker) spin() bool {
+	deadline := time.Now().Add(spinTime)
+	for i := 0; ; i++ {
+		if w.state.Load() == workerHanded {
+			w.state.Store(workerBusy)
+			return true
+		}
+		if i%64 == 63 && time.Now().After(deadline) {
+			if w.state.CompareAndSwap(workerSpinning, workerParked) {
+				return false
+			}
+			// Handed between the load and the CAS.
+			w.state.Store(workerBusy)
+			return true
+		}
+	}
 }
 
 type batch struct {
 	t    Task
 	n    int64
 	next atomic.Int64
-	wg   sync.WaitGroup
+	// pending counts the workers still draining; the caller of Do spins
+	// on it rather than sleeping, for the same reason the workers spin.
+	pending atomic.Int32
 }
 
 func (b *batch) drain() {
@@ -44,16 +109,12 @@ func NewPool(threads int) *Pool {
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	p := &Pool{threads: threads, wake: make([]chan *batch, threads-1)}
-	for i := range p.wake {
-		ch := make(chan *batch)
-		p.wake[i] = ch
-		go func() {
-			for b := range ch {
-				b.drain()
-				b.wg.Done()
-			}
-		}()
+	p := &Pool{threads: threads, workers: make([]*worker, threads-1)}
+	for i := range p.workers {
+		w := &worker{wake: make(chan *batch)}
+		w.state.Store(workerSpinning)
+		p.workers[i] = w
+		go w.loop(p)
 	}
 	return p
 }
@@ -73,10 +134,10 @@ func (p *Pool) Close() {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, ch := range p.wake {
-		close(ch)
+	for _, w := range p.workers {
+		close(w.wake)
 	}
-	p.wake = nil
+	p.workers = nil
 	p.threads = 1
 }
 
@@ -96,12 +157,19 @@ func (p *Pool) Do(n int, t Task) {
 	b := &p.b
 	b.t, b.n = t, int64(n)
 	b.next.Store(0)
-	w := min(len(p.wake), n-1)
-	b.wg.Add(w)
-	for i := 0; i < w; i++ {
-		p.wake[i] <- b
+	w := min(len(p.workers), n-1)
+	b.pending.Store(int32(w))
+	for _, wk := range p.workers[:w] {
+		if !wk.state.CompareAndSwap(workerSpinning, workerHanded) {
+			wk.wake <- b // parked (or about to park)
+		}
 	}
 	b.drain()
-	b.wg.Wait()
+	// The workers are on their last task: spin, yielding now and then.
+	for i := 1; b.pending.Load() != 0; i++ {
+		if i%256 == 0 {
+			runtime.Gosched()
+		}
+	}
 	b.t = nil
 }

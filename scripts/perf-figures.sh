@@ -20,10 +20,12 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o bin/aiq ./cmd/aiq
 go test -c -o "$tmp/engine.test" ./engine
 go test -c -o "$tmp/kernels.test" ./kernels
+dirty=$([ -z "$(git status --porcelain)" ] || echo ' with uncommitted changes')
 {
-	echo "# commit $(git rev-parse HEAD)$([ -z "$(git status --porcelain)" ] || echo ' with uncommitted changes'), $(date -u +%FT%TZ)"
+	echo "# commit $(git rev-parse HEAD)$dirty, $(date -u +%FT%TZ)"
 	echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-} | tee "$out/meta.txt"
+} | tee "$tmp/meta.txt"
+mv "$tmp/meta.txt" "$out/meta.txt"
 ./bin/aiq roofline --quick --json >"$tmp/roofline.json"
 mv "$tmp/roofline.json" "$out/roofline.json"
 (cd engine && echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)" &&
