@@ -69,7 +69,7 @@ flags=$(grep -m1 '^flags' /proc/cpuinfo)
 case "$flags" in *avx512_fp16*) cpu="$cpu (AVX512-FP16)" ;; *avx512_vnni*) cpu="$cpu (AVX-512 VNNI, no AVX512-FP16)" ;; esac
 cat >"$tmp/meta.json" <<META
 {"cpu": "$cpu", "cores": $(nproc), "threads": $THREADS, "batch": $BATCH, "n": $N, "rounds": $ROUNDS,
- "commit": "$(git rev-parse HEAD 2>/dev/null || echo unknown)", "dirty": $([ -z "$(git status --porcelain 2>/dev/null)" ] && echo false || echo true),
+ "commit": "$(git rev-parse HEAD 2>/dev/null || echo unknown)", "dirty": $([ -z "$(git status --porcelain -- . ":!data/published-runs" 2>/dev/null)" ] && echo false || echo true),
  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "load_before": "$load"}
 META
 
