@@ -153,6 +153,10 @@ type Model struct {
 	observe   func(t *tensor, n int) // calibration hook, nil normally
 	lanes     []*Model               // batch split: one single-thread plan per thread
 	progress  func(done, total int)  // Options.Progress
+	// inputAffine is the input normalisation when it is the input's only
+	// reader: it then reads the NCHW images and writes NHWC in one pass,
+	// instead of a layout pass and an affine pass.
+	inputAffine *affineStep
 	laneGroup *laneGroup             // the goroutines of lanes[1:]
 	stepNs    []int64                // per-step wall time of the last pass, when profiling
 }
@@ -212,7 +216,15 @@ func (m *Model) Run(images []float32, n int) ([]float32, error) {
 }
 
 func (m *Model) runBatch(images []float32, n int) {
-	nchwToNHWC(m.input.f, images, n, m.InC, m.InH*m.InW)
+	if m.inputAffine != nil && m.observe == nil {
+		// The affine step reads the NCHW images itself (see inputAffine).
+		m.inputAffine.nchw = images
+	} else {
+		if m.inputAffine != nil {
+			m.inputAffine.nchw = nil
+		}
+		nchwToNHWC(m.input.f, images, n, m.InC, m.InH*m.InW)
+	}
 	if m.observe != nil {
 		m.observe(m.input, n)
 	}

@@ -164,11 +164,25 @@ func (s *convertStep) describe() string {
 type affineStep struct {
 	stepIO
 	scale, bias []float32
+	nchw        []float32 // the batch's NCHW images, when the step reads them (Model.inputAffine)
 }
 
 func (s *affineStep) run(m *Model, n int) {
 	x, y := s.ins[0].f, s.outs[0].f
 	c := s.ins[0].c
+	if s.nchw != nil {
+		plane := s.ins[0].h * s.ins[0].w
+		for i := 0; i < n; i++ {
+			img, out := s.nchw[i*c*plane:(i+1)*c*plane], y[i*c*plane:(i+1)*c*plane]
+			for ch := 0; ch < c; ch++ {
+				sc, b := s.scale[ch], s.bias[ch]
+				for p, v := range img[ch*plane : (ch+1)*plane] {
+					out[p*c+ch] = v*sc + b
+				}
+			}
+		}
+		return
+	}
 	for i := 0; i < n*s.ins[0].size(); i += c {
 		for j := 0; j < c; j++ {
 			y[i+j] = x[i+j]*s.scale[j] + s.bias[j]
@@ -339,6 +353,10 @@ func sliceRun[T float32 | uint16 | uint8](x, o *tensor, dstAll, srcAll []T, s *s
 				ix := s.starts[3] + ox*s.steps[3]
 				src := srcAll[((i*x.h+iy)*x.w+ix)*x.c:][:x.c]
 				dst := dstAll[((i*o.h+oy)*o.w+ox)*o.c:][:o.c]
+				if s.steps[1] == 1 {
+					copy(dst, src[s.starts[1]:])
+					continue
+				}
 				for c := range dst {
 					dst[c] = src[s.starts[1]+c*s.steps[1]]
 				}
@@ -369,6 +387,9 @@ func (s *padStep) run(m *Model, n int) {
 }
 
 func padRun[T float32 | uint16 | uint8](x, o *tensor, dstAll, srcAll []T, begin []int, value T, n int) {
+	// Channels c0..c1 of an output pixel come from input channels
+	// c0-begin[1]..; the others are value.
+	c0, c1 := max(begin[1], 0), min(begin[1]+x.c, o.c)
 	for i := 0; i < n; i++ {
 		for oy := 0; oy < o.h; oy++ {
 			iy := oy - begin[2]
@@ -380,13 +401,13 @@ func padRun[T float32 | uint16 | uint8](x, o *tensor, dstAll, srcAll []T, begin 
 					continue
 				}
 				src := srcAll[((i*x.h+iy)*x.w+ix)*x.c:][:x.c]
-				for c := range dst {
-					if ic := c - begin[1]; ic < 0 || ic >= x.c {
-						dst[c] = value
-					} else {
-						dst[c] = src[ic]
-					}
+				if c1 <= c0 {
+					fill(dst, value)
+					continue
 				}
+				fill(dst[:c0], value)
+				copy(dst[c0:c1], src[c0-begin[1]:])
+				fill(dst[c1:], value)
 			}
 		}
 	}

@@ -348,6 +348,17 @@ func (b *builder) plan() (*Model, error) {
 		return nil, err
 	}
 	m.steps = b.insertConversions(steps)
+	readers := 0
+	for _, s := range m.steps {
+		for _, t := range s.io().ins {
+			if t == in {
+				readers++
+			}
+		}
+	}
+	if a, ok := m.steps[0].(*affineStep); ok && readers == 1 && a.ins[0] == in && in.st == stF32 {
+		m.inputAffine = a
+	}
 	return m, nil
 }
 
