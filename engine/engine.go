@@ -150,15 +150,15 @@ type Model struct {
 	scratch []scratch // one per thread
 	out     []float32
 
-	observe   func(t *tensor, n int) // calibration hook, nil normally
-	lanes     []*Model               // batch split: one single-thread plan per thread
-	progress  func(done, total int)  // Options.Progress
+	observe  func(t *tensor, n int) // calibration hook, nil normally
+	lanes    []*Model               // batch split: one single-thread plan per thread
+	progress func(done, total int)  // Options.Progress
 	// inputAffine is the input normalisation when it is the input's only
 	// reader: it then reads the NCHW images and writes NHWC in one pass,
 	// instead of a layout pass and an affine pass.
 	inputAffine *affineStep
-	laneGroup *laneGroup             // the goroutines of lanes[1:]
-	stepNs    []int64                // per-step wall time of the last pass, when profiling
+	laneGroup   *laneGroup // the goroutines of lanes[1:]
+	stepNs      []int64    // per-step wall time of the last pass, when profiling
 }
 
 // Close stops the worker threads.
