@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/quant"
 )
@@ -14,13 +15,8 @@ import (
 // thread; images/s is reported as a metric.
 func BenchmarkModel(b *testing.B) {
 	set := testSet(b, "cifar10-test.bin")
-	train := testSet(b, "cifar10-train-5k.bin")
 	for _, name := range models {
-		g := loadGraph(b, name, 1)
-		calib, err := Calibrate(g, train, 0, 64, quant.MinMax, Options{Batch: 64})
-		if err != nil {
-			b.Fatal(err)
-		}
+		g, calib := calibrated(b, name)
 		for _, f := range []kernels.Format{kernels.FP32, kernels.Int8, kernels.Int4, kernels.FP16} {
 			for _, batch := range []int{64, 1} {
 				b.Run(fmt.Sprintf("%s/%v/b%d", name, f, batch), func(b *testing.B) {
@@ -63,7 +59,6 @@ func cpuTime() time.Duration {
 func BenchmarkSplit(b *testing.B) {
 	const batch = 64
 	set := testSet(b, "cifar10-test.bin")
-	train := testSet(b, "cifar10-train-5k.bin")
 	x := make([]float32, batch*set.ImageSize())
 	set.Images(0, batch, x)
 	variants := []struct {
@@ -83,11 +78,7 @@ func BenchmarkSplit(b *testing.B) {
 		{"t2-sub8", Options{Threads: 2, SubBatch: 8}},
 	}
 	for _, name := range models {
-		g := loadGraph(b, name, 1)
-		calib, err := Calibrate(g, train, 0, 64, quant.MinMax, Options{Batch: 64})
-		if err != nil {
-			b.Fatal(err)
-		}
+		g, calib := calibrated(b, name)
 		for _, f := range []kernels.Format{kernels.FP32, kernels.Int8} {
 			for _, v := range variants {
 				b.Run(fmt.Sprintf("%s/%v/%s", name, f, v.name), func(b *testing.B) {
@@ -114,15 +105,10 @@ func BenchmarkSplit(b *testing.B) {
 // layer split across them); images/s is reported as a metric.
 func BenchmarkBatch1(b *testing.B) {
 	set := testSet(b, "cifar10-test.bin")
-	train := testSet(b, "cifar10-train-5k.bin")
 	x := make([]float32, set.ImageSize())
 	set.Images(0, 1, x)
 	for _, name := range models {
-		g := loadGraph(b, name, 1)
-		calib, err := Calibrate(g, train, 0, 64, quant.MinMax, Options{Batch: 64})
-		if err != nil {
-			b.Fatal(err)
-		}
+		g, calib := calibrated(b, name)
 		for _, f := range []kernels.Format{kernels.FP32, kernels.Int8} {
 			for _, threads := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/%v/t%d", name, f, threads), func(b *testing.B) {
@@ -141,4 +127,14 @@ func BenchmarkBatch1(b *testing.B) {
 			}
 		}
 	}
+}
+
+// calibrated is model name with min-max ranges from 64 training images.
+func calibrated(b *testing.B, name string) (*graph.Graph, *quant.Calibration) {
+	g := loadGraph(b, name, 1)
+	calib, err := Calibrate(g, testSet(b, "cifar10-train-5k.bin"), 0, 64, quant.MinMax, Options{Batch: 64})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g, calib
 }
