@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/aiq-project/aiq/harness"
 	"io"
 	"math"
 	"sort"
@@ -162,7 +163,7 @@ func writeRoofline(b *strings.Builder, d *Data) error {
 	var pts []roofline.ChartPoint
 	for _, k := range d.Kernels {
 		for _, kn := range k.Kernels.Kernels {
-			if g := median(metric(kn, "GOP/s")); g > 0 && kn.Bytes > 0 {
+			if g := harness.Median(metric(kn, "GOP/s")); g > 0 && kn.Bytes > 0 {
 				pts = append(pts, roofline.ChartPoint{Name: shortName(kn.Name), AI: kn.Ops / kn.Bytes, GOPS: g, Format: kn.Format})
 			}
 		}
@@ -233,7 +234,7 @@ func writeKernels(b *strings.Builder, d *Data) {
 		byFmt := map[string]*agg{}
 		var rows strings.Builder
 		for _, kn := range k.Kernels.Kernels {
-			g := median(metric(kn, "GOP/s"))
+			g := harness.Median(metric(kn, "GOP/s"))
 			ai := kn.Ops / kn.Bytes
 			att, pct := math.NaN(), math.NaN()
 			if d.Probe != nil {
@@ -256,7 +257,7 @@ func writeKernels(b *strings.Builder, d *Data) {
 					continue
 				}
 				fmt.Fprintf(b, "<tr><td class=\"l\">%s</td><td>%d</td><td>%.1f%%</td><td>%.1f%%</td><td>%.1f%%</td></tr>\n",
-					f, len(a.pct), median(a.pct), minOf(a.pct), maxOf(a.pct))
+					f, len(a.pct), harness.Median(a.pct), minOf(a.pct), maxOf(a.pct))
 			}
 			fmt.Fprintf(b, "</table>\n")
 		}
@@ -427,7 +428,7 @@ func writeEvals(b *strings.Builder, d *Data) {
 		ips := math.NaN()
 		for _, pt := range e.Metrics {
 			if pt.Unit == "images/s" {
-				ips = median(pt.Values)
+				ips = harness.Median(pt.Values)
 			}
 		}
 		fmt.Fprintf(b, "<tr><td class=\"l\">%s</td><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%d</td><td>%.2f</td><td>%s</td><td>%d</td><td>%d</td><td class=\"l\">%s</td></tr>\n",
@@ -547,12 +548,12 @@ func layerGOPS(l results.BenchLayer) float64 {
 	for _, m := range l.Metrics {
 		switch m.Unit {
 		case "GOP/s":
-			return median(m.Values)
+			return harness.Median(m.Values)
 		case "sec/op":
 			sec = m.Values
 		}
 	}
-	if t := median(sec); t > 0 {
+	if t := harness.Median(sec); t > 0 {
 		return l.Ops / t / 1e9
 	}
 	return math.NaN()
@@ -565,18 +566,6 @@ func metric(k results.Kernel, unit string) []float64 {
 		}
 	}
 	return nil
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func minOf(v []float64) float64 {
@@ -600,7 +589,7 @@ func spread(v []float64) string {
 	if len(v) < 2 {
 		return "-"
 	}
-	m := median(v)
+	m := harness.Median(v)
 	if !(m > 0) {
 		return "-"
 	}

@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"github.com/aiq-project/aiq/harness"
 	"math"
 	"strings"
 	"time"
@@ -141,7 +142,7 @@ func (c *Costs) add(cfg Config, uniform bool, ps []*engine.Profile) {
 		for i, p := range ps {
 			xs[i] = get(p)
 		}
-		return median(xs)
+		return harness.Median(xs)
 	}
 	sum := 0.0
 	for s, st := range steps {
@@ -264,7 +265,7 @@ func (c *Costs) Allowed(formats []kernels.Format) [][]bool {
 
 // Predict is the predicted time of one batch of the plan steps.
 func (c *Costs) Predict(plan []engine.StepInfo) (float64, error) {
-	t := median(c.overhead)
+	t := harness.Median(c.overhead)
 	for _, s := range plan {
 		switch s.Kind {
 		case engine.KindGEMM, engine.KindDepthwise:
@@ -275,12 +276,12 @@ func (c *Costs) Predict(plan []engine.StepInfo) (float64, error) {
 			t += v
 		default:
 			if xs := c.steps[s.Key]; len(xs) > 0 {
-				t += median(xs)
+				t += harness.Median(xs)
 				continue
 			}
 			if s.Kind == engine.KindConvert {
 				if r := c.rate[s.In+"->"+s.Out]; len(r) > 0 {
-					t += median(r) * float64(s.Values*c.Batch)
+					t += harness.Median(r) * float64(s.Values*c.Batch)
 					continue
 				}
 				var all []float64
@@ -288,12 +289,12 @@ func (c *Costs) Predict(plan []engine.StepInfo) (float64, error) {
 					all = append(all, r...)
 				}
 				if len(all) > 0 {
-					t += median(all) * float64(s.Values*c.Batch)
+					t += harness.Median(all) * float64(s.Values*c.Batch)
 					continue
 				}
 			}
 			if xs := c.loose[looseKey(s)]; len(xs) > 0 {
-				t += median(xs)
+				t += harness.Median(xs)
 				continue
 			}
 			return 0, fmt.Errorf("search: no measured time for step %q", s.Describe)
@@ -312,7 +313,7 @@ func (c *Costs) layerTime(s engine.StepInfo) (float64, error) {
 		return 0, fmt.Errorf("search: no measured time for layer %s in %s", s.Layer, s.Format)
 	}
 	if xs := c.variant[variantKey(s)]; len(xs) > 0 {
-		return median(xs), nil
+		return harness.Median(xs), nil
 	}
 	base := c.Layer[l][s.Format].Median
 	for _, g := range c.Formats {
@@ -322,7 +323,7 @@ func (c *Costs) layerTime(s engine.StepInfo) (float64, error) {
 		o := s
 		o.Format = g
 		if xs := c.variant[variantKey(o)]; len(xs) > 0 {
-			return base + median(xs) - c.Layer[l][g].Median, nil
+			return base + harness.Median(xs) - c.Layer[l][g].Median, nil
 		}
 	}
 	return base, nil

@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"fmt"
+	"github.com/aiq-project/aiq/harness"
 	"math"
 	"path/filepath"
 	"sort"
@@ -771,14 +772,14 @@ func (e *Engine) interleaved(cs []Config, batch, threads int, total time.Duratio
 			if err != nil {
 				return nil, err
 			}
-			out[i].Samples = append(out[i].Samples, median(t.Samples))
+			out[i].Samples = append(out[i].Samples, harness.Median(t.Samples))
 			if out[i].BestImagesPerS < t.BestImagesPerS {
 				out[i].BestImagesPerS = t.BestImagesPerS
 			}
 		}
 	}
 	for i := range out {
-		out[i].ImagesPerS = float64(batch) / median(out[i].Samples)
+		out[i].ImagesPerS = float64(batch) / harness.Median(out[i].Samples)
 	}
 	return out, nil
 }

@@ -1,9 +1,9 @@
 package search
 
 import (
+	"github.com/aiq-project/aiq/harness"
 	"math"
 	"slices"
-	"sort"
 
 	"golang.org/x/perf/benchmath"
 )
@@ -54,24 +54,11 @@ func Faster(a, b []float64) bool {
 	}
 	th := &benchmath.Thresholds{CompareAlpha: Alpha}
 	sa, sb := benchmath.NewSample(append([]float64(nil), a...), th), benchmath.NewSample(append([]float64(nil), b...), th)
-	if median(a) > (1-MinGain)*median(b) {
+	if harness.Median(a) > (1-MinGain)*harness.Median(b) {
 		return false
 	}
 	c := benchmath.AssumeNothing.Compare(sa, sb)
 	return c.P < Alpha
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // zOneSided is the standard normal quantile of BoundConfidence.

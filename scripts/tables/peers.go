@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/aiq-project/aiq/harness"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,16 +60,6 @@ func readRuns(path string) ([]peerRun, error) {
 		return nil, fmt.Errorf("%s: no runs", path)
 	}
 	return runs, sc.Err()
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	h := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[h]
-	}
-	return (s[h-1] + s[h]) / 2
 }
 
 // PeersTables renders one table over every peers/run.sh directory under
@@ -135,8 +126,8 @@ func PeersTables(dir string) (string, error) {
 					ratio = append(ratio, r.ImagesPerS/oi[min(i, len(oi)-1)])
 				}
 				fmt.Fprintf(&s, "| %d, %d | %s %s | %.2f | %.2f | %.0f | %.0f | **%.2fx** (%.2f-%.2f) |\n",
-					m.Threads, m.Batch, model, prec, 100*ort[0].Top1, 100*aiq[0].Top1, median(oi), median(ai),
-					median(ai)/median(oi), slices.Min(ratio), slices.Max(ratio))
+					m.Threads, m.Batch, model, prec, 100*ort[0].Top1, 100*aiq[0].Top1, harness.Median(oi), harness.Median(ai),
+					harness.Median(ai)/harness.Median(oi), slices.Min(ratio), slices.Max(ratio))
 			}
 		}
 		commit := m.Commit
