@@ -73,7 +73,7 @@ cat >"$tmp/meta.json" <<META
  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "load_before": "$load"}
 META
 
-node peers/table.js "$tmp"
+go run ./scripts/tables -peers "$tmp"
 if [ -n "${OUT:-}" ]; then
 	mkdir -p "$OUT"
 	cp "$tmp"/*.json "$OUT"/

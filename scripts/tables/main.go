@@ -8,6 +8,7 @@
 //
 //	go run ./scripts/tables            # rewrite README.md
 //	go run ./scripts/tables -check     # exit 1 if README.md is stale
+//	go run ./scripts/tables -peers DIR # the table of one peers/run.sh output
 package main
 
 import (
@@ -32,7 +33,17 @@ func main() {
 	readme := flag.String("readme", "README.md", "file to update")
 	dir := flag.String("runs", "data/published-runs", "directory of published runs (searches/ and peers/)")
 	check := flag.Bool("check", false, "do not write; exit 1 when the file differs from what would be written")
+	peers := flag.String("peers", "", "print the table of one peers/run.sh output `DIR` and exit (what peers/run.sh shows)")
 	flag.Parse()
+	if *peers != "" {
+		text, err := peersTable(*peers, []string{filepath.Join(*peers, "meta.json")})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tables:", err)
+			os.Exit(1)
+		}
+		fmt.Print(text)
+		return
+	}
 	if err := run(*readme, *dir, *check); err != nil {
 		fmt.Fprintln(os.Stderr, "tables:", err)
 		os.Exit(1)

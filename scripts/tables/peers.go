@@ -71,6 +71,11 @@ func PeersTables(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return peersTable(dir, metas)
+}
+
+// peersTable renders the runs whose meta.json files are metas.
+func peersTable(dir string, metas []string) (string, error) {
 	if len(metas) == 0 {
 		return "", fmt.Errorf("no %s/*/meta.json", dir)
 	}
