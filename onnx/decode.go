@@ -549,6 +549,20 @@ func decodeTensor(b []byte, path string) (*Tensor, error) {
 		if t.Ints == nil {
 			t.Ints = []int64{}
 		}
+	case Int4, Uint4:
+		// Each int32_data entry holds one packed byte: two elements.
+		if len(i32) != (n+1)/2 {
+			return nil, ferr(path+".int32_data", fmt.Errorf("holds %d packed bytes, dims %v of %v need %d", len(i32), t.Dims, t.DataType, (n+1)/2))
+		}
+		packed := make([]byte, len(i32))
+		for i, v := range i32 {
+			if v < 0 || v > 255 {
+				return nil, ferr(path+".int32_data", fmt.Errorf("packed byte %d out of range: %d", i, v))
+			}
+			packed[i] = byte(v)
+		}
+		t.Ints = unpack4(packed, n, t.DataType == Int4)
+		return t, nil
 	case Int64:
 		t.Ints, got, field = i64, len(i64), "int64_data"
 		if t.Ints == nil {
@@ -571,7 +585,28 @@ func decodeTensor(b []byte, path string) (*Tensor, error) {
 	return t, nil
 }
 
+// unpack4 expands n 4-bit elements packed low nibble first, sign-extending
+// them when signed.
+func unpack4(packed []byte, n int, signed bool) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		v := int64(packed[i/2]>>(4*(i%2))) & 0xf
+		if signed && v >= 8 {
+			v -= 16
+		}
+		out[i] = v
+	}
+	return out
+}
+
 func (t *Tensor) fromRaw(raw []byte, n int) error {
+	if t.DataType == Int4 || t.DataType == Uint4 {
+		if len(raw) != (n+1)/2 {
+			return fmt.Errorf("%d bytes, dims %v of %v need %d", len(raw), t.Dims, t.DataType, (n+1)/2)
+		}
+		t.Ints = unpack4(raw, n, t.DataType == Int4)
+		return nil
+	}
 	size := map[DataType]int{Float: 4, Double: 8, Float16: 2, Int8: 1, Uint8: 1, Bool: 1,
 		Int16: 2, Uint16: 2, Int32: 4, Uint32: 4, Int64: 8, Uint64: 8}[t.DataType]
 	if size == 0 {

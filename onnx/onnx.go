@@ -9,6 +9,10 @@
 // than a panic. Tensor payloads are decoded into float32 (FLOAT, FLOAT16,
 // DOUBLE) or int64 (all integer and BOOL types) so later stages handle two
 // element kinds only. Tensors stored as external data are rejected.
+//
+// Marshal writes the same types back as a ModelProto (payloads as
+// little-endian raw_data), so a decoded model can be edited and saved; the
+// two directions round-trip to an identical Model.
 package onnx
 
 import (
@@ -34,12 +38,16 @@ const (
 	Double  DataType = 11
 	Uint32  DataType = 12
 	Uint64  DataType = 13
+	// 4-bit integers, packed two per byte with the first element in the low
+	// nibble (opset 21).
+	Uint4 DataType = 21
+	Int4  DataType = 22
 )
 
 var dataTypeNames = map[DataType]string{
 	Float: "FLOAT", Uint8: "UINT8", Int8: "INT8", Uint16: "UINT16", Int16: "INT16",
 	Int32: "INT32", Int64: "INT64", String: "STRING", Bool: "BOOL", Float16: "FLOAT16",
-	Double: "DOUBLE", Uint32: "UINT32", Uint64: "UINT64",
+	Double: "DOUBLE", Uint32: "UINT32", Uint64: "UINT64", Uint4: "UINT4", Int4: "INT4",
 }
 
 func (t DataType) String() string {
