@@ -37,7 +37,9 @@ func OpenCIFAR(paths ...string) (*Set, error) {
 			return nil, err
 		}
 	}
-	s.Classes = readClassNames(filepath.Dir(paths[0]))
+	if s.Classes = readClassNames(filepath.Dir(paths[0])); s.Classes == nil {
+		s.Classes = CIFAR10Classes()
+	}
 	return s, nil
 }
 
@@ -67,10 +69,17 @@ func (s *Set) addRecords(data []byte, name string) error {
 		if rec[0] >= cifarLabels {
 			return fmt.Errorf("dataset: %s: record %d has label %d, want 0..9", name, i, rec[0])
 		}
-		s.labels = append(s.labels, rec[0])
+		s.labels = append(s.labels, int32(rec[0]))
 		s.pix = append(s.pix, rec[1:]...)
+		s.n++
 	}
 	return nil
+}
+
+// CIFAR10Classes returns CIFAR-10's class names in label order (also name
+// order), the list a class folder of CIFAR-10 names is labelled by.
+func CIFAR10Classes() []string {
+	return []string{"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"}
 }
 
 // readClassNames returns the lines of classes.txt (or batches.meta.txt) in dir.
@@ -145,7 +154,9 @@ func openTarGz(name string, r io.Reader, which string) (*Set, error) {
 			return nil, err
 		}
 	}
-	s.Classes = splitLines(string(meta))
+	if s.Classes = splitLines(string(meta)); s.Classes == nil {
+		s.Classes = CIFAR10Classes()
+	}
 	return s, nil
 }
 
