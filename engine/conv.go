@@ -35,6 +35,7 @@ type convStep struct {
 	inName    string    // graph value read (for calibration means)
 	w         []float32 // K x N (depthwise: 9 x C), until prepare packs it
 	bias      []float32
+	wScale    []float32 // the model file's per-output-channel int8 weight scales (QDQ), or nil
 	chunk     int // output rows per task
 	direct    bool
 	colstack  bool // fp32 3x3 stride 1: A read from a column-stacked buffer (colstack.go)
@@ -107,6 +108,9 @@ func (b *builder) convWeights(s *convStep, n *graph.Node, in *tensor) error {
 	if wt == nil || !wt.Const() || wt.DType != graph.Float32 {
 		return fmt.Errorf("weights %q are not a float32 constant", n.Inputs[1])
 	}
+	if b.opts.Calib != nil && b.opts.Calib.WeightScales[n.Inputs[1]] != nil {
+		s.wScale = append([]float32(nil), b.opts.Calib.WeightScales[n.Inputs[1]]...)
+	}
 	var bias *graph.Tensor
 	if len(n.Inputs) > 2 && n.Inputs[2] != "" {
 		bias = b.g.Value(n.Inputs[2])
@@ -178,6 +182,9 @@ func (b *builder) convWeights(s *convStep, n *graph.Node, in *tensor) error {
 			alpha, beta = n.Gemm.Alpha, n.Gemm.Beta
 		}
 		s.k, s.n = k, nn
+		for i := range s.wScale {
+			s.wScale[i] *= max(alpha, -alpha) // the weights below are alpha*W
+		}
 		s.g = geom{cin: k, h: 1, w: 1, cout: nn, ho: 1, wo: 1, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1}
 		s.pointwise = true
 		s.w = make([]float32, k*nn)
@@ -265,7 +272,12 @@ func (s *convStep) prepare(b *builder) error {
 			}
 		}
 		var qw kernels.QuantWeights
-		qw, err = quant.Weights(s.w, s.k, s.n, bits, group, b.opts.WeightMethod)
+		if s.wScale != nil && bits == 8 {
+			// The model file's own int8 weights (a QDQ model).
+			qw, err = quant.WeightsScaled(s.w, s.k, s.n, s.wScale)
+		} else {
+			qw, err = quant.Weights(s.w, s.k, s.n, bits, group, b.opts.WeightMethod)
+		}
 		if err != nil {
 			break
 		}

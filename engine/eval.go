@@ -7,6 +7,7 @@ import (
 
 	"github.com/aiq-project/aiq/dataset"
 	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/quant"
 )
 
@@ -205,4 +206,19 @@ func CalibrateCached(modelPath string, g *graph.Graph, set *dataset.Set, n int, 
 		}
 	}
 	return c, nil
+}
+
+// FileCalibration is the quantization a QDQ model file carries (see
+// graph.LoadQDQ): its activation scales and zero points and its int8
+// weight scales, used as they are, with no calibration images.
+func FileCalibration(q *graph.QDQ) *quant.Calibration {
+	c := &quant.Calibration{Method: "file", Ranges: map[string]quant.Range{}, Means: map[string][]float64{},
+		Quants: map[string]kernels.Quant{}, WeightScales: map[string][]float32{}}
+	for name, a := range q.Acts {
+		c.Quants[name] = kernels.Quant{Scale: a.Scale, Zero: a.Zero}
+	}
+	for name, w := range q.Weights {
+		c.WeightScales[name] = w.Scale
+	}
+	return c
 }

@@ -422,11 +422,11 @@ func (b *builder) setQuant(t *tensor) error {
 	if b.opts.Calib == nil {
 		return fmt.Errorf("engine: tensor %q needs calibration ranges", t.name)
 	}
-	r, ok := b.opts.Calib.Ranges[t.name]
+	q, ok := b.opts.Calib.Quant(t.name) // the file's own (QDQ), else the calibrated range's
 	if !ok {
 		return fmt.Errorf("engine: calibration has no range for tensor %q (calibrated with another model?)", t.name)
 	}
-	t.q = r.Quant()
+	t.q = q
 	return nil
 }
 
@@ -446,8 +446,7 @@ func (b *builder) insertConversions(steps []step) []step {
 			if c == nil {
 				c = &tensor{name: t.name + "@" + want.String(), c: t.c, h: t.h, w: t.w, rank: t.rank, st: want}
 				if want == stU8 {
-					r := b.opts.Calib.Ranges[t.name] // present: checked by decideStorage's caller below
-					c.q = r.Quant()
+					c.q, _ = b.opts.Calib.Quant(t.name) // present: checked by decideStorage's caller below
 				}
 				if made[t] == nil {
 					made[t] = map[storage]*tensor{}

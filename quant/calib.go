@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/aiq-project/aiq/internal/atomicfile"
+	"github.com/aiq-project/aiq/kernels"
 )
 
 // Calibration is the result of calibrating one model: an activation range
@@ -24,6 +25,24 @@ type Calibration struct {
 	N      int                  `json:"n"`      // calibration images
 	Ranges map[string]Range     `json:"ranges"`
 	Means  map[string][]float64 `json:"means"`
+	// Quants are exact activation quantizations given by the model file
+	// (a QDQ model's scales and zero points); they take precedence over
+	// Ranges for the tensors they name.
+	Quants map[string]kernels.Quant `json:"quants,omitempty"`
+	// WeightScales are the per-output-channel scales of int8 weights given
+	// by the model file, by weight constant name: an int8 layer whose
+	// weights are named here uses them instead of choosing its own.
+	WeightScales map[string][]float32 `json:"weight_scales,omitempty"`
+}
+
+// Quant is the uint8 quantization of tensor name: the file's own when
+// Quants has it, else that of its calibrated range.
+func (c *Calibration) Quant(name string) (kernels.Quant, bool) {
+	if q, ok := c.Quants[name]; ok {
+		return q, true
+	}
+	r, ok := c.Ranges[name]
+	return r.Quant(), ok
 }
 
 // FromStats builds a Calibration from statistics with method m.
@@ -41,6 +60,18 @@ func (c *Calibration) Validate() error {
 	for name, r := range c.Ranges {
 		if !(r.Lo <= r.Hi) || isInf(r.Lo) || isInf(r.Hi) {
 			return fmt.Errorf("calibration: tensor %q has range [%v, %v]", name, r.Lo, r.Hi)
+		}
+	}
+	for name, q := range c.Quants {
+		if !(q.Scale > 0) || isInf(q.Scale) {
+			return fmt.Errorf("calibration: tensor %q has scale %v", name, q.Scale)
+		}
+	}
+	for name, sc := range c.WeightScales {
+		for i, v := range sc {
+			if !(v >= 0) || isInf(v) {
+				return fmt.Errorf("calibration: weights %q have scale %v for channel %d", name, v, i)
+			}
 		}
 	}
 	return nil

@@ -97,6 +97,37 @@ func Weights(w []float32, k, n, bits, group int, method WeightMethod) (kernels.Q
 	return qw, nil
 }
 
+// WeightsScaled quantizes w (K x N row-major) to int8 with the given scale
+// per output channel, a model file's own: the file's weights are integer
+// multiples of them, which this checks, so the codes come back exactly.
+func WeightsScaled(w []float32, k, n int, scale []float32) (kernels.QuantWeights, error) {
+	if k <= 0 || n <= 0 || len(w) != k*n {
+		return kernels.QuantWeights{}, fmt.Errorf("quant: %d weights for K=%d N=%d", len(w), k, n)
+	}
+	if len(scale) != n {
+		return kernels.QuantWeights{}, fmt.Errorf("quant: %d weight scales for %d output channels", len(scale), n)
+	}
+	qw := kernels.QuantWeights{K: k, N: n, Bits: 8, Q: make([]int8, k*n), Scale: append([]float32(nil), scale...)}
+	for i, v := range w {
+		s := scale[i%n]
+		if s == 0 {
+			if v != 0 {
+				return kernels.QuantWeights{}, fmt.Errorf("quant: weight %d is %v with scale 0", i, v)
+			}
+			continue
+		}
+		q := float64(v) / float64(s)
+		r := math.RoundToEven(q)
+		// A file's codes come back within float rounding; anything further
+		// means these are not the scales the weights were quantized with.
+		if math.Abs(q-r) > 1e-3 || r < -128 || r > 127 {
+			return kernels.QuantWeights{}, fmt.Errorf("quant: weight %d (%v) is not an int8 multiple of its channel's scale %v", i, v, s)
+		}
+		qw.Q[i] = int8(r)
+	}
+	return qw, nil
+}
+
 // quantizeSym is round-to-nearest-even of v/s clamped to [-qmax-1, qmax].
 func quantizeSym(v, s, qmax float32) int8 {
 	if s == 0 {
