@@ -98,6 +98,11 @@ func compileLanes(g *graph.Graph, cfg Config, opts Options, lanes int) (*Model, 
 					return nil, fmt.Errorf("engine: lane plans differ at step %d", i)
 				}
 				c.share(src, b)
+			} else if c, ok := s.(interface{ shareFrom(step, *builder) error }); ok {
+				if err := c.shareFrom(first.steps[i], b); err != nil {
+					m.Close()
+					return nil, err
+				}
 			}
 		}
 		b.planBuffers(l)

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
@@ -11,6 +12,9 @@ import (
 // makeStep builds the step of one group of nodes (see builder.groups).
 func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
 	n := nodes[0]
+	if groupedConv(b.g, n) {
+		return b.makeGroupConv(nodes)
+	}
 	if isCompute(b.g, n) {
 		return b.makeConv(nodes)
 	}
@@ -59,34 +63,66 @@ func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
 			lo, hi = 0, float32(math.Inf(1))
 		}
 		return &clipStep{stepIO: io, lo: lo, hi: hi}, nil
-	case "Add":
-		if len(ins) != 2 || ins[0].size() != out.size() || ins[1].size() != out.size() {
-			return nil, bad("only the sum of two activations of the same shape is supported")
+	case "Add", "Sub", "Mul", "Div":
+		if n.Op == "Add" && len(ins) == 2 && ins[0].size() == out.size() && ins[1].size() == out.size() {
+			s := &addStep{stepIO: io}
+			if len(nodes) > 1 {
+				s.act, _ = actOf(nodes[1])
+			}
+			return s, nil
 		}
-		s := &addStep{stepIO: io}
-		if len(nodes) > 1 {
-			s.act, _ = actOf(nodes[1])
+		return makeBinary(io, n.Op, bad)
+	case "Sigmoid", "HardSigmoid", "HardSwish":
+		if len(ins) != 1 || x.size() != out.size() {
+			return nil, bad("want one activation input")
+		}
+		s := &unaryStep{stepIO: io, op: n.Op, alpha: 1. / 6, beta: 0.5}
+		if n.Op == "HardSigmoid" {
+			s.alpha, s.beta = n.Alpha, n.Beta
 		}
 		return s, nil
-	case "GlobalAveragePool":
-		if x.rank != 4 || out.c != x.c || out.h*out.w != 1 {
-			return nil, bad("input must be [N,C,H,W]")
+	case "BatchNormalization":
+		if len(ins) != 1 || x.size() != out.size() {
+			return nil, bad("want one activation input")
 		}
-		return &gapStep{stepIO: io}, nil
-	case "AveragePool", "MaxPool":
+		scale, bias, err := batchNormAffine(b.g, n)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		return &affineStep{stepIO: io, scale: scale, bias: bias}, nil
+	case "GlobalAveragePool", "ReduceMean":
+		if x.rank != 4 || out.c != x.c || out.h*out.w != 1 {
+			return nil, bad("input must be [N,C,H,W] reduced over H and W")
+		}
+		if n.Op == "ReduceMean" && !slices.Equal(n.Axes, []int{2, 3}) {
+			return nil, bad("only the mean over axes [2 3] (H and W) is supported, not %v", n.Axes)
+		}
+		return &gapStep{stepIO: io, asm: asmLevel()}, nil
+	case "AveragePool", "MaxPool", "GlobalMaxPool":
 		if x.rank != 4 || out.c != x.c {
 			return nil, bad("input must be [N,C,H,W]")
 		}
 		c := n.Conv
+		if n.Op == "GlobalMaxPool" {
+			c = graph.ConvParams{KH: x.h, KW: x.w, StrideH: 1, StrideW: 1}
+		}
 		if c.KH < 1 || c.KW < 1 || c.StrideH < 1 || c.StrideW < 1 {
 			return nil, bad("bad window %dx%d stride %dx%d", c.KH, c.KW, c.StrideH, c.StrideW)
 		}
-		return &poolStep{stepIO: io, max: n.Op == "MaxPool", p: c, includePad: n.Pool.CountIncludePad}, nil
-	case "Flatten", "Reshape":
-		if out.rank != 2 || out.size() != x.size() {
-			return nil, bad("only a reshape to [N, C*H*W] is supported (output %q)", out.name)
+		if n.Op != "AveragePool" {
+			// Max moves values: it runs in its input's storage.
+			io.req, io.passthrough = []storage{stAny}, true
 		}
-		return &flattenStep{stepIO: io}, nil
+		return &poolStep{stepIO: io, max: n.Op != "AveragePool", p: c, includePad: n.Pool.CountIncludePad}, nil
+	case "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze":
+		if len(nodes) == 1 && (n.Op == "Flatten" || n.Op == "Reshape") && out.rank == 2 && out.size() == x.size() {
+			return &flattenStep{stepIO: io}, nil
+		}
+		s, err := b.makeGather(io, nodes)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		return s, nil
 	case "Slice":
 		st, sp := append([]int(nil), n.Slice.Starts...), append([]int(nil), n.Slice.Steps...)
 		if len(st) != x.rank || st[0] != 0 || sp[0] != 1 {
@@ -99,6 +135,9 @@ func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
 		return &sliceStep{stepIO: io, starts: st, steps: sp}, nil
 	case "Pad":
 		p := n.Pad
+		if p.Mode != "" {
+			return nil, bad("pad mode %q is not supported (constant only)", p.Mode)
+		}
 		if len(p.Begin) != x.rank || p.Begin[0] != 0 || p.End[0] != 0 {
 			return nil, bad("padding the batch axis is not supported")
 		}
@@ -225,7 +264,10 @@ func (s *addStep) run(m *Model, n int) {
 
 func (s *addStep) describe() string { return fmt.Sprintf("add %v %s", s.act, s.outs[0].name) }
 
-type gapStep struct{ stepIO }
+type gapStep struct {
+	stepIO
+	asm bool
+}
 
 func (s *gapStep) run(m *Model, n int) {
 	x, y := s.ins[0], s.outs[0].f
@@ -235,10 +277,10 @@ func (s *gapStep) run(m *Model, n int) {
 		acc := y[i*c : (i+1)*c]
 		clear(acc)
 		img := x.f[i*plane*c : (i+1)*plane*c]
+		// acc += pixel p, vector over channels: each channel still sums its
+		// pixels in order (-Inf/+Inf bounds: no clamp).
 		for p := 0; p < plane; p++ {
-			for j, v := range img[p*c : (p+1)*c] {
-				acc[j] += v
-			}
+			addActF32(s.asm, acc, img[p*c:(p+1)*c], kernels.ActNone)
 		}
 		for j := range acc {
 			acc[j] *= inv
@@ -257,51 +299,17 @@ type poolStep struct {
 
 func (s *poolStep) run(m *Model, n int) {
 	x, o := s.ins[0], s.outs[0]
-	c := x.c
-	p := s.p
-	dh, dw := max(p.DilationH, 1), max(p.DilationW, 1)
-	for i := 0; i < n; i++ {
-		for oy := 0; oy < o.h; oy++ {
-			for ox := 0; ox < o.w; ox++ {
-				dst := o.f[((i*o.h+oy)*o.w+ox)*c:][:c]
-				cnt := 0
-				for j := range dst {
-					if s.max {
-						dst[j] = float32(math.Inf(-1))
-					} else {
-						dst[j] = 0
-					}
-				}
-				for ky := 0; ky < p.KH; ky++ {
-					iy := oy*p.StrideH - p.PadT + ky*dh
-					for kx := 0; kx < p.KW; kx++ {
-						ix := ox*p.StrideW - p.PadL + kx*dw
-						if iy < 0 || iy >= x.h || ix < 0 || ix >= x.w {
-							continue
-						}
-						cnt++
-						src := x.f[((i*x.h+iy)*x.w+ix)*c:][:c]
-						for j, v := range src {
-							if s.max {
-								dst[j] = max(dst[j], v)
-							} else {
-								dst[j] += v
-							}
-						}
-					}
-				}
-				if !s.max {
-					div := cnt
-					if s.includePad {
-						div = p.KH * p.KW
-					}
-					inv := 1 / float32(max(div, 1))
-					for j := range dst {
-						dst[j] *= inv
-					}
-				}
-			}
-		}
+	if !s.max {
+		avgPoolRun(x, o, &s.p, s.includePad, n)
+		return
+	}
+	switch x.st {
+	case stF32:
+		maxPoolRun(o.f, x.f, x, o, &s.p, n)
+	case stF16:
+		maxPoolRun(o.hf, x.hf, x, o, &s.p, n)
+	case stU8:
+		maxPoolRun(o.b, x.b, x, o, &s.p, n)
 	}
 }
 

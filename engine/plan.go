@@ -250,6 +250,18 @@ func (b *builder) groups() []group {
 				}
 			}
 		}
+		if movement(n.Op) {
+			// Values the engine cannot hold (a channel shuffle's 5-D
+			// [N,g,C/g,H,W]) stay inside one gather step.
+			for last := n; !b.representable(last.Outputs[0]); {
+				next := b.single(last.Outputs[0])
+				if next == nil || !movement(next.Op) {
+					break
+				}
+				nodes = append(nodes, next)
+				last = next
+			}
+		}
 		last := i
 		for _, x := range nodes {
 			done[x] = true

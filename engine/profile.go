@@ -56,6 +56,11 @@ func (m *Model) stepInfos() []StepInfo {
 			if st.depthwise {
 				si.Kind = KindDepthwise
 			}
+		case *groupConvStep:
+			si.Kind, si.Key, si.Layer, si.Format, si.Exec = KindGEMM, st.name, st.name, st.format, kernels.FP32
+			if st.hasRes {
+				si.Res = io.ins[1].st.String()
+			}
 		case *convertStep:
 			si.Kind = KindConvert
 			si.Key = fmt.Sprintf("convert %s(%s)->%s", in.name, in.st, o.st)

@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/onnx"
+)
+
+// netBuilder writes a small ONNX model node by node, as an exporter would,
+// with random weights from a fixed seed. The model goes through
+// onnx.Marshal and onnx.Parse, then graph.FromONNX, the path of a file.
+type netBuilder struct {
+	g   *onnx.Graph
+	rng *rand.Rand
+	n   int
+}
+
+func newNet(c, h, w int) *netBuilder {
+	b := &netBuilder{g: &onnx.Graph{Name: "generated"}, rng: rand.New(rand.NewPCG(1, 2))}
+	b.g.Inputs = []*onnx.ValueInfo{{Name: "x", ElemType: onnx.Float, HasShape: true,
+		Dims: []int64{-1, int64(c), int64(h), int64(w)}, DimParams: []string{"N", "", "", ""}}}
+	return b
+}
+
+func (b *netBuilder) name(prefix string) string {
+	b.n++
+	return fmt.Sprintf("%s%d", prefix, b.n)
+}
+
+// constF adds a float initializer of dims; nil data is random in [-1, 1).
+func (b *netBuilder) constF(dims []int64, data []float32) string {
+	if data == nil {
+		n := 1
+		for _, d := range dims {
+			n *= int(d)
+		}
+		data = make([]float32, n)
+		for i := range data {
+			data[i] = 2*b.rng.Float32() - 1
+		}
+	}
+	name := b.name("c")
+	b.g.Initializers = append(b.g.Initializers, &onnx.Tensor{Name: name, DataType: onnx.Float, Dims: dims, Floats: data})
+	return name
+}
+
+func (b *netBuilder) constI(v ...int64) string {
+	name := b.name("i")
+	b.g.Initializers = append(b.g.Initializers, &onnx.Tensor{Name: name, DataType: onnx.Int64, Dims: []int64{int64(len(v))}, Ints: v})
+	return name
+}
+
+func ints(name string, v ...int64) *onnx.Attribute {
+	return &onnx.Attribute{Name: name, Type: onnx.AttrInts, Ints: v}
+}
+
+func intA(name string, v int64) *onnx.Attribute {
+	return &onnx.Attribute{Name: name, Type: onnx.AttrInt, I: v}
+}
+
+func floatA(name string, v float32) *onnx.Attribute {
+	return &onnx.Attribute{Name: name, Type: onnx.AttrFloat, F: v}
+}
+
+// op appends a node and returns its output.
+func (b *netBuilder) op(typ string, inputs []string, attrs ...*onnx.Attribute) string {
+	out := b.name(strings.ToLower(typ))
+	b.g.Nodes = append(b.g.Nodes, &onnx.Node{Name: out, OpType: typ, Inputs: inputs, Outputs: []string{out}, Attrs: attrs})
+	return out
+}
+
+// conv is a Conv with k x k weights scaled to keep activations near 1.
+func (b *netBuilder) conv(x string, cin, cout, k, stride, pad, group int) string {
+	w := make([]float32, cout*cin/group*k*k)
+	sc := float32(math.Sqrt(3 / float64(cin/group*k*k)))
+	for i := range w {
+		w[i] = (2*b.rng.Float32() - 1) * sc
+	}
+	wn := b.constF([]int64{int64(cout), int64(cin / group), int64(k), int64(k)}, w)
+	bn := b.constF([]int64{int64(cout)}, nil)
+	return b.op("Conv", []string{x, wn, bn}, ints("kernel_shape", int64(k), int64(k)),
+		ints("strides", int64(stride), int64(stride)), ints("pads", int64(pad), int64(pad), int64(pad), int64(pad)),
+		intA("group", int64(group)))
+}
+
+// load finishes the model with output y and imports it for batch.
+func (b *netBuilder) load(t testing.TB, y string, batch int) *graph.Graph {
+	t.Helper()
+	b.g.Outputs = []*onnx.ValueInfo{{Name: y, ElemType: onnx.Float}}
+	data, err := onnx.Marshal(&onnx.Model{IRVersion: 8, Producer: "aiq-test", Opsets: map[string]int64{"": 17}, Graph: b.g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := onnx.Parse(data, "generated.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := graph.FromONNX(m, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func randImages(n int, seed uint64) []float32 {
+	r := rand.New(rand.NewPCG(seed, 7))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = 2*r.Float32() - 1
+	}
+	return x
+}
+
+// fp32Tol is the fp32 bound against the reference: |engine - reference| <=
+// 1e-4 * max(1, |reference|). Both sum in float32 in different orders
+// (GEMM blocking against the reference's direct loops), which leaves
+// errors of a few ulps of the largest partial sums.
+const fp32Tol = 1e-4
+
+// compareReference runs g (imported for batch images) in the engine with
+// opts and in the reference interpreter, and checks the fp32 bound.
+func compareReference(t *testing.T, g *graph.Graph, opts Options) {
+	t.Helper()
+	in := g.Value(g.Inputs[0])
+	x := randImages(in.Len(), 3)
+	want, err := graph.Reference(g, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(g, Config{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	got, err := m.Run(x, g.Batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("engine gives %d values, reference %d", len(got), len(want))
+	}
+	for i := range want {
+		d := math.Abs(float64(got[i] - want[i]))
+		if !(d <= fp32Tol*math.Max(1, math.Abs(float64(want[i])))) {
+			t.Fatalf("value %d of %d: engine %v, reference %v (output shape %v)\n%s", i, len(want), got[i], want[i],
+				g.Value(g.Outputs[0]).Shape, m.Describe())
+		}
+	}
+}
+
+// sizes are the input planes each operator runs at: CIFAR's 32x32, and
+// 224x224 (few channels, batch 2) as ImageNet models take.
+var sizes = []struct{ hw, c, batch int }{{32, 8, 3}, {224, 4, 2}}
+
+// genCase is one generated graph: build writes the nodes after input x
+// (c channels of hw x hw) and returns the output.
+type genCase struct {
+	name  string
+	build func(b *netBuilder, x string, c, hw int) string
+}
+
+var genCases = []genCase{
+	{"maxpool3x3s2", func(b *netBuilder, x string, c, hw int) string {
+		return b.op("MaxPool", []string{x}, ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))
+	}},
+	{"maxpool2x2-ceil", func(b *netBuilder, x string, c, hw int) string {
+		y := b.conv(x, c, c, 3, 1, 0, 1) // odd plane
+		return b.op("MaxPool", []string{y}, ints("kernel_shape", 2, 2), ints("strides", 2, 2), intA("ceil_mode", 1))
+	}},
+	{"avgpool3x3-pads", func(b *netBuilder, x string, c, hw int) string {
+		return b.op("AveragePool", []string{x}, ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))
+	}},
+	{"avgpool-count-include-pad-ceil", func(b *netBuilder, x string, c, hw int) string {
+		y := b.conv(x, c, c, 3, 1, 0, 1)
+		return b.op("AveragePool", []string{y}, ints("kernel_shape", 3, 3), ints("strides", 2, 2),
+			ints("pads", 1, 1, 1, 1), intA("count_include_pad", 1), intA("ceil_mode", 1))
+	}},
+	{"gap-flatten-gemm", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("GlobalAveragePool", []string{b.conv(x, c, 16, 3, 1, 1, 1)})
+		f := b.op("Flatten", []string{y})
+		return b.op("Gemm", []string{f, b.constF([]int64{10, 16}, nil), b.constF([]int64{10}, nil)}, intA("transB", 1))
+	}},
+	{"matmul", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("GlobalAveragePool", []string{x})
+		f := b.op("Reshape", []string{y, b.constI(0, -1)})
+		return b.op("MatMul", []string{f, b.constF([]int64{int64(c), 5}, nil)})
+	}},
+	{"concat", func(b *netBuilder, x string, c, hw int) string {
+		y := b.conv(x, c, 6, 1, 1, 0, 1)
+		return b.op("Concat", []string{x, y, b.conv(x, c, 2, 3, 1, 1, 1)}, intA("axis", 1))
+	}},
+	{"clip", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("Clip", []string{b.conv(x, c, c, 3, 1, 1, 1), b.constF(nil, []float32{-0.3}), b.constF(nil, []float32{0.7})})
+		return b.op("Clip", []string{y, b.constF(nil, []float32{0}), b.constF(nil, []float32{6})}) // a Relu6 step
+	}},
+	{"mul-same-shape", func(b *netBuilder, x string, c, hw int) string {
+		return b.op("Mul", []string{b.conv(x, c, c, 3, 1, 1, 1), b.conv(x, c, c, 1, 1, 0, 1)})
+	}},
+	{"grouped-conv", func(b *netBuilder, x string, c, hw int) string {
+		y := b.conv(x, c, 2*c, 3, 2, 1, 2)                               // 2 groups, 3x3 stride 2
+		y = b.op("Relu", []string{b.conv(y, 2*c, 2*c, 1, 1, 0, 4)})      // 4 groups, 1x1 (no im2col)
+		return b.op("Add", []string{y, b.conv(y, 2*c, 2*c, 3, 1, 1, 2)}) // residual fused
+	}},
+	{"depthwise-5x5-and-uneven", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("Relu", []string{b.conv(x, c, c, 5, 2, 2, c)})
+		w := b.constF([]int64{int64(c), 1, 3, 3}, nil)
+		// TF-style SAME stride 2: pads 0 before, 1 after.
+		return b.op("Conv", []string{y, w}, ints("kernel_shape", 3, 3), ints("strides", 2, 2),
+			ints("pads", 0, 0, 1, 1), intA("group", int64(c)))
+	}},
+	{"channel-shuffle", func(b *netBuilder, x string, c, hw int) string {
+		y := b.conv(x, c, 2*c, 1, 1, 0, 2)
+		s := b.op("Reshape", []string{y, b.constI(0, 2, int64(c), int64(hw), int64(hw))})
+		s = b.op("Transpose", []string{s}, ints("perm", 0, 2, 1, 3, 4))
+		s = b.op("Reshape", []string{s, b.constI(0, -1, int64(hw), int64(hw))})
+		return b.conv(s, 2*c, c, 3, 1, 1, 2)
+	}},
+	{"transpose-hw", func(b *netBuilder, x string, c, hw int) string {
+		return b.op("Transpose", []string{b.conv(x, c, c, 3, 2, 1, 1)}, ints("perm", 0, 1, 3, 2))
+	}},
+	{"batchnorm-unfolded", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("MaxPool", []string{x}, ints("kernel_shape", 2, 2), ints("strides", 2, 2))
+		vr := make([]float32, c)
+		for i := range vr {
+			vr[i] = 0.5 + float32(i)
+		}
+		cd := []int64{int64(c)}
+		return b.op("BatchNormalization", []string{y, b.constF(cd, nil), b.constF(cd, nil), b.constF(cd, nil), b.constF(cd, vr)})
+	}},
+}
+
+// TestGeneratedOps runs each generated graph in the engine and in the
+// reference interpreter at 32x32 and 224x224.
+func TestGeneratedOps(t *testing.T) {
+	for _, tc := range genCases {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s/%d", tc.name, sz.hw), func(t *testing.T) {
+				b := newNet(sz.c, sz.hw, sz.hw)
+				g := b.load(t, tc.build(b, "x", sz.c, sz.hw), sz.batch)
+				compareReference(t, g, Options{Batch: sz.batch, Threads: 2})
+			})
+		}
+	}
+}

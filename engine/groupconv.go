@@ -1,0 +1,296 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
+)
+
+// groupConvStep is a grouped Conv that the packed kernels do not take
+// whole. Groups of Cin/G > 1 channels run as one GEMM per group over the
+// group's channel slice (a 1x1 reads the slice in place with the input's
+// row stride, others im2col it) writing the group's columns of the output
+// rows; depthwise convs of other shapes than the 3x3 kernels' (5x5, uneven
+// pads, dilation) run as a direct loop over NHWC channels.
+//
+// It computes in float32 whatever format the configuration gives the
+// layer: the integer and fp16 kernels take one GEMM per layer.
+type groupConvStep struct {
+	stepIO
+	name      string
+	format    kernels.Format // configured (executed: fp32)
+	g         geom
+	groups    int
+	cg, ng    int // input and output channels per group
+	k         int // GEMM depth per group: kh*kw*cg
+	pointwise bool
+	dw        bool // one input and one output channel per group: direct loop
+	act, post kernels.Act
+	hasRes    bool
+	w         []float32 // per group K x ng, group after group; dw: taps x C
+	bias      []float32
+
+	gemms []*kernels.GEMMF32
+	cols  [][]float32 // per thread: im2col rows of one chunk
+	chunk int
+	asm   bool
+	job   groupJob
+}
+
+// makeGroupConv builds the step of a grouped Conv n followed by the fused
+// activation or residual Add of nodes[1:] (see builder.groups).
+func (b *builder) makeGroupConv(nodes []*graph.Node) (step, error) {
+	n := nodes[0]
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("engine: node %q (%s): %s", n.Name, n.Op, fmt.Sprintf(format, a...))
+	}
+	in, err := b.tensorOf(n.Inputs[0])
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	wt := b.g.Value(n.Inputs[1])
+	if in.rank != 4 || wt == nil || !wt.Const() || wt.DType != graph.Float32 || len(wt.Shape) != 4 {
+		return nil, bad("input must be [N,C,H,W] and weights a 4-D float32 constant")
+	}
+	c := n.Conv
+	G := max(c.Group, 1)
+	s := &groupConvStep{name: n.Name, format: b.cfg.Format(n.Name), groups: G, asm: asmLevel()}
+	g := geom{cin: in.c, h: in.h, w: in.w, cout: wt.Shape[0], kh: c.KH, kw: c.KW, sh: c.StrideH, sw: c.StrideW,
+		pt: c.PadT, pl: c.PadL, dh: max(c.DilationH, 1), dw: max(c.DilationW, 1)}
+	g.ho = (g.h+c.PadT+c.PadB-g.dh*(g.kh-1)-1)/g.sh + 1
+	g.wo = (g.w+c.PadL+c.PadR-g.dw*(g.kw-1)-1)/g.sw + 1
+	s.g = g
+	if in.c%G != 0 || g.cout%G != 0 || wt.Shape[1] != in.c/G {
+		return nil, bad("weights %v do not match %d input channels in %d groups", wt.Shape, in.c, G)
+	}
+	s.cg, s.ng = in.c/G, g.cout/G
+	s.k = g.kh * g.kw * s.cg
+	s.dw = s.cg == 1 && s.ng == 1
+	s.pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.ho == g.h && g.wo == g.w
+	taps := g.kh * g.kw
+	s.w = make([]float32, G*s.k*s.ng)
+	for o := 0; o < g.cout; o++ {
+		gi, j := o/s.ng, o%s.ng
+		for ci := 0; ci < s.cg; ci++ {
+			for t := 0; t < taps; t++ {
+				v := wt.F[(o*s.cg+ci)*taps+t]
+				if s.dw {
+					s.w[t*g.cout+o] = v
+				} else {
+					s.w[gi*s.k*s.ng+(t*s.cg+ci)*s.ng+j] = v
+				}
+			}
+		}
+	}
+	s.bias = make([]float32, g.cout)
+	if len(n.Inputs) > 2 && n.Inputs[2] != "" {
+		bt := b.g.Value(n.Inputs[2])
+		if bt == nil || !bt.Const() || bt.Len() != g.cout {
+			return nil, bad("bias %q is not a constant of %d values", n.Inputs[2], g.cout)
+		}
+		copy(s.bias, bt.F)
+	}
+	s.ins, s.req = []*tensor{in}, []storage{stF32}
+	for _, t := range nodes[1:] {
+		if a, ok := actOf(t); ok {
+			if s.hasRes {
+				s.post = a
+			} else {
+				s.act = a
+			}
+			continue
+		}
+		other := t.Inputs[0]
+		if other == n.Outputs[0] {
+			other = t.Inputs[1]
+		}
+		r, err := b.tensorOf(other)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		s.hasRes = true
+		s.ins, s.req = append(s.ins, r), append(s.req, stAny)
+	}
+	out, err := b.tensorOf(nodes[len(nodes)-1].Outputs[0])
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	if out.c != g.cout || out.h != g.ho || out.w != g.wo || s.hasRes && s.ins[1].size() != out.size() {
+		return nil, bad("output %q is %dx%dx%d, conv gives %dx%dx%d", out.name, out.c, out.h, out.w, g.cout, g.ho, g.wo)
+	}
+	s.outs = []*tensor{out}
+	rowBytes := (s.k + g.cout) * 4
+	s.chunk = max(16, min(256, chunkBytes/rowBytes/16*16))
+	return s, nil
+}
+
+// prepare packs one GEMM per group and sizes the per-thread im2col rows.
+func (s *groupConvStep) prepare(b *builder) error {
+	if !s.dw {
+		kact := s.act
+		if s.hasRes {
+			kact = kernels.ActNone
+		}
+		s.gemms = make([]*kernels.GEMMF32, s.groups)
+		for gi := range s.gemms {
+			ep := kernels.Epilogue{Bias: s.bias[gi*s.ng : (gi+1)*s.ng], Act: kact}
+			var err error
+			s.gemms[gi], err = kernels.PackGEMMF32(s.k, s.ng, s.w[gi*s.k*s.ng:(gi+1)*s.k*s.ng], ep)
+			if err != nil {
+				return fmt.Errorf("engine: layer %q: %w", s.name, err)
+			}
+		}
+		s.w = nil
+	}
+	s.sizeCols(b)
+	return nil
+}
+
+// shareFrom makes s (the same layer in another lane's plan) run src's
+// packed GEMMs with buffers of its own.
+func (s *groupConvStep) shareFrom(src step, b *builder) error {
+	o, ok := src.(*groupConvStep)
+	if !ok || o.name != s.name {
+		return fmt.Errorf("engine: lane plans differ at layer %q", s.name)
+	}
+	s.gemms, s.w = o.gemms, o.w
+	s.sizeCols(b)
+	return nil
+}
+
+func (s *groupConvStep) sizeCols(b *builder) {
+	s.cols = nil
+	if s.dw || s.pointwise {
+		return
+	}
+	s.cols = make([][]float32, b.opts.Threads)
+	for i := range s.cols {
+		s.cols[i] = make([]float32, s.chunk*s.k)
+	}
+}
+
+type groupJob struct {
+	s                             *groupConvStep
+	n, rows, chunk, chunks, tasks int
+}
+
+// RunTask runs a contiguous share of the chunks (depthwise: of the n*Ho
+// output rows) with thread t's buffer.
+func (j *groupJob) RunTask(t int) {
+	c0, c1 := t*j.chunks/j.tasks, (t+1)*j.chunks/j.tasks
+	for c := c0; c < c1; c++ {
+		r0 := c * j.chunk
+		r1 := min(r0+j.chunk, j.rows)
+		if j.s.dw {
+			j.s.runDepthwise(r0, r1)
+		} else {
+			j.s.runChunk(t, r0, r1)
+		}
+	}
+}
+
+func (s *groupConvStep) run(m *Model, n int) {
+	rows, chunk := n*s.g.ho*s.g.wo, s.chunk
+	if s.dw {
+		rows, chunk = n*s.g.ho, 1
+	}
+	chunks := (rows + chunk - 1) / chunk
+	s.job = groupJob{s: s, n: n, rows: rows, chunk: chunk, chunks: chunks, tasks: min(m.Threads, chunks)}
+	m.pool.Do(s.job.tasks, &s.job)
+}
+
+// runChunk computes output rows [r0, r1) (pixels of the batch), group by group.
+func (s *groupConvStep) runChunk(t, r0, r1 int) {
+	in, out := s.ins[0], s.outs[0]
+	g := &s.g
+	rows := r1 - r0
+	for gi, gm := range s.gemms {
+		dst := out.f[r0*g.cout+gi*s.ng:]
+		if s.pointwise {
+			gm.Run(nil, rows, in.f[r0*g.cin+gi*s.cg:], g.cin, dst, g.cout)
+			continue
+		}
+		a := s.cols[t][:rows*s.k]
+		im2colGroup(a, in.f, g, r0, r1, gi*s.cg, s.cg)
+		gm.Run(nil, rows, a, s.k, dst, g.cout)
+	}
+	if s.hasRes {
+		addAct(s.asm, out.f[r0*g.cout:r1*g.cout], s.ins[1], r0*g.cout, s.post)
+	}
+}
+
+// im2colGroup writes rows [r0, r1) of patches of channels c0..c0+cg:
+// K = (ky, kx, c) as im2col, zeros outside the image.
+func im2colGroup(dst, src []float32, g *geom, r0, r1, c0, cg int) {
+	K := g.kh * g.kw * cg
+	for r := r0; r < r1; r++ {
+		n, p := r/(g.ho*g.wo), r%(g.ho*g.wo)
+		oy, ox := p/g.wo, p%g.wo
+		row := dst[(r-r0)*K : (r-r0+1)*K]
+		for ky := 0; ky < g.kh; ky++ {
+			iy := oy*g.sh - g.pt + ky*g.dh
+			for kx := 0; kx < g.kw; kx++ {
+				ix := ox*g.sw - g.pl + kx*g.dw
+				seg := row[(ky*g.kw+kx)*cg : (ky*g.kw+kx+1)*cg]
+				if iy < 0 || iy >= g.h || ix < 0 || ix >= g.w {
+					clear(seg)
+					continue
+				}
+				copy(seg, src[((n*g.h+iy)*g.w+ix)*g.cin+c0:])
+			}
+		}
+	}
+}
+
+// runDepthwise computes output rows [r0, r1) of the n*Ho rows: per pixel,
+// bias then every tap inside the image in (ky, kx) order, vector over
+// channels, then the activation or residual add.
+func (s *groupConvStep) runDepthwise(r0, r1 int) {
+	in, out := s.ins[0], s.outs[0]
+	g := &s.g
+	C := g.cout
+	for r := r0; r < r1; r++ {
+		n, oy := r/g.ho, r%g.ho
+		for ox := 0; ox < g.wo; ox++ {
+			acc := out.f[((n*g.ho+oy)*g.wo+ox)*C:][:C]
+			copy(acc, s.bias)
+			for ky := 0; ky < g.kh; ky++ {
+				iy := oy*g.sh - g.pt + ky*g.dh
+				if iy < 0 || iy >= g.h {
+					continue
+				}
+				for kx := 0; kx < g.kw; kx++ {
+					ix := ox*g.sw - g.pl + kx*g.dw
+					if ix < 0 || ix >= g.w {
+						continue
+					}
+					x := in.f[((n*g.h+iy)*g.w+ix)*C:][:C]
+					w := s.w[(ky*g.kw+kx)*C:][:C]
+					for j := range acc {
+						acc[j] += w[j] * x[j]
+					}
+				}
+			}
+		}
+		row := out.f[(n*g.ho+oy)*g.wo*C : (n*g.ho+oy+1)*g.wo*C]
+		if s.hasRes {
+			addAct(s.asm, row, s.ins[1], (n*g.ho+oy)*g.wo*C, s.post)
+		} else {
+			applyAct(row, s.act)
+		}
+	}
+}
+
+func (s *groupConvStep) describe() string {
+	kind := fmt.Sprintf("group%d %dx%d/%d", s.groups, s.g.kh, s.g.kw, s.g.sh)
+	if s.dw {
+		kind = fmt.Sprintf("depthwise %dx%d/%d", s.g.kh, s.g.kw, s.g.sh)
+	}
+	res := ""
+	if s.hasRes {
+		res = fmt.Sprintf(" +%s(%s) %v", s.ins[1].name, s.ins[1].st, s.post)
+	}
+	return fmt.Sprintf("fp32  %-16s M/img=%d N=%d K=%d act=%v%s  %s(%s) -> %s(%s)  %s (configured %v; runs fp32)", kind,
+		s.g.ho*s.g.wo, s.g.cout, s.k, s.act, res, s.ins[0].name, s.ins[0].st, s.outs[0].name, s.outs[0].st, s.name, s.format)
+}
