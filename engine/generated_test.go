@@ -7,8 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiq-project/aiq/dataset"
 	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/onnx"
+	"github.com/aiq-project/aiq/quant"
 )
 
 // netBuilder writes a small ONNX model node by node, as an exporter would,
@@ -245,5 +248,184 @@ func TestGeneratedOps(t *testing.T) {
 				compareReference(t, g, Options{Batch: sz.batch, Threads: 2})
 			})
 		}
+	}
+}
+
+// Cases whose operators the reference interpreter gained with their import
+// (activations of MobileNetV3/EfficientNet, ReduceMean).
+var genCasesV3 = []genCase{
+	{"softmax-channels", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("Softmax", []string{b.conv(x, c, 6, 3, 2, 1, 1)}, intA("axis", 1))
+		return b.op("Softmax", []string{b.op("Flatten", []string{b.op("GlobalAveragePool", []string{y})})}, intA("axis", -1))
+	}},
+	{"sigmoid-swish", func(b *netBuilder, x string, c, hw int) string {
+		y := b.conv(x, c, c, 3, 1, 1, 1)
+		return b.op("Mul", []string{y, b.op("Sigmoid", []string{y})})
+	}},
+	{"hardsigmoid-attrs", func(b *netBuilder, x string, c, hw int) string {
+		return b.op("HardSigmoid", []string{b.conv(x, c, c, 3, 1, 1, 1)}, floatA("alpha", 0.3), floatA("beta", 0.4))
+	}},
+	{"reducemean-keepdims", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("ReduceMean", []string{b.conv(x, c, c, 3, 1, 1, 1)}, ints("axes", 2, 3), intA("keepdims", 1))
+		return b.op("Mul", []string{x, y}) // back over the plane
+	}},
+	{"reducemean-no-keepdims", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("ReduceMean", []string{b.conv(x, c, c, 3, 1, 1, 1)}, ints("axes", -1, -2), intA("keepdims", 0))
+		return b.op("Gemm", []string{y, b.constF([]int64{int64(c), 4}, nil)})
+	}},
+	{"mobilenetv3-block", mobileNetV3Block},
+	{"shufflenet-unit", shuffleNetUnit},
+}
+
+// mobileNetV3Block is an inverted residual of MobileNetV3: 1x1 expand ->
+// HardSwish -> 5x5 depthwise -> squeeze-excitation (GAP -> 1x1 -> ReLU ->
+// 1x1 -> HardSigmoid -> Mul) -> HardSwish -> 1x1 project + residual.
+func mobileNetV3Block(b *netBuilder, x string, c, hw int) string {
+	e := 3 * c
+	y := b.op("HardSwish", []string{b.conv(x, c, e, 1, 1, 0, 1)})
+	y = b.conv(y, e, e, 5, 1, 2, e)
+	s := b.op("GlobalAveragePool", []string{y})
+	s = b.op("Relu", []string{b.conv(s, e, c, 1, 1, 0, 1)})
+	s = b.op("HardSigmoid", []string{b.conv(s, c, e, 1, 1, 0, 1)}, floatA("alpha", 1./6), floatA("beta", 0.5))
+	y = b.op("HardSwish", []string{b.op("Mul", []string{y, s})})
+	return b.op("Add", []string{b.conv(y, e, c, 1, 1, 0, 1), x})
+}
+
+// shuffleNetUnit is a ShuffleNet (v1) unit: grouped 1x1 -> channel
+// shuffle -> 3x3 depthwise -> grouped 1x1, added to the input, then a
+// stride-2 unit whose shortcut is an average pool concatenated.
+func shuffleNetUnit(b *netBuilder, x string, c, hw int) string {
+	const groups = 2
+	y := b.op("Relu", []string{b.conv(x, c, 2*c, 1, 1, 0, groups)})
+	y = b.op("Reshape", []string{y, b.constI(0, groups, int64(2*c/groups), int64(hw), int64(hw))})
+	y = b.op("Transpose", []string{y}, ints("perm", 0, 2, 1, 3, 4))
+	y = b.op("Reshape", []string{y, b.constI(0, int64(2*c), int64(hw), int64(hw))})
+	y = b.conv(y, 2*c, 2*c, 3, 1, 1, 2*c)
+	y = b.op("Relu", []string{b.op("Add", []string{b.conv(y, 2*c, c, 1, 1, 0, groups), x})})
+	z := b.conv(b.conv(y, c, c, 1, 1, 0, groups), c, c, 3, 2, 1, c)
+	p := b.op("AveragePool", []string{y}, ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))
+	return b.op("Relu", []string{b.op("Concat", []string{p, z}, intA("axis", 1))})
+}
+
+func TestGeneratedOpsV3(t *testing.T) {
+	for _, tc := range genCasesV3 {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s/%d", tc.name, sz.hw), func(t *testing.T) {
+				b := newNet(sz.c, sz.hw, sz.hw)
+				g := b.load(t, tc.build(b, "x", sz.c, sz.hw), sz.batch)
+				compareReference(t, g, Options{Batch: sz.batch, Threads: 2})
+			})
+		}
+	}
+	// Batch 1 on two threads: the split inside the layers.
+	b := newNet(8, 32, 32)
+	compareReference(t, b.load(t, mobileNetV3Block(b, "x", 8, 32), 1), Options{Batch: 1, Threads: 2})
+}
+
+// TestGeneratedInt8 calibrates a generated network with the new operators
+// on random images and checks that int8 and fp16 plans run and stay near
+// fp32: relative RMS error of the outputs below 0.1 for int8 and 0.01 for
+// fp16 (loose: a check that every step reads and writes the right
+// storage, not an accuracy claim).
+func TestGeneratedInt8(t *testing.T) {
+	b := newNet(3, 32, 32)
+	y := b.op("HardSwish", []string{b.conv("x", 3, 16, 3, 1, 1, 1)})
+	y = b.op("MaxPool", []string{y}, ints("kernel_shape", 3, 3), ints("strides", 1, 1), ints("pads", 1, 1, 1, 1))
+	y = mobileNetV3Block(b, y, 16, 32)
+	y = shuffleNetUnit(b, y, 16, 32)
+	y = b.op("Relu", []string{b.conv(y, 32, 32, 3, 1, 1, 4)})
+	y = b.op("Flatten", []string{b.op("GlobalAveragePool", []string{y})})
+	g := b.load(t, b.op("Gemm", []string{y, b.constF([]int64{32, 10}, nil)}), 1)
+
+	r := rand.New(rand.NewPCG(5, 6))
+	records := make([]byte, 96*(1+3*32*32))
+	for i := range records {
+		records[i] = byte(r.IntN(256))
+	}
+	for i := 0; i < len(records); i += 1 + 3*32*32 {
+		records[i] = byte(r.IntN(10)) // the label
+	}
+	set, err := dataset.ParseCIFAR(records, "random")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Batch: 16, Threads: 2}
+	calib, err := Calibrate(g, set, 0, 64, quant.MinMax, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, 32*set.ImageSize())
+	if err := set.Images(64, 32, x); err != nil {
+		t.Fatal(err)
+	}
+	run := func(cfg Config) []float32 {
+		o := opts
+		o.Calib = calib
+		m, err := Compile(g, cfg, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		y, err := m.Run(x, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), y...)
+	}
+	ref := run(Config{})
+	for _, c := range []struct {
+		f     kernels.Format
+		bound float64
+	}{{kernels.Int8, 0.1}, {kernels.FP16, 0.01}} {
+		got := run(Uniform(c.f))
+		var num, den float64
+		for i := range ref {
+			d := float64(got[i] - ref[i])
+			num += d * d
+			den += float64(ref[i]) * float64(ref[i])
+		}
+		rel := math.Sqrt(num / den)
+		t.Logf("%v: relative RMS error against fp32 %.4f", c.f, rel)
+		if !(rel < c.bound) {
+			t.Errorf("%v: relative RMS error against fp32 %.4f, want < %v", c.f, rel, c.bound)
+		}
+	}
+}
+
+// TestGeneratedUnsupported checks that an operator form the engine does
+// not run is a one-line error naming the node and the op.
+func TestGeneratedUnsupported(t *testing.T) {
+	cases := []struct {
+		name  string
+		build func(b *netBuilder) string
+		want  string
+	}{
+		{"softmax-axis2", func(b *netBuilder) string {
+			return b.op("Softmax", []string{b.conv("x", 4, 4, 3, 1, 1, 1)}, intA("axis", 2))
+		}, `(Softmax): only Softmax over the channels`},
+		{"mul-full-constant", func(b *netBuilder) string {
+			return b.op("Mul", []string{b.conv("x", 4, 4, 3, 1, 1, 1), b.constF([]int64{1, 4, 8, 8}, nil)})
+		}, `(Mul): one operand is a constant`},
+		{"pad-reflect", func(b *netBuilder) string {
+			return b.op("Pad", []string{"x", b.constI(0, 0, 1, 1, 0, 0, 1, 1)}, &onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte("reflect")})
+		}, `(Pad): pad mode "reflect" is not supported`},
+		{"transpose-batch", func(b *netBuilder) string {
+			return b.op("Transpose", []string{b.conv("x", 4, 4, 3, 1, 1, 1)}, ints("perm", 1, 0, 2, 3))
+		}, `(Transpose)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newNet(4, 8, 8)
+			out := tc.build(b)
+			g := b.load(t, out, 2)
+			_, err := Compile(g, Config{}, Options{Batch: 2})
+			if err == nil {
+				t.Fatal("compiled")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) || !strings.Contains(msg, `node "`) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q, want one line naming the node and containing %q", msg, tc.want)
+			}
+		})
 	}
 }

@@ -81,6 +81,11 @@ func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
 			s.alpha, s.beta = n.Alpha, n.Beta
 		}
 		return s, nil
+	case "Softmax":
+		if len(ins) != 1 || n.Axis != 1 || x.size() != out.size() {
+			return nil, bad("only Softmax over the channels (axis 1) is supported, not axis %d", n.Axis)
+		}
+		return &softmaxStep{stepIO: io}, nil
 	case "BatchNormalization":
 		if len(ins) != 1 || x.size() != out.size() {
 			return nil, bad("want one activation input")

@@ -411,3 +411,30 @@ func avgPoolRun(x, o *tensor, p *graph.ConvParams, includePad bool, n int) {
 		}
 	}
 }
+
+// softmaxStep is Softmax over the channels (axis 1): per pixel, or per
+// image of an [N,C] tensor; the same float64 sum as the reference.
+type softmaxStep struct{ stepIO }
+
+func (s *softmaxStep) run(m *Model, n int) {
+	x, y := s.ins[0].f, s.outs[0].f
+	c := s.ins[0].c
+	for p := 0; p < n*s.ins[0].size(); p += c {
+		src, dst := x[p:p+c], y[p:p+c]
+		mx := float32(math.Inf(-1))
+		for _, v := range src {
+			mx = max(mx, v)
+		}
+		var sum float64
+		for j, v := range src {
+			e := math.Exp(float64(v - mx))
+			dst[j] = float32(e)
+			sum += e
+		}
+		for j := range dst {
+			dst[j] /= float32(sum)
+		}
+	}
+}
+
+func (s *softmaxStep) describe() string { return "softmax " + s.outs[0].name }
