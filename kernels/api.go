@@ -407,6 +407,21 @@ type DepthwiseF16 struct {
 // DepthwiseQ is the integer 3x3 depthwise convolution: uint8 input with zero
 // point In.Zero (padding reads as In.Zero, i.e. real zero), int8 or int4
 // weights per channel, the integer epilogue to float32 or uint8.
+//
+// Float output follows Epilogue. uint8 output requantizes in one step with
+// per-channel constants folded at packing time, so the vector kernels spend
+// three float operations per output and clamp with saturating packs
+// (float32 operations, no FMA, in this order):
+//
+//	t := float32(float32(acc) * S8[c]) + B8[c]
+//	t = min(max(t, max(Lo8, 0)), Hi8)
+//	q := uint8(roundHalfEven(t))
+//
+// with S8[c] = float32(S[c]*InvOut), B8[c] = float32(Bias[c]*InvOut) +
+// Out.Zero, and the activation bounds moved to the output scale: Lo8 =
+// min(lo*InvOut + Out.Zero, 255) (-Inf without a lower bound), Hi8 =
+// min(hi*InvOut + Out.Zero, 255). It can differ from Epilogue's uint8 result
+// by one step where the two roundings differ.
 type DepthwiseQ struct {
 	C, Stride int
 	Bits      int
@@ -416,6 +431,8 @@ type DepthwiseQ struct {
 	S         []float32 // C combined scales In.Scale*W.Scale[c]*ep.Scale[c]
 	Bias      []float32
 	InvOut    float32
+	S8, B8    []float32 // C: the uint8 output's scale and offset (above)
+	Lo8, Hi8  float32   // the uint8 output's clamp (above)
 	Variant   string
 
 	packed []byte
@@ -483,8 +500,34 @@ func PackDepthwiseQ(stride int, w QuantWeights, in Quant, ep Epilogue, out Quant
 	for c := range d.S {
 		d.S[c] = float32(float32(in.Scale*w.Scale[c]) * epScale[c])
 	}
+	d.foldU8()
 	d.pack()
 	return d, nil
+}
+
+// foldU8 sets the uint8 output's constants S8, B8, Lo8 and Hi8.
+func (d *DepthwiseQ) foldU8() {
+	z := float32(d.Out.Zero)
+	d.S8, d.B8 = make([]float32, d.C), make([]float32, d.C)
+	for c := range d.S8 {
+		d.S8[c] = float32(d.S[c] * d.InvOut)
+		d.B8[c] = float32(float32(d.Bias[c]*d.InvOut) + z)
+	}
+	lo, hi := ActBounds(d.Act)
+	d.Lo8, d.Hi8 = lo, 255
+	if !math.IsInf(float64(lo), -1) {
+		d.Lo8 = min(float32(float32(lo*d.InvOut)+z), 255)
+	}
+	if !math.IsInf(float64(hi), 1) {
+		d.Hi8 = min(float32(float32(hi*d.InvOut)+z), 255)
+	}
+}
+
+// requantDWU8 is DepthwiseQ's uint8 output step (see DepthwiseQ).
+func requantDWU8(acc int32, s8, b8, lo8, hi8 float32) uint8 {
+	t := float32(float32(float32(acc)*s8) + b8)
+	t = min(max(t, max(lo8, 0)), hi8)
+	return uint8(math.RoundToEven(float64(t)))
 }
 
 // checkGEMM panics on a call that would read or write out of bounds: these

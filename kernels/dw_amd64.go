@@ -2,7 +2,10 @@
 
 package kernels
 
-import "unsafe"
+import (
+	"math"
+	"unsafe"
+)
 
 // Depthwise 3x3 on amd64. Go walks the output rows (dwWalk) and cuts them
 // into runs of output pixels that share one set of in-bounds taps: the
@@ -286,29 +289,42 @@ func (d *DepthwiseF16) runRows(h, w, r0, r1 int, in, out []uint16) {
 //	  channel order.
 //
 // Both: then scale [cp]float32, bias [cp]float32, corr [16][cp]int32.
+// At u8Off the uint8 output's S8 [cp]float32 and B8 [cp]float32 (see
+// DepthwiseQ) in the same channel order.
 //
 // AVX-512 VNNI adds, at rowOff, the layout of the row kernel (dwQRowVNNI):
 // weights [nb][3 kx][4][16]uint32 whose bytes are the taps (ky = 0, 1, 2)
 // of channel 64b+16L+4k+i in dword 4L+i of vector k, then scale, bias and
-// 4 correction tables (top/bottom cases) in that channel order.
+// 4 correction tables (top/bottom cases) in that channel order; at
+// rowU8Off the row kernel's S8 and B8.
 type dwQLayout struct {
 	l, cp, wBytes int
 	rowOff        int // 0 without the row kernel
+	u8Off         int
+	rowU8Off      int
+	size          int
 }
 
 func (d *DepthwiseQ) layout() dwQLayout {
+	var q dwQLayout
 	switch d.Variant {
-	case "avx512":
-		cp := ceilDiv(d.C, 64) * 64
-		return dwQLayout{64, cp, 9 * 4 * cp, 0}
-	case "avx512vnni":
-		cp := ceilDiv(d.C, 64) * 64
-		return dwQLayout{64, cp, 9 * 4 * cp, 9*4*cp + (2+dwCases)*4*cp}
+	case "avx512", "avx512vnni":
+		q.l = 64
 	case "avx2":
-		cp := ceilDiv(d.C, 8) * 8
-		return dwQLayout{8, cp, 9 * 4 * cp, 0}
+		q.l = 8
+	default:
+		return q
 	}
-	return dwQLayout{}
+	q.cp = ceilDiv(d.C, q.l) * q.l
+	q.wBytes = 9 * 4 * q.cp
+	q.u8Off = q.wBytes + (2+dwCases)*4*q.cp
+	q.size = q.u8Off + 8*q.cp
+	if d.Variant == "avx512vnni" {
+		q.rowOff = q.size
+		q.rowU8Off = q.rowOff + 12*q.cp + (2+4)*4*q.cp
+		q.size = q.rowU8Off + 8*q.cp
+	}
+	return q
 }
 
 // permRow maps channel ch to its slot in the row kernel's vectors.
@@ -349,11 +365,7 @@ func (d *DepthwiseQ) pack() {
 		return
 	}
 	C, cp := d.C, q.cp
-	size := q.wBytes + (2+dwCases)*4*cp
-	if q.rowOff > 0 {
-		size = q.rowOff + 12*cp + (2+4)*4*cp
-	}
-	p := make([]byte, size)
+	p := make([]byte, q.size)
 	wts := p[:q.wBytes]
 	if q.l == 64 {
 		nb := cp / 64
@@ -372,12 +384,14 @@ func (d *DepthwiseQ) pack() {
 		}
 	}
 	f := unsafe.Slice((*float32)(unsafe.Pointer(&p[q.wBytes])), 2*cp)
+	f8 := unsafe.Slice((*float32)(unsafe.Pointer(&p[q.u8Off])), 2*cp)
 	corr := unsafe.Slice((*int32)(unsafe.Pointer(&p[q.wBytes+8*cp])), dwCases*cp)
 	z := int32(d.In.Zero)
 	var taps [9]dwTap
 	for ch := 0; ch < C; ch++ {
 		i := q.perm(ch)
 		f[i], f[cp+i] = d.S[ch], d.Bias[ch]
+		f8[i], f8[cp+i] = d.S8[ch], d.B8[ch]
 		for bits := 0; bits < dwCases; bits++ {
 			// Tap indices come from woff (wstride 1 gives the tap number).
 			nt := dwRowTaps(&taps, bits, 1, 1, 1, 1)
@@ -389,15 +403,16 @@ func (d *DepthwiseQ) pack() {
 		}
 	}
 	if q.rowOff > 0 {
-		d.packRows(p[q.rowOff:], cp)
+		d.packRows(p[q.rowOff:], p[q.rowU8Off:], cp)
 	}
 	d.packed = p
 }
 
 // packRows fills the row kernel's part of the packed weights.
-func (d *DepthwiseQ) packRows(p []byte, cp int) {
+func (d *DepthwiseQ) packRows(p, p8 []byte, cp int) {
 	C := d.C
 	f := unsafe.Slice((*float32)(unsafe.Pointer(&p[12*cp])), 2*cp)
+	f8 := unsafe.Slice((*float32)(unsafe.Pointer(&p8[0])), 2*cp)
 	corr := unsafe.Slice((*int32)(unsafe.Pointer(&p[20*cp])), 4*cp)
 	z := int32(d.In.Zero)
 	for ch := 0; ch < C; ch++ {
@@ -418,6 +433,7 @@ func (d *DepthwiseQ) packRows(p []byte, cp int) {
 			s = b*64 + k*8 + l*4 + i
 		}
 		f[s], f[cp+s] = d.S[ch], d.Bias[ch]
+		f8[s], f8[cp+s] = d.S8[ch], d.B8[ch]
 		for rows := 0; rows < 4; rows++ { // dwNoTop, dwNoBottom bits
 			var sum int32
 			for ky := 0; ky < 3; ky++ {
@@ -445,8 +461,11 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 		cv = C &^ 7
 	}
 	if cv > 0 {
-		k := newDWQConsts(d)
+		k := newDWQConsts(d, out8 != nil)
 		sp := (*float32)(unsafe.Pointer(&d.packed[q.wBytes]))
+		if out8 != nil {
+			sp = (*float32)(unsafe.Pointer(&d.packed[q.u8Off]))
+		}
 		vnni := d.Variant == "avx512vnni"
 		osize := 1
 		if out8 == nil {
@@ -455,7 +474,11 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 		var taps [9]dwTap
 		var rows dwQRowArgs
 		if q.rowOff > 0 {
-			rows = dwQRowArgs{w: &d.packed[q.rowOff], sb: (*float32)(unsafe.Pointer(&d.packed[q.rowOff+12*cp]))}
+			sb := q.rowOff + 12*cp
+			if out8 != nil {
+				sb = q.rowU8Off
+			}
+			rows = dwQRowArgs{w: &d.packed[q.rowOff], sb: (*float32)(unsafe.Pointer(&d.packed[sb]))}
 		}
 		dwWalk(h, w, d.Stride, r0, r1, func(border, ip, op, npix, is, os int) {
 			if q.rowOff > 0 && border&(dwNoLeft|dwNoRight) == 0 && is == d.Stride {
@@ -510,15 +533,22 @@ type dwQRowArgs struct {
 // dwQConsts are the epilogue constants of the integer kernels.
 type dwQConsts struct {
 	lo, hi, inv, zero float32
-	// The activation clamp moved past the requantization, for uint8 output
-	// of the AVX-512 kernels: loU8 = t(lo), hiU8 = min(t(hi), 255) with
-	// t(y) = float32(y*inv) + zero, monotonic, so the result is unchanged.
+	// uint8 output, whose scale and offset S8, B8 replace the scale and
+	// bias: loU8 and hiU8 clamp t (AVX-512), qlo is max(Lo8, 0) rounded,
+	// in four bytes (the row kernel's byte max after the saturating packs).
 	loU8, hiU8 float32
+	qlo        uint32
 }
 
-func newDWQConsts(d *DepthwiseQ) dwQConsts {
-	lo, hi := ActBounds(d.Act)
-	z := float32(d.Out.Zero)
-	t := func(y float32) float32 { return float32(float32(y*d.InvOut) + z) }
-	return dwQConsts{lo: lo, hi: hi, inv: d.InvOut, zero: z, loU8: t(lo), hiU8: min(t(hi), 255)}
+// newDWQConsts gives the constants of float output, or of uint8 output:
+// then every kernel computes t = acc*S8 + B8 (its multiply by 1 and add of
+// 0 are exact) and clamps it to [max(Lo8, 0), Hi8], as DepthwiseQ says.
+func newDWQConsts(d *DepthwiseQ, u8 bool) dwQConsts {
+	if !u8 {
+		lo, hi := ActBounds(d.Act)
+		return dwQConsts{lo: lo, hi: hi, inv: d.InvOut, zero: float32(d.Out.Zero)}
+	}
+	lo := max(d.Lo8, 0)
+	q := uint32(math.RoundToEven(float64(lo)))
+	return dwQConsts{lo: lo, hi: d.Hi8, inv: 1, zero: 0, loU8: lo, hiU8: d.Hi8, qlo: q * 0x01010101}
 }

@@ -205,7 +205,9 @@ func (d *DepthwiseQ) dwQWeightBytes() int {
 // Packed layout: per block the weights (dot: per group of four taps, vector
 // j holds channels 4j..4j+3 with their four taps; wide: per tap 16
 // channels; int4 nibble-packed as in GEMMQ), then per block 16 int32
-// constants, 16 scales, 16 biases, then a padding row of C bytes In.Zero.
+// constants, 16 scales, 16 biases; the same again with the uint8 output's
+// S8 and B8 in place of scales and biases; then a padding row of C bytes
+// In.Zero.
 func (d *DepthwiseQ) pack() {
 	d.Variant = dwQVariant(d.Bits)
 	if d.Variant == "generic" {
@@ -216,8 +218,8 @@ func (d *DepthwiseQ) pack() {
 	nb := d.C / dwBlockQ
 	wb := d.dwQWeightBytes()
 	metaOff := nb * wb
-	d.packed = make([]byte, metaOff+nb*3*4*dwBlockQ+d.C)
-	for i := metaOff + nb*3*4*dwBlockQ; i < len(d.packed); i++ {
+	d.packed = make([]byte, metaOff+2*nb*3*4*dwBlockQ+d.C)
+	for i := metaOff + 2*nb*3*4*dwBlockQ; i < len(d.packed); i++ {
 		d.packed[i] = d.In.Zero
 	}
 	var un [64]int8
@@ -246,6 +248,9 @@ func (d *DepthwiseQ) pack() {
 		meta := d.packed[metaOff+b*3*4*dwBlockQ:]
 		corr := unsafe.Slice((*int32)(unsafe.Pointer(&meta[0])), dwBlockQ)
 		sc := unsafe.Slice((*float32)(unsafe.Pointer(&meta[4*dwBlockQ])), 2*dwBlockQ)
+		meta8 := d.packed[metaOff+(nb+b)*3*4*dwBlockQ:]
+		corr8 := unsafe.Slice((*int32)(unsafe.Pointer(&meta8[0])), dwBlockQ)
+		sc8 := unsafe.Slice((*float32)(unsafe.Pointer(&meta8[4*dwBlockQ])), 2*dwBlockQ)
 		for i := 0; i < dwBlockQ; i++ {
 			c := c0 + i
 			var sum int32
@@ -257,6 +262,7 @@ func (d *DepthwiseQ) pack() {
 				corr[i] += 128 * sum
 			}
 			sc[i], sc[dwBlockQ+i] = d.S[c], d.Bias[c]
+			corr8[i], sc8[i], sc8[dwBlockQ+i] = corr[i], d.S8[c], d.B8[c]
 		}
 	}
 }
@@ -270,10 +276,15 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 	ho, wo := DepthwiseOut(h, d.Stride), DepthwiseOut(w, d.Stride)
 	nb := C / dwBlockQ
 	metaOff := nb * d.dwQWeightBytes()
-	pad := metaOff + nb*3*4*dwBlockQ
+	pad := metaOff + 2*nb*3*4*dwBlockQ
 	dot := d.Variant == "neon-dotprod"
 	bits := d.ExecBits()
-	p := dwArgs{nblk: nb, act: int(d.Act), out8: boolInt(out8 != nil), invOut: d.InvOut, outZero: float32(d.Out.Zero)}
+	p := dwArgs{nblk: nb, act: int(d.Act)}
+	if out8 != nil {
+		// S8 and B8 put t in the output scale; the clamp is lo8, hi8.
+		metaOff += nb * 3 * 4 * dwBlockQ
+		p = dwArgs{nblk: nb, out8: 1, lo8: max(d.Lo8, 0), hi8: d.Hi8}
+	}
 	var idx [9]int
 	for r := r0; r < r1; r++ {
 		img, oy := r/ho, r%ho

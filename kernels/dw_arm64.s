@@ -298,12 +298,10 @@ TEXT ·dwQDot8(SB), NOSPLIT, $0-8
 	WORD $0x4f00f70a // fmov v10.4s, #6.0
 	CBZ R12, dwQDot8_done
 	MOVD 112(R19), R14 // uint8 output
-	FMOVS 120(R19), F11
-	VDUP V11.S[0], V11.S4 // invOut
-	FMOVS 124(R19), F12
-	VDUP V12.S[0], V12.S4 // float32(Out.Zero)
-	MOVW $0x437f0000, R20 // 255.0
-	VDUP R20, V13.S4
+	FMOVS 120(R19), F14
+	VDUP V14.S[0], V14.S4 // max(Lo8, 0)
+	FMOVS 124(R19), F13
+	VDUP V13.S[0], V13.S4 // Hi8
 	VMOVI $128, V8.B16
 dwQDot8_block:
 	VLD1.P 64(R11), [V16.S4, V17.S4, V18.S4, V19.S4] // acc = channel constants
@@ -397,18 +395,10 @@ dwQDot8_act_done:
 	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
 	B dwQDot8_next
 dwQDot8_u8:
-	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
-	WORD $0x6e2bde31 // fmul v17.4s, v17.4s, v11.4s
-	WORD $0x6e2bde52 // fmul v18.4s, v18.4s, v11.4s
-	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
-	WORD $0x4e2cd610 // fadd v16.4s, v16.4s, v12.4s
-	WORD $0x4e2cd631 // fadd v17.4s, v17.4s, v12.4s
-	WORD $0x4e2cd652 // fadd v18.4s, v18.4s, v12.4s
-	WORD $0x4e2cd673 // fadd v19.4s, v19.4s, v12.4s
-	WORD $0x4e29f610 // fmax v16.4s, v16.4s, v9.4s
-	WORD $0x4e29f631 // fmax v17.4s, v17.4s, v9.4s
-	WORD $0x4e29f652 // fmax v18.4s, v18.4s, v9.4s
-	WORD $0x4e29f673 // fmax v19.4s, v19.4s, v9.4s
+	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
+	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
+	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
+	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
 	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
 	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
 	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
@@ -452,12 +442,10 @@ TEXT ·dwQDot4(SB), NOSPLIT, $0-8
 	WORD $0x4f00f70a // fmov v10.4s, #6.0
 	CBZ R12, dwQDot4_done
 	MOVD 112(R19), R14 // uint8 output
-	FMOVS 120(R19), F11
-	VDUP V11.S[0], V11.S4 // invOut
-	FMOVS 124(R19), F12
-	VDUP V12.S[0], V12.S4 // float32(Out.Zero)
-	MOVW $0x437f0000, R20 // 255.0
-	VDUP R20, V13.S4
+	FMOVS 120(R19), F14
+	VDUP V14.S[0], V14.S4 // max(Lo8, 0)
+	FMOVS 124(R19), F13
+	VDUP V13.S[0], V13.S4 // Hi8
 	VMOVI $128, V8.B16
 dwQDot4_block:
 	VLD1.P 64(R11), [V16.S4, V17.S4, V18.S4, V19.S4] // acc = channel constants
@@ -569,18 +557,10 @@ dwQDot4_act_done:
 	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
 	B dwQDot4_next
 dwQDot4_u8:
-	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
-	WORD $0x6e2bde31 // fmul v17.4s, v17.4s, v11.4s
-	WORD $0x6e2bde52 // fmul v18.4s, v18.4s, v11.4s
-	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
-	WORD $0x4e2cd610 // fadd v16.4s, v16.4s, v12.4s
-	WORD $0x4e2cd631 // fadd v17.4s, v17.4s, v12.4s
-	WORD $0x4e2cd652 // fadd v18.4s, v18.4s, v12.4s
-	WORD $0x4e2cd673 // fadd v19.4s, v19.4s, v12.4s
-	WORD $0x4e29f610 // fmax v16.4s, v16.4s, v9.4s
-	WORD $0x4e29f631 // fmax v17.4s, v17.4s, v9.4s
-	WORD $0x4e29f652 // fmax v18.4s, v18.4s, v9.4s
-	WORD $0x4e29f673 // fmax v19.4s, v19.4s, v9.4s
+	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
+	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
+	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
+	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
 	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
 	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
 	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
@@ -624,12 +604,10 @@ TEXT ·dwQWide8(SB), NOSPLIT, $0-8
 	WORD $0x4f00f70a // fmov v10.4s, #6.0
 	CBZ R12, dwQWide8_done
 	MOVD 112(R19), R14 // uint8 output
-	FMOVS 120(R19), F11
-	VDUP V11.S[0], V11.S4 // invOut
-	FMOVS 124(R19), F12
-	VDUP V12.S[0], V12.S4 // float32(Out.Zero)
-	MOVW $0x437f0000, R20 // 255.0
-	VDUP R20, V13.S4
+	FMOVS 120(R19), F14
+	VDUP V14.S[0], V14.S4 // max(Lo8, 0)
+	FMOVS 124(R19), F13
+	VDUP V13.S[0], V13.S4 // Hi8
 dwQWide8_block:
 	VLD1.P 64(R11), [V16.S4, V17.S4, V18.S4, V19.S4] // acc = channel constants
 	VLD1.P 16(R0), [V0.B16]
@@ -752,18 +730,10 @@ dwQWide8_act_done:
 	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
 	B dwQWide8_next
 dwQWide8_u8:
-	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
-	WORD $0x6e2bde31 // fmul v17.4s, v17.4s, v11.4s
-	WORD $0x6e2bde52 // fmul v18.4s, v18.4s, v11.4s
-	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
-	WORD $0x4e2cd610 // fadd v16.4s, v16.4s, v12.4s
-	WORD $0x4e2cd631 // fadd v17.4s, v17.4s, v12.4s
-	WORD $0x4e2cd652 // fadd v18.4s, v18.4s, v12.4s
-	WORD $0x4e2cd673 // fadd v19.4s, v19.4s, v12.4s
-	WORD $0x4e29f610 // fmax v16.4s, v16.4s, v9.4s
-	WORD $0x4e29f631 // fmax v17.4s, v17.4s, v9.4s
-	WORD $0x4e29f652 // fmax v18.4s, v18.4s, v9.4s
-	WORD $0x4e29f673 // fmax v19.4s, v19.4s, v9.4s
+	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
+	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
+	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
+	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
 	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
 	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
 	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
@@ -807,12 +777,10 @@ TEXT ·dwQWide4(SB), NOSPLIT, $0-8
 	WORD $0x4f00f70a // fmov v10.4s, #6.0
 	CBZ R12, dwQWide4_done
 	MOVD 112(R19), R14 // uint8 output
-	FMOVS 120(R19), F11
-	VDUP V11.S[0], V11.S4 // invOut
-	FMOVS 124(R19), F12
-	VDUP V12.S[0], V12.S4 // float32(Out.Zero)
-	MOVW $0x437f0000, R20 // 255.0
-	VDUP R20, V13.S4
+	FMOVS 120(R19), F14
+	VDUP V14.S[0], V14.S4 // max(Lo8, 0)
+	FMOVS 124(R19), F13
+	VDUP V13.S[0], V13.S4 // Hi8
 dwQWide4_block:
 	VLD1.P 64(R11), [V16.S4, V17.S4, V18.S4, V19.S4] // acc = channel constants
 	VLD1.P 16(R0), [V0.B16]
@@ -962,18 +930,10 @@ dwQWide4_act_done:
 	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
 	B dwQWide4_next
 dwQWide4_u8:
-	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
-	WORD $0x6e2bde31 // fmul v17.4s, v17.4s, v11.4s
-	WORD $0x6e2bde52 // fmul v18.4s, v18.4s, v11.4s
-	WORD $0x6e2bde73 // fmul v19.4s, v19.4s, v11.4s
-	WORD $0x4e2cd610 // fadd v16.4s, v16.4s, v12.4s
-	WORD $0x4e2cd631 // fadd v17.4s, v17.4s, v12.4s
-	WORD $0x4e2cd652 // fadd v18.4s, v18.4s, v12.4s
-	WORD $0x4e2cd673 // fadd v19.4s, v19.4s, v12.4s
-	WORD $0x4e29f610 // fmax v16.4s, v16.4s, v9.4s
-	WORD $0x4e29f631 // fmax v17.4s, v17.4s, v9.4s
-	WORD $0x4e29f652 // fmax v18.4s, v18.4s, v9.4s
-	WORD $0x4e29f673 // fmax v19.4s, v19.4s, v9.4s
+	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
+	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
+	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
+	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
 	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
 	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
 	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s

@@ -180,11 +180,10 @@ func dwQGenericFrom(d *DepthwiseQ, h, w, r0, r1, c0 int, in, out8 []uint8, out32
 				dwTaps(h, w, d.Stride, oy, ox, func(tap, pix int) {
 					acc += (int32(src[pix*C+c]) - zero) * int32(d.Q[tap*C+c])
 				})
-				y := epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
 				if out8 != nil {
-					out8[o+c] = QuantizeU8(y, d.InvOut, d.Out.Zero)
+					out8[o+c] = requantDWU8(acc, d.S8[c], d.B8[c], d.Lo8, d.Hi8)
 				} else {
-					out32[o+c] = y
+					out32[o+c] = epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
 				}
 			}
 		}

@@ -34,8 +34,8 @@ type dwArgs struct {
 	nblk    int            // whole channel blocks
 	act     int
 	out8    int
-	invOut  float32
-	outZero float32
+	lo8     float32 // uint8 output: max(Lo8, 0) (see DepthwiseQ)
+	hi8     float32 // uint8 output: Hi8
 }
 
 // Compile-time checks of the offsets in internal/asmgen/kernels.go.
@@ -50,8 +50,8 @@ var (
 	_ [140 - unsafe.Offsetof(gemmArgs{}.outZero)]struct{}
 	_ [unsafe.Offsetof(dwArgs{}.out) - 72]struct{}
 	_ [72 - unsafe.Offsetof(dwArgs{}.out)]struct{}
-	_ [unsafe.Offsetof(dwArgs{}.outZero) - 124]struct{}
-	_ [124 - unsafe.Offsetof(dwArgs{}.outZero)]struct{}
+	_ [unsafe.Offsetof(dwArgs{}.hi8) - 124]struct{}
+	_ [124 - unsafe.Offsetof(dwArgs{}.hi8)]struct{}
 )
 
 // panelW is the column width of every packed GEMM panel on arm64.

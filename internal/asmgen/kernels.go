@@ -26,8 +26,8 @@ const (
 	daNblk   = 96
 	daAct    = 104
 	daOut8   = 112
-	daInvOut = 120
-	daOutZ   = 124
+	daLo8    = 120
+	daHi8    = 124
 )
 
 // acc is the accumulator of row r, column block j in the 4x16 GEMM tiles.
@@ -511,12 +511,10 @@ blocks; taps outside the image point at a padding row (zeros, or In.Zero).`)
 		fn := v.fn
 		dwHead(f, fn, fmt.Sprintf("int%d, blocks of 16 channels, integer epilogue", v.bits))
 		f.g("MOVD %d(R19), R14 // uint8 output", daOut8)
-		f.g("FMOVS %d(R19), F11", daInvOut)
-		f.g("VDUP V11.S[0], V11.S4 // invOut")
-		f.g("FMOVS %d(R19), F12", daOutZ)
-		f.g("VDUP V12.S[0], V12.S4 // float32(Out.Zero)")
-		f.g("MOVW $0x437f0000, R20 // 255.0")
-		f.g("VDUP R20, V13.S4")
+		f.g("FMOVS %d(R19), F14", daLo8)
+		f.g("VDUP V14.S[0], V14.S4 // max(Lo8, 0)")
+		f.g("FMOVS %d(R19), F13", daHi8)
+		f.g("VDUP V13.S[0], V13.S4 // Hi8")
 		if v.dot {
 			f.g("VMOVI $128, V8.B16")
 		}
@@ -596,15 +594,11 @@ blocks; taps outside the image point at a padding row (zeros, or In.Zero).`)
 		f.g("CBNZ R14, %s_u8", fn)
 		f.g("VST1.P %s, 64(R9)", vlist(16, 4, "S4"))
 		f.g("B %s_next", fn)
+		// uint8 output: meta holds S8 and B8 and act is 0 (see DepthwiseQ),
+		// so t is already in the output scale; clamp and round.
 		f.raw("%s_u8:", fn)
 		for _, r := range regs {
-			f.w("fmul v%d.4s, v%d.4s, v11.4s", r, r)
-		}
-		for _, r := range regs {
-			f.w("fadd v%d.4s, v%d.4s, v12.4s", r, r)
-		}
-		for _, r := range regs {
-			f.w("fmax v%d.4s, v%d.4s, v9.4s", r, r)
+			f.w("fmax v%d.4s, v%d.4s, v14.4s", r, r)
 		}
 		for _, r := range regs {
 			f.w("fmin v%d.4s, v%d.4s, v13.4s", r, r)

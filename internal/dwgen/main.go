@@ -263,7 +263,7 @@ func qrow(s *section) {
 	const P = "dwqr"
 	s.t("// func dwQRowVNNI(base *uint8, up, down, npix, pstride int, w *byte, corr *int32, sb *float32, cp int, out8 *uint8, out32 *float32, ostride, c int, k *dwQConsts, top, bottom int, s2 bool)")
 	s.t("TEXT ·dwQRowVNNI(SB), NOSPLIT, $0-129")
-	s.t("\tMOVQ k+104(FP), AX\n\tVBROADCASTSS 0(AX), Z23\n\tVBROADCASTSS 4(AX), Z24\n\tVBROADCASTSS 8(AX), Z25\n\tVBROADCASTSS 12(AX), Z26\n\tVBROADCASTSS 16(AX), Z30\n\tVBROADCASTSS 20(AX), Z31\n\tVPXORD Z27, Z27, Z27")
+	s.t("\tMOVQ k+104(FP), AX\n\tVBROADCASTSS 0(AX), Z23\n\tVBROADCASTSS 4(AX), Z24\n\tVBROADCASTSS 20(AX), Z31\n\tVPBROADCASTD 24(AX), Z28\n\tVPXORD Z27, Z27, Z27")
 	s.t("\tMOVQ up+8(FP), UP\n\tMOVQ down+16(FP), DOWN\n\tMOVQ pstride+32(FP), R9\n\tMOVQ c+96(FP), R8 // channel bytes of an input pixel\n\tXORQ CB, CB")
 	// The window of three columns rotates over the register sets A, B, C.
 	A, B, C := []string{"Z0", "Z1", "Z2", "Z3"}, []string{"Z4", "Z5", "Z6", "Z7"}, []string{"Z8", "Z9", "Z10", "Z11"}
@@ -284,7 +284,7 @@ func qrow(s *section) {
 		s.t("\tMOVQ corr+48(FP), AX\n\tLEAQ (AX)(CB*4), AX\n\tVMOVDQU32 (AX), Z12\n\tVMOVDQU32 64(AX), Z13\n\tVMOVDQU32 128(AX), Z14\n\tVMOVDQU32 192(AX), Z15")
 		s.w("\tQROWDOT(0, %s)\n\tQROWDOT(256, %s)\n\tQROWDOT(512, %s)", join(l), join(m), join(r))
 		s.t("\tMOVQ sb+56(FP), AX\n\tLEAQ (AX)(CB*4), AX\n\tMOVQ cp+64(FP), SI\n\tLEAQ (AX)(SI*4), SI\n\tXCHGQ SI, DI")
-		s.w("\tCMPQ out8+72(FP), $0\n\tJEQ  %[1]s_f%[2]d\n\tQEPI4_U8(Z12, Z13, Z14, Z15)\n\tXCHGQ SI, DI\n\tSTORE_ROW_U8(OP)\n\tJMP  %[1]s_n%[2]d\n%[1]s_f%[2]d:\n\tQEPI4(Z12, Z13, Z14, Z15)\n\tXCHGQ SI, DI\n\tSTORE_ROW_F32(OP)\n%[1]s_n%[2]d:", lbl, idx)
+		s.w("\tCMPQ out8+72(FP), $0\n\tJEQ  %[1]s_f%[2]d\n\tQREQ4_U8(Z12, Z13, Z14, Z15)\n\tXCHGQ SI, DI\n\tSTORE_ROW_U8(OP)\n\tJMP  %[1]s_n%[2]d\n%[1]s_f%[2]d:\n\tQEPI4(Z12, Z13, Z14, Z15)\n\tXCHGQ SI, DI\n\tSTORE_ROW_F32(OP)\n%[1]s_n%[2]d:", lbl, idx)
 		s.w("\tADDQ R9, XP\n\tADDQ ostride+88(FP), OP\n\tDECQ CX\n\tJZ   %s_next", P)
 	}
 	s.w("\n%s_s1:", P)

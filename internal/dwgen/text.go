@@ -235,9 +235,27 @@ const qRowMacros = `
 // the row. V_k lane (L, i) is channel 16L+4k+i; the packs of STORE_ROW_U8
 // bring those back to channel order. Absent rows load as zero (mask 0); the
 // zero-point correction excludes their taps. Registers: window Z0..Z11,
-// accumulators Z12..Z15, scratch Z16..Z22, constants Z23 lo, Z24 hi, Z25
-// 1/out scale, Z26 out zero, Z27 0, Z30 lo', Z31 hi'. K1 block mask, K4 above, K5
-// below, K6/K7 float store masks.
+// accumulators Z12..Z15, scratch Z16..Z22, constants Z23 lo, Z24 hi, Z27 0,
+// Z28 the uint8 lower bound in every byte, Z31 hi'. K1 block mask, K4 above,
+// K5 below, K6/K7 float store masks.
+//
+// uint8 output: sb holds S8 and B8 (see DepthwiseQ), so t = acc*S8 + B8 is
+// three operations; min(t, hi') also keeps t in int32 range, the packs
+// saturate at 0 and 255, and one byte max per 64 outputs applies the lower
+// bound (round(max(t, lo)) = max(round(t), round(lo)): rounding is
+// monotonic).
+#define QREQ_U8(z, off) \
+	VCVTDQ2PS z, z \
+	VMULPS off(AX), z, z \
+	VADDPS off(DI), z, z \
+	VMINPS Z31, z, z \
+	VCVTPS2DQ z, z
+
+#define QREQ4_U8(c0, c1, c2, c3) \
+	QREQ_U8(c0, 0) \
+	QREQ_U8(c1, 64) \
+	QREQ_U8(c2, 128) \
+	QREQ_U8(c3, 192)
 
 // Build column V (v0..v3) from the centre-row address a.
 #define QCOL(a, v0, v1, v2, v3) \
@@ -265,6 +283,7 @@ const qRowMacros = `
 	VPACKSSDW Z13, Z12, Z12 \
 	VPACKSSDW Z15, Z14, Z14 \
 	VPACKUSWB Z14, Z12, Z12 \
+	VPMAXUB Z28, Z12, Z12 \
 	VMOVDQU8 Z12, K1, (r)
 
 // Float output: lane L of accumulator k is channels 16L+4k..16L+4k+3, so
@@ -312,9 +331,6 @@ const qRowMacros = `
 	VCVTDQ2PS y, y \
 	VMULPS off(AX), y, y \
 	VADDPS off(DI), y, y \
-	VMULPS Y25, y, y \
-	VADDPS Y26, y, y \
-	VMAXPS Y30, y, y \
 	VMINPS Y31, y, y \
 	VCVTPS2DQ y, y
 
@@ -333,6 +349,7 @@ const qRowMacros = `
 	VPACKSSDW Y13, Y12, Y12 \
 	VPACKSSDW Y15, Y14, Y14 \
 	VPACKUSWB Y14, Y12, Y12 \
+	VPMAXUB Y28, Y12, Y12 \
 	VMOVDQU8 Y12, K1, (r)
 
 // Output vector m (16 floats) is lane m of Y12..Y15.
