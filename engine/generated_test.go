@@ -323,10 +323,10 @@ func TestGeneratedOpsV3(t *testing.T) {
 }
 
 // TestGeneratedInt8 calibrates a generated network with the new operators
-// on random images and checks that int8 and fp16 plans run and stay near
-// fp32: relative RMS error of the outputs below 0.1 for int8 and 0.01 for
-// fp16 (loose: a check that every step reads and writes the right
-// storage, not an accuracy claim).
+// on random images and checks that int8, fp16 and int4 plans run and stay
+// near fp32: relative RMS error of the outputs below 0.1 for int8, 0.01
+// for fp16 and 0.5 for int4 (loose: a check that every step reads and
+// writes the right storage, not an accuracy claim).
 func TestGeneratedInt8(t *testing.T) {
 	b := newNet(3, 32, 32)
 	y := b.op("HardSwish", []string{b.conv("x", 3, 16, 3, 1, 1, 1)})
@@ -376,7 +376,7 @@ func TestGeneratedInt8(t *testing.T) {
 	for _, c := range []struct {
 		f     kernels.Format
 		bound float64
-	}{{kernels.Int8, 0.1}, {kernels.FP16, 0.01}} {
+	}{{kernels.Int8, 0.1}, {kernels.FP16, 0.01}, {kernels.Int4, 0.5}} {
 		got := run(Uniform(c.f))
 		var num, den float64
 		for i := range ref {
@@ -386,6 +386,9 @@ func TestGeneratedInt8(t *testing.T) {
 		}
 		rel := math.Sqrt(num / den)
 		t.Logf("%v: relative RMS error against fp32 %.4f", c.f, rel)
+		if testing.Verbose() {
+			t.Log(describe(g, Uniform(c.f), calib))
+		}
 		if !(rel < c.bound) {
 			t.Errorf("%v: relative RMS error against fp32 %.4f, want < %v", c.f, rel, c.bound)
 		}
@@ -428,4 +431,14 @@ func TestGeneratedUnsupported(t *testing.T) {
 			}
 		})
 	}
+}
+
+// describe is the plan of cfg, for the log of a failing or verbose test.
+func describe(g *graph.Graph, cfg Config, calib *quant.Calibration) string {
+	m, err := Compile(g, cfg, Options{Batch: 1, Calib: calib})
+	if err != nil {
+		return err.Error()
+	}
+	defer m.Close()
+	return m.Describe()
 }

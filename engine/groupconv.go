@@ -5,6 +5,7 @@ import (
 
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/quant"
 )
 
 // groupConvStep is a grouped Conv that the packed kernels do not take
@@ -14,12 +15,16 @@ import (
 // rows; depthwise convs of other shapes than the 3x3 kernels' (5x5, uneven
 // pads, dilation) run as a direct loop over NHWC channels.
 //
-// It computes in float32 whatever format the configuration gives the
-// layer: the integer and fp16 kernels take one GEMM per layer.
+// The group GEMMs run in the layer's format (integer ones write float32
+// rows through RunF32, fp16 ones binary16 rows converted after the
+// groups); the direct depthwise loop computes in float32 whatever format
+// the configuration gives the layer.
 type groupConvStep struct {
 	stepIO
 	name      string
-	format    kernels.Format // configured (executed: fp32)
+	format    kernels.Format // configured
+	exec      kernels.Format // executed: format, or fp32 for the direct depthwise loop
+	wScale    []float32      // the model file's int8 weight scales (QDQ), or nil
 	g         geom
 	groups    int
 	cg, ng    int // input and output channels per group
@@ -31,8 +36,13 @@ type groupConvStep struct {
 	w         []float32 // per group K x ng, group after group; dw: taps x C
 	bias      []float32
 
-	gemms []*kernels.GEMMF32
+	gemms []*kernels.GEMMF32 // one per group, in the executed format
+	g16   []*kernels.GEMMF16
+	gq    []*kernels.GEMMQ
 	cols  [][]float32 // per thread: im2col rows of one chunk
+	c16   [][]uint16
+	c8    [][]uint8
+	y16   [][]uint16 // per thread: fp16 output rows of one chunk
 	chunk int
 	asm   bool
 	job   groupJob
@@ -91,7 +101,14 @@ func (b *builder) makeGroupConv(nodes []*graph.Node) (step, error) {
 		}
 		copy(s.bias, bt.F)
 	}
-	s.ins, s.req = []*tensor{in}, []storage{stF32}
+	s.exec = s.format
+	if s.dw {
+		s.exec = kernels.FP32
+	}
+	if b.opts.Calib != nil && b.opts.Calib.WeightScales[n.Inputs[1]] != nil {
+		s.wScale = b.opts.Calib.WeightScales[n.Inputs[1]]
+	}
+	s.ins, s.req = []*tensor{in}, []storage{storageOf(s.exec)}
 	for _, t := range nodes[1:] {
 		if a, ok := actOf(t); ok {
 			if s.hasRes {
@@ -125,26 +142,57 @@ func (b *builder) makeGroupConv(nodes []*graph.Node) (step, error) {
 	return s, nil
 }
 
-// prepare packs one GEMM per group and sizes the per-thread im2col rows.
+// prepare packs one GEMM per group and sizes the per-thread buffers.
 func (s *groupConvStep) prepare(b *builder) error {
 	if !s.dw {
 		kact := s.act
 		if s.hasRes {
 			kact = kernels.ActNone
 		}
-		s.gemms = make([]*kernels.GEMMF32, s.groups)
-		for gi := range s.gemms {
+		for gi := 0; gi < s.groups; gi++ {
 			ep := kernels.Epilogue{Bias: s.bias[gi*s.ng : (gi+1)*s.ng], Act: kact}
-			var err error
-			s.gemms[gi], err = kernels.PackGEMMF32(s.k, s.ng, s.w[gi*s.k*s.ng:(gi+1)*s.k*s.ng], ep)
-			if err != nil {
-				return fmt.Errorf("engine: layer %q: %w", s.name, err)
+			w := s.w[gi*s.k*s.ng : (gi+1)*s.k*s.ng]
+			if err := s.pack(b, ep, w, gi); err != nil {
+				return fmt.Errorf("engine: layer %q (%v): %w", s.name, s.format, err)
 			}
 		}
 		s.w = nil
 	}
-	s.sizeCols(b)
+	s.sizeBuffers(b)
 	return nil
+}
+
+// pack packs group gi's K x ng weights w in the executed format.
+func (s *groupConvStep) pack(b *builder, ep kernels.Epilogue, w []float32, gi int) error {
+	switch s.exec {
+	case kernels.FP32:
+		g, err := kernels.PackGEMMF32(s.k, s.ng, w, ep)
+		s.gemms = append(s.gemms, g)
+		return err
+	case kernels.FP16:
+		g, err := kernels.PackGEMMF16(s.k, s.ng, w, ep)
+		s.g16 = append(s.g16, g)
+		return err
+	case kernels.Int8, kernels.Int4:
+		bits, group := 8, 0
+		if s.exec == kernels.Int4 {
+			bits, group = 4, b.opts.Int4Group
+		}
+		var qw kernels.QuantWeights
+		var err error
+		if s.wScale != nil && bits == 8 {
+			qw, err = quant.WeightsScaled(w, s.k, s.ng, s.wScale[gi*s.ng:(gi+1)*s.ng])
+		} else {
+			qw, err = quant.Weights(w, s.k, s.ng, bits, group, b.opts.WeightMethod)
+		}
+		if err != nil {
+			return err
+		}
+		g, err := kernels.PackGEMMQ(qw, s.ins[0].q, ep, kernels.Quant{Scale: 1})
+		s.gq = append(s.gq, g)
+		return err
+	}
+	return fmt.Errorf("unknown format %v", s.exec)
 }
 
 // shareFrom makes s (the same layer in another lane's plan) run src's
@@ -154,19 +202,30 @@ func (s *groupConvStep) shareFrom(src step, b *builder) error {
 	if !ok || o.name != s.name {
 		return fmt.Errorf("engine: lane plans differ at layer %q", s.name)
 	}
-	s.gemms, s.w = o.gemms, o.w
-	s.sizeCols(b)
+	s.gemms, s.g16, s.gq, s.w = o.gemms, o.g16, o.gq, o.w
+	s.sizeBuffers(b)
 	return nil
 }
 
-func (s *groupConvStep) sizeCols(b *builder) {
-	s.cols = nil
-	if s.dw || s.pointwise {
+func (s *groupConvStep) sizeBuffers(b *builder) {
+	s.cols, s.c16, s.c8, s.y16 = nil, nil, nil, nil
+	if s.dw {
 		return
 	}
-	s.cols = make([][]float32, b.opts.Threads)
-	for i := range s.cols {
-		s.cols[i] = make([]float32, s.chunk*s.k)
+	for range b.opts.Threads {
+		a := s.chunk * s.k
+		if s.pointwise {
+			a = 0
+		}
+		switch s.exec {
+		case kernels.FP32:
+			s.cols = append(s.cols, make([]float32, a))
+		case kernels.FP16:
+			s.c16 = append(s.c16, make([]uint16, a))
+			s.y16 = append(s.y16, make([]uint16, s.chunk*s.g.cout))
+		default:
+			s.c8 = append(s.c8, make([]uint8, a))
+		}
 	}
 }
 
@@ -200,29 +259,55 @@ func (s *groupConvStep) run(m *Model, n int) {
 	m.pool.Do(s.job.tasks, &s.job)
 }
 
-// runChunk computes output rows [r0, r1) (pixels of the batch), group by group.
+// runChunk computes output rows [r0, r1) (pixels of the batch), group by
+// group, each GEMM writing its group's columns of the float32 output rows
+// (fp16: of binary16 rows converted once after the groups).
 func (s *groupConvStep) runChunk(t, r0, r1 int) {
 	in, out := s.ins[0], s.outs[0]
 	g := &s.g
 	rows := r1 - r0
-	for gi, gm := range s.gemms {
-		dst := out.f[r0*g.cout+gi*s.ng:]
-		if s.pointwise {
-			gm.Run(nil, rows, in.f[r0*g.cin+gi*s.cg:], g.cin, dst, g.cout)
-			continue
+	dst := out.f[r0*g.cout : r1*g.cout]
+	for gi := 0; gi < s.groups; gi++ {
+		a0, c0 := r0*g.cin+gi*s.cg, gi*s.ng
+		switch s.exec {
+		case kernels.FP32:
+			if s.pointwise {
+				s.gemms[gi].Run(nil, rows, in.f[a0:], g.cin, dst[c0:], g.cout)
+				continue
+			}
+			a := s.cols[t][:rows*s.k]
+			im2colGroup(a, in.f, g, r0, r1, gi*s.cg, s.cg, 0)
+			s.gemms[gi].Run(nil, rows, a, s.k, dst[c0:], g.cout)
+		case kernels.FP16:
+			y := s.y16[t][:rows*g.cout]
+			if s.pointwise {
+				s.g16[gi].Run(nil, rows, in.hf[a0:], g.cin, y[c0:], g.cout)
+				continue
+			}
+			a := s.c16[t][:rows*s.k]
+			im2colGroup(a, in.hf, g, r0, r1, gi*s.cg, s.cg, 0)
+			s.g16[gi].Run(nil, rows, a, s.k, y[c0:], g.cout)
+		default:
+			if s.pointwise {
+				s.gq[gi].RunF32(nil, rows, in.b[a0:], g.cin, dst[c0:], g.cout)
+				continue
+			}
+			a := s.c8[t][:rows*s.k]
+			im2colGroup(a, in.b, g, r0, r1, gi*s.cg, s.cg, in.q.Zero)
+			s.gq[gi].RunF32(nil, rows, a, s.k, dst[c0:], g.cout)
 		}
-		a := s.cols[t][:rows*s.k]
-		im2colGroup(a, in.f, g, r0, r1, gi*s.cg, s.cg)
-		gm.Run(nil, rows, a, s.k, dst, g.cout)
+	}
+	if s.exec == kernels.FP16 {
+		kernels.F16ToF32(dst, s.y16[t][:rows*g.cout])
 	}
 	if s.hasRes {
-		addAct(s.asm, out.f[r0*g.cout:r1*g.cout], s.ins[1], r0*g.cout, s.post)
+		addAct(s.asm, dst, s.ins[1], r0*g.cout, s.post)
 	}
 }
 
 // im2colGroup writes rows [r0, r1) of patches of channels c0..c0+cg:
-// K = (ky, kx, c) as im2col, zeros outside the image.
-func im2colGroup(dst, src []float32, g *geom, r0, r1, c0, cg int) {
+// K = (ky, kx, c) as im2col, pad outside the image.
+func im2colGroup[T float32 | uint16 | uint8](dst, src []T, g *geom, r0, r1, c0, cg int, pad T) {
 	K := g.kh * g.kw * cg
 	for r := r0; r < r1; r++ {
 		n, p := r/(g.ho*g.wo), r%(g.ho*g.wo)
@@ -234,7 +319,7 @@ func im2colGroup(dst, src []float32, g *geom, r0, r1, c0, cg int) {
 				ix := ox*g.sw - g.pl + kx*g.dw
 				seg := row[(ky*g.kw+kx)*cg : (ky*g.kw+kx+1)*cg]
 				if iy < 0 || iy >= g.h || ix < 0 || ix >= g.w {
-					clear(seg)
+					fill(seg, pad)
 					continue
 				}
 				copy(seg, src[((n*g.h+iy)*g.w+ix)*g.cin+c0:])
@@ -291,6 +376,26 @@ func (s *groupConvStep) describe() string {
 	if s.hasRes {
 		res = fmt.Sprintf(" +%s(%s) %v", s.ins[1].name, s.ins[1].st, s.post)
 	}
-	return fmt.Sprintf("fp32  %-16s M/img=%d N=%d K=%d act=%v%s  %s(%s) -> %s(%s)  %s (configured %v; runs fp32)", kind,
-		s.g.ho*s.g.wo, s.g.cout, s.k, s.act, res, s.ins[0].name, s.ins[0].st, s.outs[0].name, s.outs[0].st, s.name, s.format)
+	note := ""
+	if s.exec != s.format {
+		note = fmt.Sprintf(" (configured %v; runs %v)", s.format, s.exec)
+	}
+	return fmt.Sprintf("%-5v %-16s M/img=%d N=%d K=%d act=%v%s  %s(%s) -> %s(%s)  %s%s", s.exec, kind,
+		s.g.ho*s.g.wo, s.g.cout, s.k, s.act, res, s.ins[0].name, s.ins[0].st, s.outs[0].name, s.outs[0].st, s.name, note)
+}
+
+// execFormat is the format s executes (int4 weights that the kernel packs
+// as int8 run as int8).
+func (s *groupConvStep) execFormat() kernels.Format {
+	if s.exec != kernels.Int4 {
+		return s.exec
+	}
+	bits := kernels.GEMMQExecBits(4, s.k, s.ng)
+	if len(s.gq) > 0 {
+		bits = s.gq[0].ExecBits()
+	}
+	if bits == 8 {
+		return kernels.Int8
+	}
+	return kernels.Int4
 }

@@ -57,7 +57,7 @@ func (m *Model) stepInfos() []StepInfo {
 				si.Kind = KindDepthwise
 			}
 		case *groupConvStep:
-			si.Kind, si.Key, si.Layer, si.Format, si.Exec = KindGEMM, st.name, st.name, st.format, kernels.FP32
+			si.Kind, si.Key, si.Layer, si.Format, si.Exec = KindGEMM, st.name, st.name, st.format, st.execFormat()
 			if st.hasRes {
 				si.Res = io.ins[1].st.String()
 			}
