@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -118,9 +119,21 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g, err := graph.Load(*model, *batch)
+	g, qdq, err := graph.LoadQDQ(*model, *batch)
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
+	}
+	if qdq != nil {
+		// A QDQ model carries its quantization: int8 unless asked otherwise.
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "precision" })
+		if !set {
+			*precision, cfg = "int8", engine.Uniform(kernels.Int8)
+		}
+		fmt.Fprintf(stderr, "%s is a QDQ model: integer layers use its own scales and zero points, float layers its dequantized weights\n", filepath.Base(*model))
+		for w, why := range qdq.Requantized {
+			fmt.Fprintf(stderr, "warning: weights %q: %s; int8 layers quantize them again\n", w, why)
+		}
 	}
 	if err := engine.CheckConfig(g, cfg); err != nil {
 		return fmt.Errorf("--precision %s: %w", *precision, err)
@@ -162,7 +175,9 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	}
 	res.AI, res.AIFP32 = layers.AI(ls, formats, *batch), layers.AI(ls, fp32, *batch)
 	res.AIBatch1, res.AIFP32Batch1 = layers.AI(ls, formats, 1), layers.AI(ls, fp32, 1)
-	if cfg.Integer(g) || *biasCorr {
+	if qdq != nil && cfg.Integer(g) && !*biasCorr {
+		opts.Calib = engine.FileCalibration(qdq)
+	} else if cfg.Integer(g) || *biasCorr {
 		cs, err := dataset.Open(*calib)
 		if err != nil {
 			return fmt.Errorf("--calib: %w", err)
