@@ -51,7 +51,11 @@
 // run dominates the choice. Every measured configuration is reported with
 // its predicted images/s (Costs.Predict over its own plan, conversions
 // included) beside the measured; the chosen one is reported on the holdout
-// half and on all 10,000 images, at the batch and at batch 1.
+// half and on all test images, at the batch and at batch 1.
+//
+// The metric is top-1 against the labels, or (MetricAgreement) top-1
+// agreement with FP32's own predictions, computed once per image set and
+// taken as the labels: it needs none, and bounds the change from FP32.
 //
 // The engine-facing part lives in engine.go, costs.go and run.go; everything
 // else only sees tables.

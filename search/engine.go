@@ -49,6 +49,22 @@ type Engine struct {
 	mu       sync.Mutex
 	graphs   map[int]*graph.Graph // by batch
 	measured map[string]float64   // end-to-end images/s at the search batch, by config key
+	// refPred: FP32's predictions of every test image when they are the
+	// labels (the agreement metric), else nil.
+	refPred []int
+}
+
+// DataOptions are the dataset options for g: images resized to its input's
+// H x W, its output width as the number of classes.
+func DataOptions(g *graph.Graph) (dataset.Options, error) {
+	if len(g.Inputs) == 0 || len(g.Outputs) == 0 {
+		return dataset.Options{}, fmt.Errorf("search: the model has no input or no output")
+	}
+	in, out := g.Value(g.Inputs[0]), g.Value(g.Outputs[0])
+	if in == nil || len(in.Shape) != 4 || out == nil || len(out.Shape) == 0 {
+		return dataset.Options{}, fmt.Errorf("search: the model's input %q is not NCHW images or its output %q has no shape", g.Inputs[0], g.Outputs[0])
+	}
+	return dataset.Options{H: in.Shape[2], W: in.Shape[3], Outputs: out.Shape[len(out.Shape)-1]}, nil
 }
 
 // NewEngine loads the model at path for accuracy runs at opts.Batch.

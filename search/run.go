@@ -19,10 +19,22 @@ import (
 )
 
 // The evaluation protocol (README): calibrate on training images,
-// search on the val half of the test set, report on the holdout half.
+// search on the val half of the test set (its first half: images 0..4999
+// of CIFAR-10's 10,000), report on the holdout half (the rest).
+const valLo = 0
+
+// halves returns the end of the val half and the number of test images
+// (the end of the holdout half).
+func (e *Engine) halves() (valHi, total int) { return e.Test.Len() / 2, e.Test.Len() }
+
+// The metrics a search can bound.
 const (
-	valLo, valHi         = 0, 5000
-	holdoutLo, holdoutHi = 5000, 10000
+	// MetricTop1 is top-1 accuracy against the labels.
+	MetricTop1 = "top1"
+	// MetricAgreement is top-1 agreement with the FP32 model's own
+	// predictions (percent of images whose arg-max equals FP32's): it needs
+	// no labels, FP32 scores 100, and the drop bounds the change from FP32.
+	MetricAgreement = "agreement"
 )
 
 // Options describe one end-to-end search.
@@ -33,7 +45,14 @@ type Options struct {
 	Objective string
 	Algorithm string // "pareto" (default), "greedy" or "coord"
 	Formats   []kernels.Format
-	MaxDrop   float64 // top-1 points below FP32 allowed (default 1)
+	MaxDrop   float64 // top-1 (or agreement) points below FP32 allowed (default 1)
+	// Metric is MetricTop1 (the default) or MetricAgreement, which the
+	// search scores and bounds everywhere it would top-1.
+	Metric string
+	// Classes and Unlabelled say how the test images are read (see
+	// dataset.Options); Unlabelled needs MetricAgreement.
+	Classes    []string
+	Unlabelled bool
 	// Margin is kept in reserve on the search images (the search accepts
 	// drops up to MaxDrop-Margin there), since they are a sample; the
 	// final check on the whole val half uses MaxDrop.
@@ -68,6 +87,13 @@ func (o *Options) defaults() error {
 	}
 	if o.Algorithm == "" {
 		o.Algorithm = "pareto"
+	}
+	switch o.Metric {
+	case "":
+		o.Metric = MetricTop1
+	case MetricTop1, MetricAgreement:
+	default:
+		return fmt.Errorf("search: metric %q, want %s or %s", o.Metric, MetricTop1, MetricAgreement)
 	}
 	switch o.Algorithm {
 	case "pareto", "greedy", "coord":
@@ -107,8 +133,8 @@ func (o *Options) defaults() error {
 		return fmt.Errorf("search: batch %d, threads %d, ai batch %d, workers %d and calibration images %d must be >= 1",
 			o.Batch, o.Threads, o.AIBatch, o.Workers, o.CalibN)
 	}
-	if o.SearchN < 1 || o.SearchN > valHi-valLo {
-		return fmt.Errorf("search: %d search images, want 1..%d (the val half)", o.SearchN, valHi-valLo)
+	if o.SearchN < 1 {
+		return fmt.Errorf("search: %d search images, want >= 1", o.SearchN)
 	}
 	if !(o.MaxDrop > 0) || !(o.Margin >= 0) || o.Margin >= o.MaxDrop {
 		return fmt.Errorf("search: max drop %v and margin %v: want 0 <= margin < max drop", o.MaxDrop, o.Margin)
@@ -124,8 +150,14 @@ func (o *Options) logf(format string, args ...any) {
 
 // Report is everything a search measured; it is written as JSON.
 type Report struct {
-	Model     string            `json:"model"`
-	Objective string            `json:"objective"`
+	Model     string `json:"model"`
+	Objective string `json:"objective"`
+	// Metric is what every top-1 field holds: "top1" (accuracy; also when
+	// empty, in reports older than the field) or "agreement" (with FP32).
+	Metric string `json:"metric,omitempty"`
+	// Images is the number of test images (0 in older reports: 10,000);
+	// the val half is the first half of them, the holdout half the rest.
+	Images    int               `json:"images,omitempty"`
 	Algorithm string            `json:"algorithm"`
 	MaxDrop   float64           `json:"max_drop"`
 	Margin    float64           `json:"margin"`
@@ -260,47 +292,94 @@ func Run(o Options) (*Report, error) {
 		return nil, err
 	}
 	start := time.Now()
-	test, err := dataset.Open(o.Data)
-	if err != nil {
-		return nil, fmt.Errorf("search: test images: %w", err)
-	}
-	if test.Len() < holdoutHi {
-		return nil, fmt.Errorf("search: %s has %d images; the protocol needs the 10,000 test images", o.Data, test.Len())
-	}
-	calib, err := dataset.Open(o.Calib)
-	if err != nil {
-		return nil, fmt.Errorf("search: calibration images: %w", err)
-	}
-	e, err := NewEngine(o.Model, test, engine.Options{Batch: 64, Threads: 1, WeightMethod: o.WeightMethod,
+	e, err := NewEngine(o.Model, nil, engine.Options{Batch: 64, Threads: 1, WeightMethod: o.WeightMethod,
 		Int4Group: o.Int4Group, BiasCorrection: o.BiasCorrection})
 	if err != nil {
 		return nil, err
 	}
+	g, err := e.graph(e.Opts.Batch)
+	if err != nil {
+		return nil, err
+	}
+	dopts, err := DataOptions(g)
+	if err != nil {
+		return nil, err
+	}
+	// Calibration images are read unlabelled: their labels are not used.
+	copts := dopts
+	copts.Unlabelled = true
+	calib, err := dataset.OpenWith(o.Calib, copts)
+	if err != nil {
+		return nil, fmt.Errorf("search: calibration images: %w", err)
+	}
+	dopts.Classes, dopts.Unlabelled = o.Classes, o.Unlabelled
+	test, err := dataset.OpenWith(o.Data, dopts)
+	if err != nil {
+		return nil, fmt.Errorf("search: test images: %w", err)
+	}
+	if !test.Labelled() && o.Metric == MetricTop1 {
+		return nil, fmt.Errorf("search: %s: %w: top-1 needs labels; the agreement metric (agreement with FP32's predictions) does not", o.Data, dataset.ErrNoLabels)
+	}
+	if test.Len()/2 < o.SearchN {
+		return nil, fmt.Errorf("search: %d search images asked, the val half of %s has %d (the first half of its %d images)", o.SearchN, o.Data, test.Len()/2, test.Len())
+	}
+	e.Test = test
 	o.logf("%s: %d layers; calibrating on %d images of %s", filepath.Base(o.Model), len(e.Layers), o.CalibN, filepath.Base(o.Calib))
 	if err := e.Calibrate(calib, o.CalibN, o.CalibMethod, o.CacheDir); err != nil {
 		return nil, err
 	}
+	if o.Metric == MetricAgreement {
+		if err := e.agreeWithFP32(); err != nil {
+			return nil, err
+		}
+		o.logf("agreement: FP32's predictions on the %d images of %s are the labels", test.Len(), filepath.Base(o.Data))
+	}
 	return e.run(&o, start)
+}
+
+// agreeWithFP32 predicts every test image once in FP32 and makes those
+// predictions the labels, so each score below (top-1, the paired bound)
+// becomes agreement with FP32; they are kept for FP32's own scores.
+func (e *Engine) agreeWithFP32() error {
+	pred, err := e.Predict(Uniform(len(e.Layers), kernels.FP32), 0, e.Test.Len())
+	if err != nil {
+		return err
+	}
+	if e.Test, err = e.Test.WithLabels(pred); err != nil {
+		return err
+	}
+	e.refPred = pred
+	return nil
 }
 
 func (e *Engine) run(o *Options, start time.Time) (*Report, error) {
 	ls, n := e.Layers, len(e.Layers)
+	valHi, total := e.halves()
+	metric := "top-1"
+	if o.Metric == MetricAgreement {
+		metric = "agreement"
+	}
 	// Baselines and costs cover every format: the contract reports every
 	// uniform configuration, and FP32 is the reference.
 	all := kernels.Formats
-	rep := &Report{Model: filepath.Base(o.Model), Objective: o.Objective, Algorithm: o.Algorithm, MaxDrop: o.MaxDrop,
+	rep := &Report{Model: filepath.Base(o.Model), Objective: o.Objective, Metric: o.Metric, Images: total, Algorithm: o.Algorithm, MaxDrop: o.MaxDrop,
 		Margin: o.Margin, Batch: o.Batch, Threads: o.Threads, AIBatch: o.AIBatch, ISA: kernels.ISA(),
 		Protocol: map[string]string{
 			"calibration": fmt.Sprintf("%s images 0..%d (training images), %s ranges", filepath.Base(o.Calib), o.CalibN-1, o.CalibMethod),
 			"search":      fmt.Sprintf("%s images 0..%d (class-balanced prefix of the val half)", filepath.Base(o.Data), o.SearchN-1),
-			"choice": fmt.Sprintf("%s images 0..4999 (val half): the chosen configuration's paired top-1 drop from FP32 has a one-sided %.0f%% upper confidence bound within %.2f points",
-				filepath.Base(o.Data), 100*BoundConfidence, o.MaxDrop),
-			"report": fmt.Sprintf("%s images 5000..9999 (holdout half) and 0..9999 (all)", filepath.Base(o.Data)),
+			"choice": fmt.Sprintf("%s images 0..%d (val half): the chosen configuration's paired %s drop from FP32 has a one-sided %.0f%% upper confidence bound within %.2f points",
+				filepath.Base(o.Data), valHi-1, metric, 100*BoundConfidence, o.MaxDrop),
+			"report": fmt.Sprintf("%s images %d..%d (holdout half) and 0..%d (all)", filepath.Base(o.Data), valHi, total-1, total-1),
 			"timing": fmt.Sprintf("cost model: every format compiled as a whole model at batch %d, %d thread(s), per-step times of end-to-end passes in %d interleaved rounds (median and 95%% CI per layer), measured again just before the choice for its predictions; candidates and every uniform format timed end to end at batch %d, interleaved; a format or configuration counts as faster only when a Mann-Whitney test (alpha %.2f) and a gain of at least %.0f%% both say so",
 				o.Batch, o.Threads, costRounds, o.Batch, Alpha, 100*MinGain),
 			"bytes": "per layer: weights once per batch + input activations read + output activations written, at the format's widths (int4 weights 0.5 B, int8 activations 1 B); AI = 2 x MACs / bytes, summed over layers, no cache reuse; ai_packed counts the bytes the packed weights occupy (int4 run as int8: 1 B)",
 		}}
 
+	if o.Metric == MetricAgreement {
+		rep.Protocol["metric"] = "agreement: top-1 agreement with FP32's predictions on the same images (labels unused; FP32 scores 100, the drop is 100 - agreement)"
+	} else {
+		rep.Protocol["metric"] = "top1: top-1 accuracy against the labels"
+	}
 	o.logf("cost model: %d layers x %d formats, end-to-end passes at batch %d, %d thread(s)", n, len(all), o.Batch, o.Threads)
 	costs, err := e.MeasureCosts(all, CostOptions{Batch: o.Batch, Threads: o.Threads, Rounds: costRounds, Log: o.Log})
 	if err != nil {
@@ -314,7 +393,7 @@ func (e *Engine) run(o *Options, start time.Time) (*Report, error) {
 	}
 
 	// Baselines: every uniform format on the search images; FP32 also on
-	// all 10,000 test images (the reference of the val check).
+	// every test image (the reference of the val check).
 	acc := NewAccuracy(e.Evaluator(valLo, o.SearchN))
 	var uniforms []Config
 	for _, f := range all {
@@ -834,19 +913,24 @@ func contains(fs []kernels.Format, f kernels.Format) bool {
 	return false
 }
 
-// scoresAll predicts all 10,000 test images once and scores the search
-// prefix, the val half, the holdout half and all of them.
+// scoresAll predicts every test image once and scores the search prefix,
+// the val half, the holdout half and all of them. FP32's predictions under
+// the agreement metric are those taken as labels, not run again.
 func (e *Engine) scoresAll(c Config, searchN int) (scores, error) {
-	pred, err := e.Predict(c, 0, holdoutHi)
-	if err != nil {
+	valHi, total := e.halves()
+	var pred []int
+	var err error
+	if u, ok := uniformFormat(c); ok && u == kernels.FP32 && e.refPred != nil {
+		pred = e.refPred
+	} else if pred, err = e.Predict(c, 0, total); err != nil {
 		return scores{}, err
 	}
 	var s scores
 	for _, r := range []struct {
 		lo, hi int
 		dst    *float64
-	}{{valLo, searchN, &s.search}, {valLo, valHi, &s.val}, {holdoutLo, holdoutHi, &s.holdout}, {0, holdoutHi, &s.all}} {
-		if *r.dst, err = e.score(pred, 0, holdoutHi, r.lo, r.hi); err != nil {
+	}{{valLo, searchN, &s.search}, {valLo, valHi, &s.val}, {valHi, total, &s.holdout}, {0, total, &s.all}} {
+		if *r.dst, err = e.score(pred, 0, total, r.lo, r.hi); err != nil {
 			return scores{}, err
 		}
 	}
@@ -896,8 +980,10 @@ func (r *Report) Text() string {
 	b := r.Best
 	fmt.Fprintf(&s, "model %s  objective %s  algorithm %s  max drop %.2f (margin %.2f on the search images)  batch %d  threads %d  isa %s\n",
 		r.Model, r.Objective, r.Algorithm, r.MaxDrop, r.Margin, r.Batch, r.Threads, r.ISA)
-	for _, k := range []string{"calibration", "search", "choice", "report", "timing", "bytes"} {
-		fmt.Fprintf(&s, "  %-11s %s\n", k+":", r.Protocol[k])
+	for _, k := range []string{"metric", "calibration", "search", "choice", "report", "timing", "bytes"} {
+		if v, ok := r.Protocol[k]; ok {
+			fmt.Fprintf(&s, "  %-11s %s\n", k+":", v)
+		}
 	}
 	fmt.Fprintf(&s, "\n%-8s %8s %8s %8s %8s %16s %16s %8s %8s\n", "config", "search", "val", "holdout", "all", "img/s b"+fmt.Sprint(r.Batch)+" (best)", "img/s b1 (best)", "AI b"+fmt.Sprint(r.AIBatch), "AI b"+fmt.Sprint(r.Batch))
 	for _, bl := range r.Baselines {
@@ -905,8 +991,8 @@ func (r *Report) Text() string {
 	}
 	fmt.Fprintf(&s, "%-8s %8.2f %8.2f %8.2f %8.2f %7.0f (%6.0f) %7.0f (%6.0f) %8.1f %8.1f\n", "chosen", b.Top1Search, b.Top1Val, b.Top1Holdout, b.Top1All, b.ImagesPerS, b.BestImagesPerS, b.ImagesPerS1, b.BestImagesPerS1, b.AI, b.AIBatch)
 	fmt.Fprintf(&s, "\nchosen: %s; int4 on %.0f%% of the weights\n", b.Summary, 100*b.WeightBytesInt4)
-	fmt.Fprintf(&s, "holdout top-1 %.2f%% vs FP32 %.2f%% (%+.2f points); images/s %.0f = %.2fx FP32 at batch %d (median latency); AI %.1f = %.2fx FP32 at batch %d (%.2fx at batch %d)\n",
-		b.Top1Holdout, b.Top1FP32Holdout, b.Top1Holdout-b.Top1FP32Holdout, b.ImagesPerS, b.ImagesPerS/b.ImagesPerSFP32, r.Batch,
+	fmt.Fprintf(&s, "holdout %s %.2f%% vs FP32 %.2f%% (%+.2f points); images/s %.0f = %.2fx FP32 at batch %d (median latency); AI %.1f = %.2fx FP32 at batch %d (%.2fx at batch %d)\n",
+		r.metricName(), b.Top1Holdout, b.Top1FP32Holdout, b.Top1Holdout-b.Top1FP32Holdout, b.ImagesPerS, b.ImagesPerS/b.ImagesPerSFP32, r.Batch,
 		b.AI, b.AI/b.AIFP32, r.AIBatch, b.AIBatch/b.AIBatchFP32, r.Batch)
 	if r.SpearmanWeightsBits != nil {
 		fmt.Fprintf(&s, "Spearman(weights, chosen bits) = %.2f (negative: larger layers get fewer bits)\n", *r.SpearmanWeightsBits)
@@ -959,6 +1045,14 @@ func (r *Report) Text() string {
 	return s.String()
 }
 
+// metricName is how the text names what the top-1 fields hold.
+func (r *Report) metricName() string {
+	if r.Metric == MetricAgreement {
+		return "agreement with FP32"
+	}
+	return "top-1"
+}
+
 // Contract is the one-line JSON summary scripts read (aiq search --json):
 // the chosen configuration, FP32 and every other uniform format, measured
 // in the same run. Top-1 values are fractions; images/s are at the
@@ -966,6 +1060,7 @@ func (r *Report) Text() string {
 type Contract struct {
 	Model     string                    `json:"model"`
 	Objective string                    `json:"objective"`
+	Metric    string                    `json:"metric"` // what the top1 fields hold: "top1" or "agreement" (with FP32)
 	Batch     int                       `json:"batch"`
 	Threads   int                       `json:"threads"`
 	Chosen    ContractResult            `json:"chosen"`
@@ -985,7 +1080,11 @@ type ContractResult struct {
 
 // Contract returns the report's Contract.
 func (r *Report) Contract() Contract {
-	c := Contract{Model: r.Model, Objective: r.Objective, Batch: r.Batch, Threads: r.Threads, Uniform: map[string]ContractResult{}}
+	metric := r.Metric
+	if metric == "" {
+		metric = MetricTop1
+	}
+	c := Contract{Model: r.Model, Objective: r.Objective, Metric: metric, Batch: r.Batch, Threads: r.Threads, Uniform: map[string]ContractResult{}}
 	b := r.Best
 	cfg := map[string]string{}
 	for _, l := range r.Layers {

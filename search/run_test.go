@@ -67,7 +67,8 @@ func TestOptionsDefaults(t *testing.T) {
 		{Algorithm: "anneal"},
 		{Formats: []kernels.Format{kernels.Int8, 9}},
 		{MaxDrop: 1, Margin: 1},
-		{SearchN: 6000},
+		{SearchN: -1},
+		{Metric: "labels"},
 		{Batch: -1},
 	} {
 		if err := bad.defaults(); err == nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"github.com/aiq-project/aiq/layers"
 	"github.com/aiq-project/aiq/quant"
 	"github.com/aiq-project/aiq/results"
+	"github.com/aiq-project/aiq/search"
 )
 
 func init() {
@@ -27,14 +29,19 @@ func init() {
 
 // evalResult is the --json output of aiq eval.
 type evalResult struct {
-	Model        string   `json:"model"`
-	Data         string   `json:"data"`
-	Precision    string   `json:"precision"`
-	Offset       int      `json:"offset"`
-	N            int      `json:"n"`
-	Top1         float64  `json:"top1"`
-	Top1Val      *float64 `json:"top1_val,omitempty"`     // test images 0..4999, when evaluated
-	Top1Holdout  *float64 `json:"top1_holdout,omitempty"` // test images 5000..9999, when evaluated
+	Model       string   `json:"model"`
+	Data        string   `json:"data"`
+	Precision   string   `json:"precision"`
+	Offset      int      `json:"offset"`
+	N           int      `json:"n"`
+	Metric      string   `json:"metric"`   // top1 or agreement
+	Labelled    bool     `json:"labelled"` // the images have labels: Top1 is measured
+	Top1        float64  `json:"top1"`
+	Top1Val     *float64 `json:"top1_val,omitempty"`     // test images 0..4999, when evaluated
+	Top1Holdout *float64 `json:"top1_holdout,omitempty"` // test images 5000..9999, when evaluated
+	// Agreement (--metric agreement) is the fraction of images whose
+	// predicted class is FP32's.
+	Agreement    *float64 `json:"agreement,omitempty"`
 	ImagesPerS   float64  `json:"images_per_s"`
 	AI           float64  `json:"ai"`        // the paper's arithmetic intensity at --batch
 	AIFP32       float64  `json:"ai_fp32"`   // the same for the model in fp32
@@ -65,7 +72,10 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval")
 	fs.SetOutput(stderr)
 	model := fs.String("model", "models/resnet20.onnx", "ONNX model `FILE`")
-	data := fs.String("data", "data/cifar10/cifar10-test.bin", "test images (CIFAR-10 .bin, .tar.gz or class folders)")
+	data := fs.String("data", "data/cifar10/cifar10-test.bin", "test images (CIFAR-10 .bin, .tar.gz, class folders, or a folder of unlabelled images); resized and center-cropped to the model's input")
+	metric := fs.String("metric", "top1", "top1 (accuracy, needs labels) or agreement (top-1 agreement with FP32's own predictions on the same images; no labels needed)")
+	classes := fs.String("classes", "", classesHelp)
+	unlabelled := fs.Bool("unlabelled", false, "ignore the labels of --data (needs --metric agreement)")
 	offset := fs.Int("offset", 0, "first test image")
 	n := fs.Int("n", -1, "test images to evaluate (-1: all from --offset; 0: throughput only)")
 	precision := fs.String("precision", "fp32", "fp32, fp16, int8, int4, or a per-layer CONFIG.json")
@@ -106,6 +116,14 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		return usagef("--bench-time %v: must be >= 0", *benchTime)
 	case *group < 0:
 		return usagef("--int4-group %d: must be >= 0", *group)
+	case *metric != search.MetricTop1 && *metric != search.MetricAgreement:
+		return usagef("--metric %q: want top1 or agreement", *metric)
+	case *unlabelled && *metric != search.MetricAgreement:
+		return usagef("--unlabelled: top-1 needs labels; use --metric agreement")
+	}
+	classList, err := parseClasses(*classes)
+	if err != nil {
+		return err
 	}
 	method, err := quant.ParseMethod(*calibMethod)
 	if err != nil {
@@ -141,9 +159,19 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if err := checkBatchMemory("--batch", *batch, layers.Of(g), 1, *model); err != nil {
 		return err
 	}
-	set, err := dataset.Open(*data)
+	dopts, err := search.DataOptions(g)
 	if err != nil {
-		return fmt.Errorf("--data: %w", err)
+		return fmt.Errorf("--model: %w", err)
+	}
+	copts := dopts
+	copts.Unlabelled = true // calibration uses no labels
+	dopts.Classes, dopts.Unlabelled = classList, *unlabelled
+	set, err := dataset.OpenWith(*data, dopts)
+	if err != nil {
+		return dataHint(fmt.Errorf("--data: %w", err))
+	}
+	if !set.Labelled() && *metric == search.MetricTop1 && *n != 0 {
+		return fmt.Errorf("--data %s has no labels (a folder of images without class subfolders, or --unlabelled): top-1 needs them; use --metric agreement (agreement with FP32's predictions)", *data)
 	}
 	if *offset >= set.Len() {
 		return fmt.Errorf("--offset %d: %s has %d images (0..%d)", *offset, *data, set.Len(), set.Len()-1)
@@ -166,7 +194,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	}
 	defer prof.stop() // error paths: the profile of what ran is still completed
 	opts := engine.Options{Batch: *batch, Threads: *threads, WeightMethod: wm, Int4Group: *group, BiasCorrection: *biasCorr}
-	res := evalResult{Model: *model, Data: *data, Precision: *precision, Offset: *offset, N: *n,
+	res := evalResult{Model: *model, Data: *data, Precision: *precision, Offset: *offset, N: *n, Metric: *metric, Labelled: set.Labelled(),
 		Batch: *batch, Threads: *threads, ISA: kernels.ISA(), GOARCH: runtime.GOARCH}
 	ls := layers.Of(g)
 	formats, fp32 := make([]kernels.Format, len(ls)), make([]kernels.Format, len(ls))
@@ -178,7 +206,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	if qdq != nil && cfg.Integer(g) && !*biasCorr {
 		opts.Calib = engine.FileCalibration(qdq)
 	} else if cfg.Integer(g) || *biasCorr {
-		cs, err := dataset.Open(*calib)
+		cs, err := dataset.OpenWith(*calib, copts)
 		if err != nil {
 			return fmt.Errorf("--calib: %w", err)
 		}
@@ -193,6 +221,18 @@ func eval(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		res.Calib, res.CalibN, res.CalibMethod, res.WeightMethod = *calib, *calibN, method.String(), wm.String()
+	}
+	var ref []int // FP32's predictions: the labels of agreement
+	if *metric == search.MetricAgreement && *n > 0 {
+		fm, err := engine.Compile(g, engine.Uniform(kernels.FP32), engine.Options{Batch: *batch, Threads: *threads})
+		if err != nil {
+			return err
+		}
+		ref, err = predictAs(fm, set, *offset, *n, progressOn(*quiet, stderr), stderr, "fp32 reference")
+		fm.Close()
+		if err != nil {
+			return err
+		}
 	}
 	m, err := engine.Compile(g, cfg, opts)
 	if err != nil {
@@ -217,23 +257,21 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		labels, err := set.Labels(*offset, *n)
-		if err != nil {
-			return err
+		if ref != nil {
+			a := matches(pred, ref, 0, *n)
+			res.Agreement = &a
 		}
-		acc := func(lo, hi int) float64 { // test-image indices [lo, hi)
-			c := 0
-			for i := lo; i < hi; i++ {
-				if pred[i-*offset] == labels[i-*offset] {
-					c++
-				}
+		if set.Labelled() {
+			labels, err := set.Labels(*offset, *n)
+			if err != nil {
+				return err
 			}
-			return float64(c) / float64(hi-lo)
-		}
-		res.Top1 = acc(*offset, *offset+*n)
-		if *offset == 0 && *n == 10000 {
-			v, h := acc(0, 5000), acc(5000, 10000)
-			res.Top1Val, res.Top1Holdout = &v, &h
+			acc := func(lo, hi int) float64 { return matches(pred, labels, lo-*offset, hi-*offset) } // test-image indices [lo, hi)
+			res.Top1 = acc(*offset, *offset+*n)
+			if *offset == 0 && *n == 10000 {
+				v, h := acc(0, 5000), acc(5000, 10000)
+				res.Top1Val, res.Top1Holdout = &v, &h
+			}
 		}
 	}
 	res.EvalSeconds = time.Since(start).Seconds()
@@ -265,14 +303,72 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// matches is the fraction of a[lo:hi] equal to b[lo:hi].
+func matches(a, b []int, lo, hi int) float64 {
+	c := 0
+	for i := lo; i < hi; i++ {
+		if a[i] == b[i] {
+			c++
+		}
+	}
+	return float64(c) / float64(hi-lo)
+}
+
+// classesHelp is the --classes flag's help (eval and search).
+const classesHelp = "label order of class-folder --data: NAME,NAME,... or @FILE (one name per line); default: classes.txt in the folder, else CIFAR-10's order when every subfolder is a CIFAR-10 class name (airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck) and the model has 10 outputs, else name order when the subfolders are as many as the model's outputs"
+
+// parseClasses reads --classes: a comma-separated list, or @FILE with one
+// name per line; "" gives nil (no list).
+func parseClasses(v string) ([]string, error) {
+	if v == "" {
+		return nil, nil
+	}
+	var names []string
+	if file, ok := strings.CutPrefix(v, "@"); ok {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--classes: %w", err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				names = append(names, l)
+			}
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("--classes %s: no class names in the file", v)
+		}
+		return names, nil
+	}
+	for _, c := range strings.Split(v, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			return nil, usagef("--classes %q: an empty class name", v)
+		}
+		names = append(names, c)
+	}
+	return names, nil
+}
+
+// dataHint adds the flag that fixes a class-folder set needing a class list.
+func dataHint(err error) error {
+	if errors.Is(err, dataset.ErrClassList) {
+		return fmt.Errorf("%w, or pass --classes NAME,NAME,... (or @FILE, one name per line)", err)
+	}
+	return err
+}
+
 // predict is engine.Predict over images [offset, offset+n) in chunks of
 // whole batches, so a bar can show the images done (engine.Predict has no
 // progress hook); the batches are those of one call.
 func predict(m *engine.Model, set *dataset.Set, offset, n int, on bool, stderr io.Writer) ([]int, error) {
+	return predictAs(m, set, offset, n, on, stderr, "evaluating")
+}
+
+// predictAs is predict with the bar's description.
+func predictAs(m *engine.Model, set *dataset.Set, offset, n int, on bool, stderr io.Writer, what string) ([]int, error) {
 	if !on {
 		return engine.Predict(m, set, offset, n)
 	}
-	bar := newBar(on, stderr, n, "evaluating")
+	bar := newBar(on, stderr, n, what)
 	defer bar.Finish()
 	chunk := m.Batch * max(1, 256/m.Batch)
 	pred := make([]int, 0, n)
@@ -326,6 +422,12 @@ func evalRun(r *evalResult, cfg engine.Config, ls []layers.Layer, name string) (
 		Count:  r.N,
 		Top1:   100 * r.Top1,
 	}
+	if r.Agreement != nil {
+		// Recorded as the run's top-1 on images named so that compare never
+		// pairs it with a labelled top-1.
+		p.Images += " agreement with fp32"
+		p.Top1 = 100 * *r.Agreement
+	}
 	for _, l := range ls {
 		p.Formats = append(p.Formats, cfg.Format(l.Name).String())
 	}
@@ -344,6 +446,9 @@ func evalRun(r *evalResult, cfg engine.Config, ls []layers.Layer, name string) (
 		run.Protocol["calibration"] = fmt.Sprintf("%s on %s[0:%d]; weights %s", r.CalibMethod, filepath.Base(r.Calib), r.CalibN, r.WeightMethod)
 	}
 	run.Summary = fmt.Sprintf("%s %s: top-1 %.2f%% on %s", p.Model, name, p.Top1, p.Images)
+	if r.Agreement != nil {
+		run.Summary = fmt.Sprintf("%s %s: %.2f%% agreement with fp32 on %s", p.Model, name, p.Top1, strings.TrimSuffix(p.Images, " agreement with fp32"))
+	}
 	if r.ImagesPerS > 0 {
 		run.Summary += fmt.Sprintf(", %.0f images/s at batch %d", r.ImagesPerS, r.Batch)
 	}
@@ -358,12 +463,15 @@ func printEval(w io.Writer, r *evalResult, cfg engine.Config) {
 	if r.CalibMethod != "" {
 		fmt.Fprintf(w, "calibration: %s, %d images of %s (training images); weights %s\n", r.CalibMethod, r.CalibN, filepath.Base(r.Calib), r.WeightMethod)
 	}
-	if r.N > 0 {
+	if r.N > 0 && r.Labelled {
 		fmt.Fprintf(w, "top-1 %.2f%% on images %d..%d of %s", 100*r.Top1, r.Offset, r.Offset+r.N-1, filepath.Base(r.Data))
 		if r.Top1Val != nil {
 			fmt.Fprintf(w, "  (val 0..4999: %.2f%%, holdout 5000..9999: %.2f%%)", 100**r.Top1Val, 100**r.Top1Holdout)
 		}
 		fmt.Fprintln(w)
+	}
+	if r.Agreement != nil {
+		fmt.Fprintf(w, "agreement with fp32 %.2f%% on images %d..%d of %s (images whose predicted class is FP32's)\n", 100**r.Agreement, r.Offset, r.Offset+r.N-1, filepath.Base(r.Data))
 	}
 	if r.TimedRuns > 0 {
 		fmt.Fprintf(w, "throughput %.0f images/s  (median of %d timed batches after 3 warm-ups; %.3f ms per batch of %d)\n",

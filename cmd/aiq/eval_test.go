@@ -2,7 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"image"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -174,5 +178,140 @@ func TestPredictChunks(t *testing.T) {
 	}
 	if !slices.Equal(got, want) || bar.Len() == 0 {
 		t.Errorf("chunked predictions differ (%d vs %d) or no bar drawn (%d bytes)", len(got), len(want), bar.Len())
+	}
+}
+
+// cifarPNGs writes CIFAR-10 test images offset..offset+n-1 as PNGs into
+// dir (or into dir/<class>/ when byClass), and returns dir.
+func cifarPNGs(t *testing.T, dir string, offset, n int, byClass bool) string {
+	t.Helper()
+	set, err := dataset.Open(testData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := set.Labels(offset, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		px, _ := set.Pixels(offset+i, 1)
+		img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+		for p := range 1024 {
+			img.Pix[4*p], img.Pix[4*p+1], img.Pix[4*p+2], img.Pix[4*p+3] = px[p], px[1024+p], px[2048+p], 255
+		}
+		sub := dir
+		if byClass {
+			sub = filepath.Join(dir, set.Classes[labels[i]])
+		}
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("%05d.png", offset+i)), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func evalJSON(t *testing.T, args ...string) evalResult {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if err := eval(append([]string{"--json", "--bench-time", "0", "-q"}, args...), &stdout, &stderr); err != nil {
+		t.Fatalf("eval %q: %v\n%s", args, err, stderr.String())
+	}
+	var r evalResult
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// --metric agreement on an unlabelled folder of CIFAR-10 test images: FP32
+// agrees with itself on every image, int8 on most but not necessarily all;
+// top-1 on the folder is refused with the way out.
+func TestEvalAgreement(t *testing.T) {
+	model := testModels + "resnet20.onnx"
+	needFile(t, model)
+	needFile(t, testData)
+	needFile(t, testCalib)
+	const n = 160
+	dir := cifarPNGs(t, t.TempDir(), 0, n, false)
+	cache := t.TempDir()
+	base := []string{"--model", model, "--data", dir, "--metric", "agreement", "--batch", "32", "--calib", testCalib, "--calib-n", "64", "--cache", cache}
+	fp32 := evalJSON(t, append(base, "--precision", "fp32")...)
+	if fp32.Agreement == nil || *fp32.Agreement != 1 || fp32.Labelled || fp32.N != n {
+		t.Fatalf("fp32: agreement %v, labelled %v, %d images", fp32.Agreement, fp32.Labelled, fp32.N)
+	}
+	int8 := evalJSON(t, append(base, "--precision", "int8")...)
+	if a := int8.Agreement; a == nil || !(*a > 0.85 && *a <= 1) {
+		t.Fatalf("int8 agreement %v, want most of %d images", a, n)
+	} else if k := *a * n; math.Abs(k-math.Round(k)) > 1e-9 {
+		t.Fatalf("int8 agreement %v is not a count of %d images", *a, n)
+	}
+	// The same images with labels: both numbers, and the labelled top-1 of
+	// the folder is the .bin file's.
+	labelled := evalJSON(t, append(base, "--precision", "int8", "--data", cifarPNGs(t, t.TempDir(), 0, n, true))...)
+	bin := evalJSON(t, append(base, "--precision", "int8", "--data", testData, "--n", fmt.Sprint(n))...)
+	if !labelled.Labelled || labelled.Top1 != bin.Top1 || *labelled.Agreement != *int8.Agreement || *bin.Agreement != *int8.Agreement {
+		t.Fatalf("class folders: top-1 %v agreement %v; .bin: top-1 %v agreement %v; unlabelled folder: agreement %v",
+			labelled.Top1, *labelled.Agreement, bin.Top1, *bin.Agreement, *int8.Agreement)
+	}
+	var stdout, stderr bytes.Buffer
+	err := eval([]string{"--model", model, "--data", dir, "--bench-time", "0", "--cache", ""}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--metric agreement") || !strings.Contains(err.Error(), dir) {
+		t.Errorf("top-1 on unlabelled images: %v", err)
+	}
+	if err := eval([]string{"--model", model, "--unlabelled"}, &stdout, &stderr); !errors.Is(err, errUsage) {
+		t.Errorf("--unlabelled with top-1: %v, want a usage error", err)
+	}
+	if err := eval([]string{"--model", model, "--metric", "kl"}, &stdout, &stderr); !errors.Is(err, errUsage) {
+		t.Errorf("--metric kl: %v, want a usage error", err)
+	}
+}
+
+// A class-folder set with 3 of the model's 10 classes under names that are
+// not CIFAR-10's is refused with the fix; --classes (a list or @FILE) fixes it.
+func TestEvalClasses(t *testing.T) {
+	model := testModels + "resnet20.onnx"
+	needFile(t, model)
+	needFile(t, testData)
+	dir := t.TempDir()
+	cifar := cifarPNGs(t, t.TempDir(), 0, 30, true)
+	// CIFAR-10 names for 3 classes only: their CIFAR-10 labels, as the .bin.
+	for _, c := range []string{"airplane", "automobile", "bird", "cat", "deer", "dog", "frog"} {
+		os.RemoveAll(filepath.Join(cifar, c))
+	}
+	kept := evalJSON(t, "--model", model, "--data", cifar, "--cache", "")
+	if kept.N != 9 || !(kept.Top1 > 0.5) {
+		t.Errorf("horse, ship, truck folders: %d images, top-1 %v", kept.N, kept.Top1)
+	}
+	// The same folders renamed: no list, no known names.
+	for i, c := range []string{"horse", "ship", "truck"} {
+		if err := os.Rename(filepath.Join(cifar, c), filepath.Join(dir, fmt.Sprintf("c%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	err := eval([]string{"--model", model, "--data", dir, "--bench-time", "0", "--cache", ""}, &stdout, &stderr)
+	for _, want := range []string{dir, "3 class subfolders", "10 outputs", "classes.txt", "--classes"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("3 unnamed classes: error %v does not say %q", err, want)
+		}
+	}
+	list := "a,b,c,d,e,f,g,c0,c1,c2" // horse, ship, truck are 7, 8, 9
+	if r := evalJSON(t, "--model", model, "--data", dir, "--cache", "", "--classes", list); r.Top1 != kept.Top1 {
+		t.Errorf("--classes: top-1 %v, want %v", r.Top1, kept.Top1)
+	}
+	file := filepath.Join(t.TempDir(), "classes.txt")
+	os.WriteFile(file, []byte(strings.ReplaceAll(list, ",", "\n")), 0o644)
+	if r := evalJSON(t, "--model", model, "--data", dir, "--cache", "", "--classes", "@"+file); r.Top1 != kept.Top1 {
+		t.Errorf("--classes @FILE: top-1 %v, want %v", r.Top1, kept.Top1)
+	}
+	if err := eval([]string{"--model", model, "--data", dir, "--classes", "@" + filepath.Join(dir, "none.txt")}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "none.txt") {
+		t.Errorf("--classes of a missing file: %v", err)
 	}
 }

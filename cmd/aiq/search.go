@@ -28,17 +28,20 @@ func init() {
 func runSearch(args []string) error {
 	fs := newFlags("search")
 	model := fs.String("model", "models/resnet20.onnx", "ONNX model `FILE`")
-	data := fs.String("data", "data/cifar10/cifar10-test.bin", "the 10,000 test images (val half 0..4999 searched, holdout 5000..9999 reported)")
+	data := fs.String("data", "data/cifar10/cifar10-test.bin", "test images (CIFAR-10 .bin, .tar.gz, class folders or a folder of images): the first half is the val half (searched), the rest the holdout half (reported); 10,000 for CIFAR-10")
+	metric := fs.String("metric", "top1", "what --max-drop bounds: top1 (accuracy, needs labels) or agreement (top-1 agreement with FP32's own predictions, no labels needed; FP32 scores 100)")
+	classes := fs.String("classes", "", classesHelp)
+	unlabelled := fs.Bool("unlabelled", false, "ignore the labels of --data (needs --metric agreement)")
 	calib := fs.String("calib", "data/cifar10/cifar10-train-5k.bin", "calibration images (training images, never test images)")
 	objective := fs.String("objective", "throughput", "throughput (measured images/s at --batch), latency (the same at batch 1) or ai (analytic bytes)")
 	algo := fs.String("algo", "pareto", "pareto (knapsack front + verification), greedy or coord")
 	formats := fs.String("formats", "fp32,fp16,int8,int4", "allowed formats, comma-separated (fp32 is always the reference)")
-	maxDrop := fs.Float64("max-drop", 1.0, "allowed top-1 drop below FP32, points")
+	maxDrop := fs.Float64("max-drop", 1.0, "allowed drop below FP32 in points of --metric (top-1; with agreement: 100 - agreement)")
 	margin := fs.Float64("margin", 0, "points of --max-drop kept in reserve on the search images (beyond the paired confidence bound)")
 	batch := fs.Int("batch", 64, "batch of the throughput objective and of the reported images/s")
 	threads := fs.Int("threads", 1, "threads of the timing runs")
 	aiBatch := fs.Int("ai-batch", 1, "batch of the ai objective and of the reported AI")
-	searchN := fs.Int("search-n", 2000, "val images the search evaluates (a class-balanced prefix of 0..4999)")
+	searchN := fs.Int("search-n", 2000, "val images the search evaluates (a prefix of the val half; CIFAR-10's test set is class-balanced by prefix)")
 	workers := fs.Int("workers", 2, "accuracy evaluations run at once")
 	sensTol := fs.Float64("sens-tol", 0.35, "a uniform format within this many points of FP32 is not run per layer")
 	lambda := fs.Float64("lambda", 10, "coord: loss = drop + lambda x relative cost")
@@ -78,8 +81,10 @@ func runSearch(args []string) error {
 		}
 	}
 	switch {
-	case *searchN > 5000:
-		return usagef("--search-n %d: the val half has 5000 images", *searchN)
+	case *metric != search.MetricTop1 && *metric != search.MetricAgreement:
+		return usagef("--metric %q: want top1 or agreement", *metric)
+	case *unlabelled && *metric != search.MetricAgreement:
+		return usagef("--unlabelled: top-1 needs labels; use --metric agreement")
 	case !(*maxDrop > 0) || math.IsInf(*maxDrop, 0):
 		return usagef("--max-drop %v: must be a number > 0", *maxDrop)
 	case !(*margin >= 0 && *margin < *maxDrop):
@@ -91,7 +96,12 @@ func runSearch(args []string) error {
 	case *benchTime <= 0:
 		return usagef("--bench-time %v: must be > 0", *benchTime)
 	}
+	classList, err := parseClasses(*classes)
+	if err != nil {
+		return err
+	}
 	o := search.Options{Model: *model, Data: *data, Calib: *calib, Objective: *objective, Algorithm: *algo,
+		Metric: *metric, Classes: classList, Unlabelled: *unlabelled,
 		MaxDrop: *maxDrop, Margin: *margin, Batch: *batch, Threads: *threads, AIBatch: *aiBatch, SearchN: *searchN,
 		Workers: *workers, SensTol: *sensTol, Lambda: *lambda, Refine: *refine, BenchTime: *benchTime,
 		CalibN: *calibN, Int4Group: *group, BiasCorrection: *biasCorr, CacheDir: *cacheDir}
@@ -102,7 +112,6 @@ func runSearch(args []string) error {
 		}
 		o.Formats = append(o.Formats, f)
 	}
-	var err error
 	if o.CalibMethod, err = quant.ParseMethod(*calibMethod); err != nil {
 		return fmt.Errorf("--calib-method: %w", err)
 	}
@@ -149,7 +158,7 @@ func runSearch(args []string) error {
 	rep, err := search.Run(o)
 	sp.finish()
 	if err != nil {
-		return err
+		return dataHint(err)
 	}
 	if err := prof.stop(); err != nil {
 		return err
@@ -270,7 +279,14 @@ func saveSearchRun(dir string, rep *search.Report, data string) (string, error) 
 	b := rep.Best
 	run.Summary = fmt.Sprintf("%s %s/%s: %s, holdout %.2f%% (fp32 %.2f%%), %.0f img/s, AI %.1f (fp32 %.1f)",
 		name, rep.Objective, rep.Algorithm, b.Summary, b.Top1Holdout, b.Top1FP32Holdout, b.ImagesPerS, b.AI, b.AIFP32)
-	holdout := fmt.Sprintf("%s[%d:%d]", data, 5000, 10000)
+	total := rep.Images
+	if total == 0 { // reports older than the field: CIFAR-10's 10,000
+		total = 10000
+	}
+	holdout := fmt.Sprintf("%s[%d:%d]", data, total/2, total)
+	if rep.Metric == search.MetricAgreement {
+		holdout += " agreement with fp32" // not comparable with top-1 on the same images
+	}
 	p := &results.Search{Model: name, Algorithm: rep.Algorithm, Objective: rep.Objective, Bound: rep.MaxDrop, Images: holdout}
 	for _, l := range rep.Layers {
 		p.Layers = append(p.Layers, results.Layer{Name: l.Name, Params: l.Weights, MACs: l.MACs})

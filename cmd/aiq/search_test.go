@@ -64,7 +64,8 @@ func TestSearchBadInput(t *testing.T) {
 		{[]string{"--search-n", "0", "--workers", "0"}, true, "--search-n 0"},
 		{[]string{"--workers", "0"}, true, "--workers 0"},
 		{[]string{"--search-n", "-3"}, true, "--search-n -3"},
-		{[]string{"--search-n", "6000"}, true, "--search-n 6000"},
+		{[]string{"--metric", "kl"}, true, "--metric"},
+		{[]string{"--unlabelled"}, true, "--metric agreement"},
 		{[]string{"--batch", "0"}, true, "--batch 0"},
 		{[]string{"--max-drop", "0"}, true, "--max-drop 0"},
 		{[]string{"--bench-time", "0s"}, true, "--bench-time 0s"},
@@ -82,6 +83,13 @@ func TestSearchBadInput(t *testing.T) {
 			t.Errorf("%q: %v, usage error %v", c.args, err, c.usage)
 		case !strings.Contains(err.Error(), c.want):
 			t.Errorf("%q: %v does not name %s", c.args, err, c.want)
+		}
+	}
+	// More search images than the val half (the first half of --data) has.
+	if exists(model) && exists(testData) && exists(calib) {
+		err := runSearch([]string{"--model", model, "--data", testData, "--calib", calib, "--search-n", "6000", "-q"})
+		if err == nil || !strings.Contains(err.Error(), "6000 search images") || !strings.Contains(err.Error(), "has 5000") {
+			t.Errorf("--search-n 6000: %v", err)
 		}
 	}
 	junk := filepath.Join(dir, "junk.json")
