@@ -273,6 +273,18 @@ var genCasesV3 = []genCase{
 		y := b.op("ReduceMean", []string{b.conv(x, c, c, 3, 1, 1, 1)}, ints("axes", -1, -2), intA("keepdims", 0))
 		return b.op("Gemm", []string{y, b.constF([]int64{int64(c), 4}, nil)})
 	}},
+	{"se-dense-reshape", func(b *netBuilder, x string, c, hw int) string {
+		// Keras-style squeeze-excitation: mean -> Dense layers -> back to
+		// [N,C,1,1] (Unsqueeze, Reshape) -> Mul; then a broadcast Add + Relu.
+		y := b.conv(x, c, c, 3, 1, 1, 1)
+		s := b.op("ReduceMean", []string{y}, ints("axes", 2, 3), intA("keepdims", 0))
+		s = b.op("Relu", []string{b.op("Gemm", []string{s, b.constF([]int64{int64(c), 4}, nil)})})
+		s = b.op("Sigmoid", []string{b.op("MatMul", []string{s, b.constF([]int64{4, int64(c)}, nil)})})
+		u := b.op("Unsqueeze", []string{s, b.constI(2, 3)})
+		r := b.op("Reshape", []string{s, b.constI(-1, int64(c), 1, 1)})
+		y = b.op("Mul", []string{u, y})
+		return b.op("Relu", []string{b.op("Add", []string{y, r})})
+	}},
 	{"mobilenetv3-block", mobileNetV3Block},
 	{"shufflenet-unit", shuffleNetUnit},
 }
@@ -441,4 +453,58 @@ func describe(g *graph.Graph, cfg Config, calib *quant.Calibration) string {
 	}
 	defer m.Close()
 	return m.Describe()
+}
+
+// TestGenerated224 runs an ImageNet-sized stem (224x224x3: conv 3x3/2 ->
+// HardSwish -> 3x3 conv -> MaxPool -> MobileNetV3 block -> GAP -> Gemm)
+// at batches 1..8 on one and two threads (split inside the layers, lanes,
+// sub-batches) against the reference.
+func TestGenerated224(t *testing.T) {
+	if testing.Short() {
+		t.Skip("several 224x224 reference passes")
+	}
+	b := newNet(3, 224, 224)
+	y := b.op("HardSwish", []string{b.conv("x", 3, 8, 3, 2, 1, 1)})
+	y = b.op("Relu", []string{b.conv(y, 8, 8, 3, 1, 1, 1)})
+	y = b.op("MaxPool", []string{y}, ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1))
+	y = mobileNetV3Block(b, y, 8, 56)
+	y = b.op("Flatten", []string{b.op("GlobalAveragePool", []string{y})})
+	out := b.op("Gemm", []string{y, b.constF([]int64{10, 8}, nil)}, intA("transB", 1))
+	for _, c := range []struct{ batch, threads, sub int }{{1, 1, 0}, {1, 2, 0}, {3, 2, 0}, {8, 2, 0}, {8, 1, 2}} {
+		t.Run(fmt.Sprintf("batch%d-threads%d-sub%d", c.batch, c.threads, c.sub), func(t *testing.T) {
+			g := b.load(t, out, c.batch)
+			compareReference(t, g, Options{Batch: c.batch, Threads: c.threads, SubBatch: c.sub})
+		})
+	}
+}
+
+// TestGAPExact checks both global-average-pool paths against the scalar
+// loop they replace, bit for bit, over channel counts with every tail.
+func TestGAPExact(t *testing.T) {
+	for _, c := range []int{1, 7, 8, 15, 16, 17, 33, 1280} {
+		for _, plane := range []int{1, 16, 49} {
+			x := &tensor{name: "x", c: c, h: plane, w: 1, rank: 4, f: randImages(2*c*plane, uint64(c))}
+			want := make([]float32, 2*c)
+			for i := range 2 {
+				for p := 0; p < plane; p++ {
+					for j := 0; j < c; j++ {
+						want[i*c+j] += x.f[(i*plane+p)*c+j]
+					}
+				}
+				for j := 0; j < c; j++ {
+					want[i*c+j] *= 1 / float32(plane)
+				}
+			}
+			for _, asm := range []bool{false, asmLevel()} {
+				y := &tensor{name: "y", c: c, h: 1, w: 1, rank: 4, f: make([]float32, 2*c)}
+				s := &gapStep{stepIO: stepIO{ins: []*tensor{x}, outs: []*tensor{y}}, asm: asm}
+				s.run(nil, 2)
+				for j := range want {
+					if math.Float32bits(y.f[j]) != math.Float32bits(want[j]) {
+						t.Fatalf("c=%d plane=%d asm=%v: value %d is %v, the scalar loop gives %v", c, plane, asm, j, y.f[j], want[j])
+					}
+				}
+			}
+		}
+	}
 }

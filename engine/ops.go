@@ -71,7 +71,11 @@ func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
 			}
 			return s, nil
 		}
-		return makeBinary(io, n.Op, bad)
+		s, err := makeBinary(io, n.Op, bad)
+		if err == nil && len(nodes) > 1 {
+			s.act, _ = actOf(nodes[1]) // an Add's fused activation
+		}
+		return s, err
 	case "Sigmoid", "HardSigmoid", "HardSwish":
 		if len(ins) != 1 || x.size() != out.size() {
 			return nil, bad("want one activation input")
@@ -280,16 +284,44 @@ func (s *gapStep) run(m *Model, n int) {
 	inv := 1 / float32(plane)
 	for i := 0; i < n; i++ {
 		acc := y[i*c : (i+1)*c]
-		clear(acc)
 		img := x.f[i*plane*c : (i+1)*plane*c]
-		// acc += pixel p, vector over channels: each channel still sums its
-		// pixels in order (-Inf/+Inf bounds: no clamp).
-		for p := 0; p < plane; p++ {
-			addActF32(s.asm, acc, img[p*c:(p+1)*c], kernels.ActNone)
+		// Every channel sums its pixels in pixel order, as the scalar loop
+		// did, so the result is the same to the bit.
+		if s.asm {
+			// acc += pixel p, 16 channels per vector (bounds +-Inf: no clamp).
+			clear(acc)
+			for p := 0; p < plane; p++ {
+				addActF32(s.asm, acc, img[p*c:(p+1)*c], kernels.ActNone)
+			}
+		} else {
+			gapSums(acc, img, c, plane)
 		}
 		for j := range acc {
 			acc[j] *= inv
 		}
+	}
+}
+
+// gapSums sets acc[j] to the sum over pixels (in order) of channel j,
+// 8 channels at a time held in registers across the pixels.
+func gapSums(acc, img []float32, c, plane int) {
+	j := 0
+	for ; j+8 <= c; j += 8 {
+		var a0, a1, a2, a3, a4, a5, a6, a7 float32
+		for p := j; p < plane*c; p += c {
+			v := img[p : p+8 : p+8]
+			a0, a1, a2, a3 = a0+v[0], a1+v[1], a2+v[2], a3+v[3]
+			a4, a5, a6, a7 = a4+v[4], a5+v[5], a6+v[6], a7+v[7]
+		}
+		acc[j], acc[j+1], acc[j+2], acc[j+3] = a0, a1, a2, a3
+		acc[j+4], acc[j+5], acc[j+6], acc[j+7] = a4, a5, a6, a7
+	}
+	for ; j < c; j++ {
+		var a float32
+		for p := j; p < plane*c; p += c {
+			a += img[p]
+		}
+		acc[j] = a
 	}
 }
 

@@ -228,11 +228,13 @@ type binaryStep struct {
 	stepIO
 	op    string
 	bcast int // 0: same shape; 1 or 2: input 0 or 1 is the channel vector
+	act   kernels.Act
 }
 
 func (s *binaryStep) run(m *Model, n int) {
 	a, b, o := s.ins[0], s.ins[1], s.outs[0]
 	c, per := o.c, o.size()
+	defer applyAct(o.f[:n*per], s.act)
 	if s.bcast == 0 {
 		binaryRun(s.op, o.f[:n*per], a.f[:n*per], b.f[:n*per])
 		return
@@ -276,11 +278,11 @@ func (s *binaryStep) describe() string {
 	if s.bcast != 0 {
 		kind = " (channel broadcast)"
 	}
-	return fmt.Sprintf("%s%s %s", s.op, kind, s.outs[0].name)
+	return fmt.Sprintf("%s%s %v %s", s.op, kind, s.act, s.outs[0].name)
 }
 
 // makeBinary checks the shapes of a two-activation Add/Sub/Mul/Div.
-func makeBinary(io stepIO, op string, bad func(string, ...any) error) (step, error) {
+func makeBinary(io stepIO, op string, bad func(string, ...any) error) (*binaryStep, error) {
 	if len(io.ins) != 2 {
 		return nil, bad("one operand is a constant that does not broadcast per channel; only activation operands, or a per-channel constant, are supported")
 	}
