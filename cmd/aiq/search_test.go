@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aiq-project/aiq/results"
+	"github.com/aiq-project/aiq/search"
 )
 
 // A search's report saves as a search run: top-1 on the holdout half in
@@ -108,3 +110,51 @@ func TestSearchBadInput(t *testing.T) {
 }
 
 func exists(path string) bool { _, err := os.Stat(path); return err == nil }
+
+// A whole search with --metric agreement on 400 unlabelled images (short
+// timings, few search images): FP32 agrees with itself everywhere, the
+// halves are 0..199 and 200..399, and the choice holds the bound on
+// agreement.
+func TestSearchAgreement(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a whole search")
+	}
+	model := testModels + "resnet20.onnx"
+	needFile(t, model)
+	needFile(t, testData)
+	needFile(t, testCalib)
+	data := cifarPNGs(t, t.TempDir(), 0, 400, false)
+	out := t.TempDir()
+	args := []string{"--model", model, "--data", data, "--calib", testCalib, "--metric", "agreement", "--max-drop", "2",
+		"--batch", "16", "--search-n", "100", "--calib-n", "128", "--refine", "1", "--bench-time", "350ms",
+		"--cache", t.TempDir(), "--out", out, "-q"}
+	if err := runSearch(args); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "search.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep search.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Metric != "agreement" || rep.Images != 400 || !strings.Contains(rep.Protocol["report"], "200..399") {
+		t.Fatalf("metric %q, %d images, report %q", rep.Metric, rep.Images, rep.Protocol["report"])
+	}
+	for _, bl := range rep.Baselines {
+		if bl.Format == "fp32" && (bl.Top1Search != 100 || bl.Top1Val != 100 || bl.Top1Holdout != 100) {
+			t.Errorf("fp32 agreement with itself: search %v val %v holdout %v", bl.Top1Search, bl.Top1Val, bl.Top1Holdout)
+		}
+		if bl.Format == "int8" && !(bl.Top1Holdout > 85 && bl.Top1Holdout <= 100) {
+			t.Errorf("int8 agreement %v on the holdout half", bl.Top1Holdout)
+		}
+	}
+	if best := rep.Best; best.Top1FP32Val != 100 || best.DropValUpper > rep.MaxDrop || !(best.Top1Holdout > 80) {
+		t.Errorf("chosen %s: val %v (fp32 %v), bound %v > %v, holdout %v", best.Summary, best.Top1Val, best.Top1FP32Val, best.DropValUpper, rep.MaxDrop, best.Top1Holdout)
+	}
+	// Labelled CIFAR-10 read unlabelled with top-1 is refused before any work.
+	if err := runSearch([]string{"--model", model, "--data", data, "--calib", testCalib, "--search-n", "100", "-q"}); err == nil || !strings.Contains(err.Error(), "agreement") {
+		t.Errorf("top-1 on unlabelled images: %v", err)
+	}
+}
