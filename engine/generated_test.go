@@ -387,8 +387,10 @@ func TestGeneratedInt8(t *testing.T) {
 	ref := run(Config{})
 	for _, c := range []struct {
 		f     kernels.Format
+		bc    bool // bias correction
 		bound float64
-	}{{kernels.Int8, 0.1}, {kernels.FP16, 0.01}, {kernels.Int4, 0.5}} {
+	}{{kernels.Int8, false, 0.1}, {kernels.Int8, true, 0.1}, {kernels.FP16, false, 0.01}, {kernels.Int4, false, 0.5}} {
+		opts.BiasCorrection = c.bc
 		got := run(Uniform(c.f))
 		var num, den float64
 		for i := range ref {
@@ -397,7 +399,7 @@ func TestGeneratedInt8(t *testing.T) {
 			den += float64(ref[i]) * float64(ref[i])
 		}
 		rel := math.Sqrt(num / den)
-		t.Logf("%v: relative RMS error against fp32 %.4f", c.f, rel)
+		t.Logf("%v (bias correction %v): relative RMS error against fp32 %.4f", c.f, c.bc, rel)
 		if testing.Verbose() {
 			t.Log(describe(g, Uniform(c.f), calib))
 		}

@@ -22,6 +22,7 @@ import (
 type groupConvStep struct {
 	stepIO
 	name      string
+	inName    string         // graph value read (for calibration means)
 	format    kernels.Format // configured
 	exec      kernels.Format // executed: format, or fp32 for the direct depthwise loop
 	wScale    []float32      // the model file's int8 weight scales (QDQ), or nil
@@ -65,7 +66,7 @@ func (b *builder) makeGroupConv(nodes []*graph.Node) (step, error) {
 	}
 	c := n.Conv
 	G := max(c.Group, 1)
-	s := &groupConvStep{name: n.Name, format: b.cfg.Format(n.Name), groups: G, asm: asmLevel()}
+	s := &groupConvStep{name: n.Name, inName: n.Inputs[0], format: b.cfg.Format(n.Name), groups: G, asm: asmLevel()}
 	g := geom{cin: in.c, h: in.h, w: in.w, cout: wt.Shape[0], kh: c.KH, kw: c.KW, sh: c.StrideH, sw: c.StrideW,
 		pt: c.PadT, pl: c.PadL, dh: max(c.DilationH, 1), dw: max(c.DilationW, 1)}
 	g.ho = (g.h+c.PadT+c.PadB-g.dh*(g.kh-1)-1)/g.sh + 1
@@ -187,6 +188,9 @@ func (s *groupConvStep) pack(b *builder, ep kernels.Epilogue, w []float32, gi in
 		}
 		if err != nil {
 			return err
+		}
+		if b.opts.BiasCorrection {
+			ep.Bias = s.correctBias(b, qw, w, ep.Bias, gi)
 		}
 		g, err := kernels.PackGEMMQ(qw, s.ins[0].q, ep, kernels.Quant{Scale: 1})
 		s.gq = append(s.gq, g)
@@ -398,4 +402,24 @@ func (s *groupConvStep) execFormat() kernels.Format {
 		return kernels.Int8
 	}
 	return kernels.Int4
+}
+
+// correctBias returns group gi's bias minus the expected output error of
+// its quantized weights (as convStep.correctBias, over the group's input
+// channels).
+func (s *groupConvStep) correctBias(b *builder, qw kernels.QuantWeights, w, bias []float32, gi int) []float32 {
+	mean := b.opts.Calib.Means[s.inName]
+	if len(mean) != s.g.cin {
+		return bias
+	}
+	dq := quant.Dequantize(qw)
+	out := append([]float32(nil), bias...)
+	for j := 0; j < s.ng; j++ {
+		var e float64
+		for k := 0; k < s.k; k++ {
+			e += float64(dq[k*s.ng+j]-w[k*s.ng+j]) * mean[gi*s.cg+k%s.cg]
+		}
+		out[j] -= float32(e)
+	}
+	return out
 }
