@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -21,7 +22,11 @@ func eval(n *Node, in []*Tensor, out []*Tensor) error {
 		}
 		conv(n.Conv, in[0], in[1].F, bias, o)
 	case "AveragePool", "MaxPool":
-		pool(n, in[0], o)
+		if o.DType == Int64 {
+			poolInt(n, in[0], o)
+		} else {
+			pool(n, in[0], o)
+		}
 	case "GlobalAveragePool":
 		plane := numel(in[0].Shape[2:])
 		for i := range o.F {
@@ -31,22 +36,49 @@ func eval(n *Node, in []*Tensor, out []*Tensor) error {
 			}
 			o.F[i] = s / float32(plane)
 		}
+	case "GlobalMaxPool":
+		plane := numel(in[0].Shape[2:])
+		for i := range o.F {
+			o.F[i] = slicesMax(in[0].F[i*plane : (i+1)*plane])
+		}
+	case "ReduceMean":
+		reduceMean(n, in[0], o)
+	case "Sigmoid":
+		for i, v := range in[0].F {
+			o.F[i] = float32(1 / (1 + math.Exp(-float64(v))))
+		}
+	case "HardSigmoid", "HardSwish":
+		alpha, beta := n.Alpha, n.Beta
+		if n.Op == "HardSwish" {
+			alpha, beta = 1/6.0, 0.5
+		}
+		for i, v := range in[0].F {
+			y := max(0, min(1, alpha*v+beta))
+			if n.Op == "HardSwish" {
+				y *= v
+			}
+			o.F[i] = y
+		}
+	case "QuantizeLinear", "DequantizeLinear", "ConvInteger", "QLinearConv", "MatMulInteger", "QLinearMatMul":
+		return evalQuant(n, in, o)
 	case "Gemm":
 		gemm(n.Gemm, in, o)
 	case "MatMul":
 		matmul(in[0], in[1], o)
 	case "Relu", "Clip":
-		lo, hi := n.Clip.Min, n.Clip.Max
-		for i, v := range in[0].F {
-			o.F[i] = min(max(v, lo), hi)
-		}
+		clip(n, in, o)
 	case "Softmax":
 		softmax(in[0], n.Axis, o)
 	case "Identity", "Flatten", "Reshape", "Unsqueeze", "Squeeze":
 		copy(o.F, in[0].F)
 		copy(o.I, in[0].I)
 	case "Add", "Sub", "Mul", "Div":
-		return binary(n.Op, in[0], in[1], o)
+		if err := binary(n.Op, in[0], in[1], o); err != nil {
+			return err
+		}
+		for i, v := range o.I {
+			o.I[i] = wrapInt(o.Elem, v)
+		}
 	case ChannelAffine:
 		c := in[0].Shape[1]
 		inner := numel(in[0].Shape[2:])
@@ -76,12 +108,35 @@ func eval(n *Node, in []*Tensor, out []*Tensor) error {
 		for i := range o.F {
 			o.F[i] = p.Value
 		}
+		for i := range o.I {
+			o.I[i] = int64(p.Value)
+		}
 		gatherIndex(in[0], o, func(oi []int, ii []int) bool {
 			for a := range oi {
-				ii[a] = oi[a] - p.Begin[a]
-				if ii[a] < 0 || ii[a] >= in[0].Shape[a] {
-					return false
+				d := in[0].Shape[a]
+				v := oi[a] - p.Begin[a]
+				if v < 0 || v >= d {
+					switch p.Mode {
+					case "":
+						return false
+					case "edge":
+						v = min(max(v, 0), d-1)
+					case "wrap":
+						v = (v%d + d) % d
+					case "reflect":
+						// Mirror without repeating the edge: period 2(d-1).
+						if d == 1 {
+							v = 0
+						} else {
+							per := 2 * (d - 1)
+							v = (v%per + per) % per
+							if v >= d {
+								v = per - v
+							}
+						}
+					}
 				}
+				ii[a] = v
 			}
 			return true
 		})
@@ -141,6 +196,101 @@ func eval(n *Node, in []*Tensor, out []*Tensor) error {
 		return fmt.Errorf("operator %s has no reference implementation", n.Op)
 	}
 	return nil
+}
+
+func slicesMax(v []float32) float32 {
+	m := float32(math.Inf(-1))
+	for _, x := range v {
+		m = max(m, x)
+	}
+	return m
+}
+
+// clip bounds x by Node.Clip or, when they are runtime inputs, by inputs 1
+// and 2 (an omitted one is unbounded).
+func clip(n *Node, in []*Tensor, o *Tensor) {
+	lo, hi := n.Clip.Min, n.Clip.Max
+	if o.DType == Int64 {
+		ilo, ihi := int64(math.MinInt64), int64(math.MaxInt64)
+		if !math.IsInf(float64(lo), -1) {
+			ilo = int64(lo)
+		}
+		if !math.IsInf(float64(hi), 1) {
+			ihi = int64(hi)
+		}
+		if len(in) > 1 && in[1] != nil {
+			ilo = in[1].I[0]
+		}
+		if len(in) > 2 && in[2] != nil {
+			ihi = in[2].I[0]
+		}
+		for i, v := range in[0].I {
+			o.I[i] = min(max(v, ilo), ihi)
+		}
+		return
+	}
+	if len(in) > 1 && in[1] != nil {
+		lo = in[1].F[0]
+	}
+	if len(in) > 2 && in[2] != nil {
+		hi = in[2].F[0]
+	}
+	for i, v := range in[0].F {
+		o.F[i] = min(max(v, lo), hi)
+	}
+}
+
+// reduceMean averages x over n.Axes, summing in float64.
+func reduceMean(n *Node, x, o *Tensor) {
+	r := len(x.Shape)
+	// Output strides over the kept axes; reduced axes contribute nothing.
+	ostride := make([]int, r)
+	st := 1
+	for a := r - 1; a >= 0; a-- {
+		if !slices.Contains(n.Axes, a) {
+			ostride[a] = st
+			st *= x.Shape[a]
+		}
+	}
+	sum := make([]float64, o.Len())
+	for i, v := range x.F {
+		rem, oi := i, 0
+		for a := r - 1; a >= 0; a-- {
+			oi += rem % x.Shape[a] * ostride[a]
+			rem /= x.Shape[a]
+		}
+		sum[oi] += float64(v)
+	}
+	cnt := float64(x.Len()) / float64(max(o.Len(), 1))
+	for i, s := range sum {
+		o.F[i] = float32(s / cnt)
+	}
+}
+
+// poolInt is MaxPool over integer data (uint8/int8 activations).
+func poolInt(n *Node, x, o *Tensor) {
+	c := n.Conv
+	h, wd := x.Shape[2], x.Shape[3]
+	oh, ow := o.Shape[2], o.Shape[3]
+	for p := range x.Shape[0] * x.Shape[1] {
+		src := x.I[p*h*wd:][:h*wd]
+		dst := o.I[p*oh*ow:][:oh*ow]
+		for y := range oh {
+			for xx := range ow {
+				acc := int64(math.MinInt64)
+				for kh := range c.KH {
+					iy := y*c.StrideH + kh*c.DilationH - c.PadT
+					for kw := range c.KW {
+						ix := xx*c.StrideW + kw*c.DilationW - c.PadL
+						if iy >= 0 && iy < h && ix >= 0 && ix < wd {
+							acc = max(acc, src[iy*wd+ix])
+						}
+					}
+				}
+				dst[y*ow+xx] = acc
+			}
+		}
+	}
 }
 
 // parallel runs fn(i) for i in [0, n) on up to GOMAXPROCS goroutines.
@@ -328,13 +478,22 @@ func gemm(p GemmParams, in []*Tensor, o *Tensor) {
 	})
 }
 
+// matmul is numpy's matmul; 1-D operands are promoted to a row (a) or a
+// column (b) and the output has the added axis removed.
 func matmul(a, b, o *Tensor) {
-	r := len(o.Shape)
-	m, nn, k := o.Shape[r-2], o.Shape[r-1], a.Shape[len(a.Shape)-1]
-	batches := numel(o.Shape[:r-2])
-	aLead := append(append([]int{}, a.Shape[:len(a.Shape)-2]...), 1, 1)
-	bLead := append(append([]int{}, b.Shape[:len(b.Shape)-2]...), 1, 1)
-	oLead := append(append([]int{}, o.Shape[:r-2]...), 1, 1)
+	as, bs := a.Shape, b.Shape
+	if len(as) == 1 {
+		as = []int{1, as[0]}
+	}
+	if len(bs) == 1 {
+		bs = []int{bs[0], 1}
+	}
+	m, nn, k := as[len(as)-2], bs[len(bs)-1], as[len(as)-1]
+	lead, _ := broadcast(as[:len(as)-2], bs[:len(bs)-2])
+	batches := numel(lead)
+	aLead := append(append([]int{}, as[:len(as)-2]...), 1, 1)
+	bLead := append(append([]int{}, bs[:len(bs)-2]...), 1, 1)
+	oLead := append(append([]int{}, lead...), 1, 1)
 	parallel(batches, func(bi int) {
 		ab := bcastIndex(aLead, oLead, bi)
 		bb := bcastIndex(bLead, oLead, bi)

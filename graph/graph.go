@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"strings"
+
+	"github.com/aiq-project/aiq/onnx"
 )
 
 // DType is the element kind of a tensor: ONNX float types map to Float32,
@@ -30,6 +32,10 @@ type Tensor struct {
 	Shape []int
 	F     []float32
 	I     []int64
+	// Elem is the ONNX element type of an Int64 tensor (UINT8, INT8, INT32,
+	// ...) when the model says it, so QuantizeLinear saturates to the zero
+	// point's type and integer arithmetic wraps as in the model; 0 is int64.
+	Elem onnx.DataType
 }
 
 // Const reports whether t holds constant data.
@@ -55,19 +61,24 @@ type Node struct {
 	Inputs  []string // "" marks an omitted optional input
 	Outputs []string
 
-	Conv  ConvParams  // Conv; also MaxPool/AveragePool geometry (Group unused)
+	Conv  ConvParams  // Conv, ConvInteger, QLinearConv; also MaxPool/AveragePool geometry (Group unused)
 	Pool  PoolParams  // AveragePool, MaxPool
 	Gemm  GemmParams  // Gemm
 	Clip  ClipParams  // Clip, Relu (Min 0, Max +Inf)
 	Slice SliceParams // Slice
 	Pad   PadParams   // Pad
 	Shape []int       // Reshape: full output shape; Constant, ConstantOfShape
-	Axis  int         // Concat, Flatten, Gather, Softmax (normalised to >= 0)
-	Axes  []int       // Unsqueeze, Squeeze (normalised to >= 0, sorted)
+	Axis  int         // Concat, Flatten, Gather, Softmax, QuantizeLinear, DequantizeLinear (normalised to >= 0)
+	Axes  []int       // Unsqueeze, Squeeze, ReduceMean (normalised to >= 0, sorted)
 	Perm  []int       // Transpose
 	Eps   float32     // BatchNormalization
-	To    DType       // Cast
-	Value *Tensor     // Constant, ConstantOfShape: the value
+	// HardSigmoid: y = max(0, min(1, Alpha*x + Beta)); HardSwish is x*HardSigmoid(x) with 1/6, 1/2.
+	Alpha, Beta float32
+	KeepDims    bool          // ReduceMean: reduced axes stay as size 1
+	BlockSize   int           // QuantizeLinear, DequantizeLinear: 0 per tensor or per axis, else blocked along Axis
+	QType       onnx.DataType // QuantizeLinear: the output element type (UINT8, INT8, ...)
+	To          DType         // Cast
+	Value       *Tensor       // Constant, ConstantOfShape: the value
 }
 
 // ConvParams is the geometry of a Conv (and of a pooling window).
@@ -99,10 +110,13 @@ type ClipParams struct{ Min, Max float32 }
 // Starts[i] + k*Steps[i] for k < output dim i. Steps may be negative.
 type SliceParams struct{ Starts, Steps []int }
 
-// PadParams: per input axis, Begin and End elements of Value (mode constant only).
+// PadParams: per input axis, Begin and End elements. Mode is "" for ONNX
+// mode constant (the new elements are Value), else "edge", "reflect" or
+// "wrap" (an executor that only pads with a constant must check it).
 type PadParams struct {
 	Begin, End []int
 	Value      float32
+	Mode       string
 }
 
 // Graph is a model imported for one batch size. Nodes are in execution order.

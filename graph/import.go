@@ -30,8 +30,10 @@ func FromONNX(m *onnx.Model, batch int) (*Graph, error) {
 		return nil, fmt.Errorf("graph: batch size %d, want >= 1", batch)
 	}
 	for dom, v := range m.Opsets {
-		if dom == "" && (v < 7 || v > 21) {
-			return nil, fmt.Errorf("graph: opset %d not supported (7..21)", v)
+		// 22..25 change none of the supported operators except by new
+		// element types and attributes, which are checked per node.
+		if dom == "" && (v < 7 || v > 25) {
+			return nil, fmt.Errorf("graph: opset %d not supported (7..25)", v)
 		}
 	}
 	og := m.Graph
@@ -53,7 +55,7 @@ func FromONNX(m *onnx.Model, batch int) (*Graph, error) {
 		shape := make([]int, len(in.Dims))
 		for i, d := range in.Dims {
 			switch {
-			case d > 0:
+			case d >= 0:
 				shape[i] = int(d)
 			case i == 0:
 				shape[i] = batch // the batch dimension, symbolic or unknown
@@ -61,14 +63,19 @@ func FromONNX(m *onnx.Model, batch int) (*Graph, error) {
 				return nil, fmt.Errorf("graph: input %q dimension %d is not fixed (%q)", in.Name, i, in.DimParams[i])
 			}
 		}
-		if i0 := in.Dims; len(i0) > 0 && i0[0] > 0 && int(i0[0]) != batch {
+		// The first input carries the batch; others (a second operand, a
+		// scale) keep the sizes they declare.
+		if i0 := in.Dims; len(g.Inputs) == 0 && len(i0) > 0 && i0[0] >= 0 && int(i0[0]) != batch {
 			return nil, fmt.Errorf("graph: input %q has fixed batch %d, asked for %d", in.Name, i0[0], batch)
 		}
-		dt := Float32
-		if !in.ElemType.IsFloat() {
-			dt = Int64
+		t := &Tensor{Name: in.Name, DType: Float32, Shape: shape}
+		switch {
+		case in.ElemType == onnx.String:
+			return nil, fmt.Errorf("graph: input %q: string tensors not supported", in.Name)
+		case !in.ElemType.IsFloat():
+			t.DType, t.Elem = Int64, in.ElemType
 		}
-		g.Values[in.Name] = &Tensor{Name: in.Name, DType: dt, Shape: shape}
+		g.Values[in.Name] = t
 		g.Inputs = append(g.Inputs, in.Name)
 	}
 	for i, on := range og.Nodes {
@@ -112,7 +119,7 @@ func fromONNXTensor(t *onnx.Tensor) (*Tensor, error) {
 	} else if t.DataType == onnx.String {
 		return nil, errors.New("string tensors not supported")
 	} else {
-		ct.DType, ct.I = Int64, t.Ints
+		ct.DType, ct.I, ct.Elem = Int64, t.Ints, t.DataType
 		if ct.I == nil {
 			ct.I = []int64{}
 		}
@@ -254,10 +261,16 @@ func (g *Graph) add(n *Node, on *onnx.Node) error {
 	}
 	for i, o := range outs {
 		o.Name = n.Outputs[i]
+		// Integer results of data movement and arithmetic keep the input's type.
+		if x := g.Values[firstInput(n)]; o.DType == Int64 && o.Elem == 0 && x != nil && x.DType == Int64 {
+			o.Elem = x.Elem
+		}
 		g.Values[o.Name] = o
 	}
 	fold := n.Op == "Shape" || n.Op == "Constant" || n.Op == "ConstantOfShape"
-	if !fold {
+	// Quantize/dequantize nodes stay nodes even on constants (weights): the
+	// quantization they describe is read from the graph, not their values.
+	if !fold && n.Op != "QuantizeLinear" && n.Op != "DequantizeLinear" {
 		fold = true
 		for _, in := range n.Inputs {
 			if in != "" && !g.Values[in].Const() {
@@ -298,6 +311,9 @@ var arity = map[string][2]int{
 	"Transpose": {1, 1}, "Identity": {1, 1}, "Shape": {1, 1}, "Gather": {2, 2},
 	"Unsqueeze": {1, 2}, "Squeeze": {1, 2}, "ConstantOfShape": {1, 1}, "Cast": {1, 1},
 	"Constant": {0, 0}, "Softmax": {1, 1}, "Dropout": {1, 3},
+	"Sigmoid": {1, 1}, "HardSigmoid": {1, 1}, "HardSwish": {1, 1}, "GlobalMaxPool": {1, 1},
+	"ReduceMean": {1, 2}, "QuantizeLinear": {2, 3}, "DequantizeLinear": {2, 3},
+	"QLinearConv": {8, 9}, "QLinearMatMul": {8, 8}, "ConvInteger": {2, 4}, "MatMulInteger": {2, 4},
 }
 
 func checkArity(n *Node) error {
@@ -329,7 +345,9 @@ func init() {
 	for _, op := range []string{"Conv", "Gemm", "MatMul", "Relu", "Clip", "Add", "Sub", "Mul", "Div",
 		"AveragePool", "GlobalAveragePool", "MaxPool", "Flatten", "Reshape", "BatchNormalization",
 		"Slice", "Pad", "Concat", "Transpose", "Identity", "Shape", "Gather", "Unsqueeze", "Squeeze",
-		"ConstantOfShape", "Cast", "Constant", "Softmax", "Dropout", ChannelAffine} {
+		"ConstantOfShape", "Cast", "Constant", "Softmax", "Dropout", ChannelAffine,
+		"Sigmoid", "HardSigmoid", "HardSwish", "GlobalMaxPool", "ReduceMean", "QuantizeLinear",
+		"DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"} {
 		allOps[op] = true
 	}
 }
@@ -350,23 +368,16 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 		return nil
 	}
 	switch n.Op {
-	case "Conv", "AveragePool", "MaxPool":
-		if n.Op == "Conv" {
-			if err := nin(2, 3); err != nil {
-				return err
-			}
-		} else if err := nin(1, 1); err != nil {
-			return err
-		}
+	case "Conv", "AveragePool", "MaxPool", "ConvInteger", "QLinearConv":
 		x := g.Values[n.Inputs[0]]
 		if len(x.Shape) != 4 {
 			return fmt.Errorf("input shape %v: only 2-D (NCHW) supported", x.Shape)
 		}
 		c := &n.Conv
-		c.Group = int(a.int("group", 1))
 		ks := toInts(a.ints("kernel_shape"))
-		if n.Op == "Conv" {
-			w := g.Values[n.Inputs[1]]
+		if wi := weightInput[n.Op]; wi > 0 {
+			c.Group = int(a.int("group", 1))
+			w := g.Values[n.Inputs[wi]]
 			if len(w.Shape) != 4 {
 				return fmt.Errorf("weight shape %v, want 4-D", w.Shape)
 			}
@@ -435,7 +446,7 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 		if err := nin(2, 2); err != nil {
 			return err
 		}
-	case "Relu", "Identity", "GlobalAveragePool", "Shape":
+	case "Relu", "Identity", "GlobalAveragePool", "GlobalMaxPool", "Shape", "Sigmoid", "HardSwish":
 		if err := nin(1, 1); err != nil {
 			return err
 		}
@@ -453,24 +464,38 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 			return errors.New("Dropout mask output not supported")
 		}
 		n.Op, n.Inputs, n.Outputs = "Identity", n.Inputs[:1], n.Outputs[:1]
+	case "HardSigmoid":
+		n.Alpha, n.Beta = a.float("alpha", 0.2), a.float("beta", 0.5)
 	case "Clip":
 		if err := nin(1, 3); err != nil {
 			return err
 		}
 		n.Clip = ClipParams{a.float("min", float32(math.Inf(-1))), a.float("max", float32(math.Inf(1)))}
-		for i, dst := range []*float32{&n.Clip.Min, &n.Clip.Max} {
-			t, err := g.constInput(n, i+1, "bound")
-			if err != nil {
-				return err
-			}
-			if t != nil {
-				if t.DType != Float32 || t.Len() != 1 {
-					return errors.New("bound must be a float scalar")
+		x := g.Values[n.Inputs[0]]
+		if x.DType == Int64 {
+			// Integer bounds are exact up to 2^24 as float32, beyond any int16.
+			n.Clip = ClipParams{float32(math.Inf(-1)), float32(math.Inf(1))}
+		}
+		runtime := false
+		for i := 1; i < len(n.Inputs); i++ {
+			if t := g.Values[n.Inputs[i]]; t != nil {
+				if t.Len() != 1 || t.DType != x.DType {
+					return fmt.Errorf("bound %q must be a scalar of the input's type", t.Name)
 				}
-				*dst = t.F[0]
+				runtime = runtime || !t.Const()
 			}
 		}
-		n.Inputs = n.Inputs[:1]
+		if !runtime { // constant bounds become Node.Clip; runtime ones stay inputs
+			for i, dst := range []*float32{&n.Clip.Min, &n.Clip.Max} {
+				if t, _ := g.constInput(n, i+1, "bound"); t != nil {
+					*dst = float32(ints1(t))
+					if t.DType == Float32 {
+						*dst = t.F[0]
+					}
+				}
+			}
+			n.Inputs = n.Inputs[:1]
+		}
 	case "Flatten", "Concat", "Gather", "Softmax":
 		if n.Op == "Softmax" && g.opset < 13 {
 			return errors.New("Softmax before opset 13 (2-D coercion) not supported")
@@ -494,14 +519,14 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 		if err := nin(2, 2); err != nil {
 			return err
 		}
-		if a.int("allowzero", 0) != 0 {
-			return errors.New("allowzero 1 not supported")
-		}
 		t, err := g.constInput(n, 1, "shape")
 		if err != nil {
 			return err
 		}
 		n.Shape = ints(t)
+		if a.int("allowzero", 0) != 0 && slices.Contains(n.Shape, 0) {
+			return errors.New("allowzero 1 with a 0 in the shape not supported")
+		}
 		n.Inputs = n.Inputs[:1]
 	case "BatchNormalization":
 		if err := nin(5, 5); err != nil {
@@ -512,11 +537,6 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 		if a.int("training_mode", 0) != 0 || len(n.Outputs) > 1 {
 			return errors.New("training mode not supported")
 		}
-		for i := 1; i < 5; i++ {
-			if _, err := g.constInput(n, i, "parameter"); err != nil {
-				return err
-			}
-		}
 	case "Slice":
 		if len(n.Inputs) == 2 {
 			return errors.New("Slice needs starts and ends")
@@ -526,6 +546,11 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 		return g.parsePad(n, a)
 	case "Transpose":
 		n.Perm = toInts(a.ints("perm"))
+	case "ReduceMean":
+		return g.parseReduce(n, a)
+	case "QuantizeLinear", "DequantizeLinear":
+		return g.parseQDQ(n, a)
+	case "QLinearMatMul", "MatMulInteger":
 	case "Unsqueeze", "Squeeze":
 		ax := toInts(a.ints("axes"))
 		if len(n.Inputs) > 1 {
@@ -544,7 +569,7 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 		case to.IsFloat():
 			n.To = Float32
 		case to == onnx.Int64 || to == onnx.Int32 || to == onnx.Bool:
-			n.To = Int64
+			n.To, n.QType = Int64, to
 		default:
 			return fmt.Errorf("Cast to %v not supported", to)
 		}
@@ -653,7 +678,11 @@ func (g *Graph) parseSlice(n *Node, a *attrs) error {
 func (g *Graph) parsePad(n *Node, a *attrs) error {
 	x := g.Values[n.Inputs[0]]
 	r := len(x.Shape)
-	if mode := a.str("mode", "constant"); mode != "constant" {
+	switch mode := a.str("mode", "constant"); mode {
+	case "constant":
+	case "edge", "reflect", "wrap":
+		n.Pad.Mode = mode
+	default:
 		return fmt.Errorf("mode %q not supported", mode)
 	}
 	pads := toInts(a.ints("pads")) // opset < 11
@@ -667,19 +696,46 @@ func (g *Graph) parsePad(n *Node, a *attrs) error {
 		if v, err := g.constInput(n, 2, "constant_value"); err != nil {
 			return err
 		} else if v != nil {
-			if v.Len() != 1 || v.DType != Float32 {
-				return errors.New("constant_value must be one float")
+			if v.Len() != 1 || v.DType != x.DType {
+				return errors.New("constant_value must be one value of the input's type")
 			}
-			n.Pad.Value = v.F[0]
+			n.Pad.Value = float32(ints1(v))
+			if v.DType == Float32 {
+				n.Pad.Value = v.F[0]
+			}
 		}
-		if ax, err := g.constInput(n, 3, "axes"); err != nil {
+		ax, err := g.constInput(n, 3, "axes")
+		if err != nil {
 			return err
-		} else if ax != nil {
-			return errors.New("axes input not supported")
+		}
+		if ax != nil { // pads name only these axes: spread them over all
+			axes := ints(ax)
+			if len(pads) != 2*len(axes) {
+				return fmt.Errorf("pads %v for axes %v", pads, axes)
+			}
+			full := make([]int, 2*r)
+			for i, v := range axes {
+				v, err := normAxis(v, r)
+				if err != nil {
+					return err
+				}
+				full[v], full[r+v] = pads[i], pads[len(axes)+i]
+			}
+			pads = full
 		}
 	}
 	if len(pads) != 2*r {
 		return fmt.Errorf("pads %v for rank %d", pads, r)
+	}
+	if n.Pad.Mode != "" {
+		for i := range r {
+			if pads[i] < 0 || pads[r+i] < 0 || x.Shape[i] == 0 && pads[i]+pads[r+i] > 0 {
+				return fmt.Errorf("mode %s: pads %v must be >= 0 on a non-empty input", n.Pad.Mode, pads)
+			}
+			if n.Pad.Mode == "reflect" && max(pads[i], pads[r+i]) >= x.Shape[i] && pads[i]+pads[r+i] > 0 {
+				return fmt.Errorf("mode reflect: pads %v must be smaller than input %v", pads, x.Shape)
+			}
+		}
 	}
 	n.Pad.Begin, n.Pad.End = pads[:r], pads[r:]
 	for i := range r {
@@ -689,4 +745,154 @@ func (g *Graph) parsePad(n *Node, a *attrs) error {
 	}
 	n.Inputs = n.Inputs[:1]
 	return nil
+}
+
+// weightInput is the index of the weight input of each convolution.
+var weightInput = map[string]int{"Conv": 1, "ConvInteger": 1, "QLinearConv": 3}
+
+// ints1 is the one element of an integer (or float) scalar tensor.
+func ints1(t *Tensor) int64 {
+	if t.DType == Int64 {
+		return t.I[0]
+	}
+	return int64(t.F[0])
+}
+
+func (g *Graph) parseReduce(n *Node, a *attrs) error {
+	x := g.Values[n.Inputs[0]]
+	n.KeepDims = a.int("keepdims", 1) != 0
+	var axes []int
+	noop := false
+	if g.opset >= 18 {
+		noop = a.int("noop_with_empty_axes", 0) != 0
+		t, err := g.constInput(n, 1, "axes")
+		if err != nil {
+			return err
+		}
+		axes = ints(t)
+		n.Inputs = n.Inputs[:1]
+	} else {
+		if len(n.Inputs) > 1 {
+			return errors.New("axes input needs opset 18")
+		}
+		axes = toInts(a.ints("axes"))
+	}
+	if len(axes) == 0 {
+		if noop {
+			n.Op = "Identity"
+			return nil
+		}
+		for i := range x.Shape {
+			axes = append(axes, i)
+		}
+	}
+	for i, v := range axes {
+		v, err := normAxis(v, len(x.Shape))
+		if err != nil {
+			return err
+		}
+		axes[i] = v
+	}
+	slices.Sort(axes)
+	if len(slices.Compact(slices.Clone(axes))) != len(axes) {
+		return fmt.Errorf("axes %v repeat an axis", axes)
+	}
+	n.Axes = axes
+	return nil
+}
+
+// quantRange is the saturation range of each integer type QuantizeLinear
+// may produce (and DequantizeLinear read, with INT32).
+var quantRange = map[onnx.DataType][2]int64{
+	onnx.Uint8: {0, 255}, onnx.Int8: {-128, 127}, onnx.Uint16: {0, 65535}, onnx.Int16: {-32768, 32767},
+	onnx.Uint4: {0, 15}, onnx.Int4: {-8, 7},
+}
+
+// parseQDQ reads QuantizeLinear and DequantizeLinear. Scale and zero point
+// stay inputs (constants in exported models); their shape fixes the
+// granularity: one value per tensor, one per index of Axis, or blocked.
+func (g *Graph) parseQDQ(n *Node, a *attrs) error {
+	x, scale := g.Values[n.Inputs[0]], g.Values[n.Inputs[1]]
+	var zp *Tensor
+	if len(n.Inputs) > 2 && n.Inputs[2] != "" {
+		zp = g.Values[n.Inputs[2]]
+	}
+	axis := int(a.int("axis", 1))
+	n.BlockSize = int(a.int("block_size", 0))
+	out := onnx.DataType(a.int("output_dtype", 0))
+	if n.Op == "QuantizeLinear" {
+		a.int("saturate", 1) // applies to float8 outputs only
+		if p := onnx.DataType(a.int("precision", 0)); p != 0 && p != onnx.Float {
+			return fmt.Errorf("precision %v not supported", p)
+		}
+		if x.DType != Float32 {
+			return fmt.Errorf("input %q is %v, want float", x.Name, x.DType)
+		}
+		if zp != nil {
+			if out != 0 && out != zp.Elem {
+				return fmt.Errorf("output_dtype %v differs from the zero point's %v", out, zp.Elem)
+			}
+			out = zp.Elem
+		}
+		if out == 0 {
+			out = onnx.Uint8
+		}
+		if _, ok := quantRange[out]; !ok {
+			return fmt.Errorf("quantization to %v not supported", out)
+		}
+	} else {
+		if out != 0 && out != onnx.Float && out != onnx.Float16 && out != onnx.Double {
+			return fmt.Errorf("output_dtype %v not supported", out)
+		}
+		if _, ok := quantRange[x.Elem]; x.DType != Int64 || !ok && x.Elem != onnx.Int32 {
+			return fmt.Errorf("input %q: element type %v not supported", x.Name, x.Elem)
+		}
+		if zp != nil && zp.Elem != x.Elem {
+			return fmt.Errorf("zero point type %v differs from the input's %v", zp.Elem, x.Elem)
+		}
+	}
+	if scale.DType != Float32 {
+		return fmt.Errorf("scale %q is %v, want float", scale.Name, scale.DType)
+	}
+	if zp != nil && (zp.DType != Int64 || !slices.Equal(zp.Shape, scale.Shape) && zp.Len() != scale.Len()) {
+		return fmt.Errorf("zero point %q %v does not match scale %v", zp.Name, zp.Shape, scale.Shape)
+	}
+	r := len(x.Shape)
+	switch {
+	case n.BlockSize < 0:
+		return fmt.Errorf("block_size %d", n.BlockSize)
+	case n.BlockSize == 0 && scale.Len() == 1 && len(scale.Shape) <= 1:
+		n.Axis = 0 // per tensor
+	case n.BlockSize == 0:
+		ax, err := normAxis(axis, r)
+		if err != nil {
+			return err
+		}
+		if len(scale.Shape) != 1 || scale.Shape[0] != x.Shape[ax] {
+			return fmt.Errorf("scale shape %v for input %v on axis %d", scale.Shape, x.Shape, ax)
+		}
+		n.Axis = ax
+	default:
+		ax, err := normAxis(axis, r)
+		if err != nil {
+			return err
+		}
+		want := slices.Clone(x.Shape)
+		want[ax] = (x.Shape[ax] + n.BlockSize - 1) / n.BlockSize
+		if !slices.Equal(scale.Shape, want) {
+			return fmt.Errorf("scale shape %v for input %v, block %d on axis %d: want %v", scale.Shape, x.Shape, n.BlockSize, ax, want)
+		}
+		n.Axis = ax
+	}
+	if n.Op == "QuantizeLinear" {
+		n.QType = out
+	}
+	return nil
+}
+
+func firstInput(n *Node) string {
+	if len(n.Inputs) > 0 {
+		return n.Inputs[0]
+	}
+	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/aiq-project/aiq/onnx"
 )
 
 // broadcast returns the numpy-broadcast shape of a and b.
@@ -57,29 +59,101 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 		return nil
 	}
 	switch n.Op {
-	case "Conv", "AveragePool", "MaxPool":
+	case "Conv", "AveragePool", "MaxPool", "ConvInteger", "QLinearConv":
 		x := in[0]
-		if err := needF(in...); err != nil {
-			return nil, err
+		out := &Tensor{DType: Float32}
+		switch n.Op {
+		case "Conv", "AveragePool":
+			if err := needF(in...); err != nil {
+				return nil, err
+			}
+		case "MaxPool":
+			out.DType = x.DType
+		case "ConvInteger":
+			if err := needInt(in...); err != nil {
+				return nil, err
+			}
+			out.DType, out.Elem = Int64, onnx.Int32
+		case "QLinearConv":
+			if err := checkQLinear(in, 1); err != nil {
+				return nil, err
+			}
+			out.DType, out.Elem = Int64, in[7].Elem
 		}
 		c := n.Conv
 		cout := x.Shape[1]
-		if n.Op == "Conv" {
-			w := in[1]
+		if wi := weightInput[n.Op]; wi > 0 {
+			w := in[wi]
 			if c.Group < 1 || x.Shape[1] != w.Shape[1]*c.Group || w.Shape[0]%c.Group != 0 {
 				return nil, fmt.Errorf("input %v, weights %v and group %d do not match", x.Shape, w.Shape, c.Group)
 			}
 			cout = w.Shape[0]
-			if len(in) > 2 && in[2] != nil && !slices.Equal(in[2].Shape, []int{cout}) {
-				return nil, fmt.Errorf("bias shape %v, want [%d]", in[2].Shape, cout)
+			bias := map[string]int{"Conv": 2, "QLinearConv": 8}[n.Op]
+			if bias > 0 && len(in) > bias && in[bias] != nil && !slices.Equal(in[bias].Shape, []int{cout}) {
+				return nil, fmt.Errorf("bias shape %v, want [%d]", in[bias].Shape, cout)
+			}
+			// Weight zero points and scales: one, or one per output channel.
+			for _, i := range map[string][]int{"ConvInteger": {3}, "QLinearConv": {4, 5}}[n.Op] {
+				if i < len(in) && in[i] != nil && in[i].Len() != 1 && !slices.Equal(in[i].Shape, []int{cout}) {
+					return nil, fmt.Errorf("input %q shape %v, want one value or [%d]", in[i].Name, in[i].Shape, cout)
+				}
 			}
 		}
 		oh, ow := c.outSize(x.Shape[2], x.Shape[3], n.Pool.CeilMode)
 		if oh < 1 || ow < 1 {
 			return nil, fmt.Errorf("input %v too small for the window", x.Shape)
 		}
-		return f32([]int{x.Shape[0], cout, oh, ow}), nil
-	case "GlobalAveragePool":
+		out.Shape = []int{x.Shape[0], cout, oh, ow}
+		return []*Tensor{out}, nil
+	case "MatMulInteger", "QLinearMatMul":
+		a, b := in[0], in[3]
+		out := &Tensor{DType: Int64, Elem: onnx.Int32}
+		if n.Op == "MatMulInteger" {
+			if err := needInt(in...); err != nil {
+				return nil, err
+			}
+			b = in[1]
+		} else {
+			if err := checkQLinear(in, 0); err != nil {
+				return nil, err
+			}
+			out.Elem = in[7].Elem
+		}
+		s, err := matmulShape(a.Shape, b.Shape)
+		if err != nil {
+			return nil, err
+		}
+		out.Shape = s
+		if len(a.Shape) < 2 || len(b.Shape) < 2 {
+			return nil, fmt.Errorf("shapes %v, %v: 1-D operands not supported", a.Shape, b.Shape)
+		}
+		// Zero points: one value, or one per row of A / column of B.
+		m, nn := a.Shape[len(a.Shape)-2], b.Shape[len(b.Shape)-1]
+		zps := map[string][2]int{"MatMulInteger": {2, 3}, "QLinearMatMul": {2, 5}}[n.Op]
+		for k, i := range zps {
+			if i < len(in) && in[i] != nil && in[i].Len() != 1 && !slices.Equal(in[i].Shape, []int{[]int{m, nn}[k]}) {
+				return nil, fmt.Errorf("zero point %q shape %v not supported", in[i].Name, in[i].Shape)
+			}
+		}
+		return []*Tensor{out}, nil
+	case "QuantizeLinear":
+		return []*Tensor{{DType: Int64, Elem: n.QType, Shape: slices.Clone(in[0].Shape)}}, nil
+	case "DequantizeLinear":
+		return f32(slices.Clone(in[0].Shape)), nil
+	case "ReduceMean":
+		var out []int
+		for i, d := range in[0].Shape {
+			switch {
+			case !slices.Contains(n.Axes, i):
+				out = append(out, d)
+			case n.KeepDims:
+				out = append(out, 1)
+			}
+		}
+		return f32(append([]int{}, out...)), needF(in[0])
+	case "Sigmoid", "HardSigmoid", "HardSwish":
+		return f32(slices.Clone(in[0].Shape)), needF(in[0])
+	case "GlobalAveragePool", "GlobalMaxPool":
 		if len(in[0].Shape) < 3 {
 			return nil, fmt.Errorf("input %v, want rank >= 3", in[0].Shape)
 		}
@@ -87,7 +161,7 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 		for i := 2; i < len(s); i++ {
 			s[i] = 1
 		}
-		return f32(s), needF(in[0])
+		return []*Tensor{{DType: in[0].DType, Shape: s}}, needF(in[0])
 	case "Gemm":
 		if err := needF(in...); err != nil {
 			return nil, err
@@ -117,19 +191,16 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 		if err := needF(in...); err != nil {
 			return nil, err
 		}
-		a, b := in[0].Shape, in[1].Shape
-		if len(a) < 2 || len(b) < 2 {
-			return nil, fmt.Errorf("shapes %v, %v: 1-D MatMul not supported", a, b)
+		s, err := matmulShape(in[0].Shape, in[1].Shape)
+		return f32(s), err
+	case "Clip":
+		for _, t := range in[1:] {
+			if t != nil && (t.DType != in[0].DType || t.Len() != 1) {
+				return nil, fmt.Errorf("bound %q must be a scalar of the input's type", t.Name)
+			}
 		}
-		if a[len(a)-1] != b[len(b)-2] {
-			return nil, fmt.Errorf("inner dimensions %v x %v differ", a, b)
-		}
-		lead, err := broadcast(a[:len(a)-2], b[:len(b)-2])
-		if err != nil {
-			return nil, err
-		}
-		return f32(append(lead, a[len(a)-2], b[len(b)-1])), nil
-	case "Relu", "Clip", "Softmax":
+		return []*Tensor{{DType: in[0].DType, Shape: slices.Clone(in[0].Shape)}}, nil
+	case "Relu", "Softmax":
 		if n.Op == "Softmax" {
 			ax, err := normAxis(n.Axis, len(in[0].Shape))
 			if err != nil {
@@ -249,7 +320,7 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 		}
 		return []*Tensor{{DType: in[0].DType, Shape: out}}, nil
 	case "Shape":
-		return []*Tensor{{DType: Int64, Shape: []int{len(in[0].Shape)}}}, nil
+		return []*Tensor{{DType: Int64, Elem: onnx.Int64, Shape: []int{len(in[0].Shape)}}}, nil
 	case "Gather":
 		x, idx := in[0], in[1]
 		if idx.DType != Int64 {
@@ -314,7 +385,7 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 		}
 		return []*Tensor{{DType: in[0].DType, Shape: append([]int{}, out...)}}, nil
 	case "Cast":
-		return []*Tensor{{DType: n.To, Shape: slices.Clone(in[0].Shape)}}, nil
+		return []*Tensor{{DType: n.To, Elem: n.QType, Shape: slices.Clone(in[0].Shape)}}, nil
 	case "Constant":
 		return []*Tensor{{DType: n.Value.DType, Shape: slices.Clone(n.Value.Shape)}}, nil
 	case "ConstantOfShape":
@@ -331,17 +402,86 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 	return nil, errors.New("operator not supported")
 }
 
+func needInt(ts ...*Tensor) error {
+	for _, t := range ts {
+		if t != nil && t.DType != Int64 {
+			return fmt.Errorf("input %q is %v, want an integer type", t.Name, t.DType)
+		}
+	}
+	return nil
+}
+
+// checkQLinear checks the eight inputs of QLinearConv and QLinearMatMul
+// (x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point):
+// integer data and zero points, float scales; the scales and zero points of x
+// and y are one value, and those of w when perW is 0.
+func checkQLinear(in []*Tensor, perW int) error {
+	for i, t := range in[:8] {
+		if t == nil {
+			return fmt.Errorf("input %d is required", i)
+		}
+		scale := i == 1 || i == 4 || i == 6
+		if scale != (t.DType == Float32) {
+			return fmt.Errorf("input %q has type %v", t.Name, t.DType)
+		}
+		if i != 0 && i != 3 && t.Len() != 1 && !(perW > 0 && (i == 4 || i == 5)) {
+			return fmt.Errorf("input %q shape %v, want one value", t.Name, t.Shape)
+		}
+	}
+	if len(in) > 8 && in[8] != nil && in[8].DType != Int64 {
+		return fmt.Errorf("bias %q is %v, want int32", in[8].Name, in[8].DType)
+	}
+	if e := in[7].Elem; e != onnx.Uint8 && e != onnx.Int8 {
+		return fmt.Errorf("output type %v not supported (want UINT8 or INT8)", e)
+	}
+	return nil
+}
+
+// matmulShape is the numpy matmul shape of a x b; a 1-D a is a row, a 1-D b a
+// column, and the added axis is removed from the result.
+func matmulShape(a, b []int) ([]int, error) {
+	if len(a) == 0 || len(b) == 0 {
+		return nil, fmt.Errorf("shapes %v, %v: scalar operand", a, b)
+	}
+	aa, bb := a, b
+	if len(a) == 1 {
+		aa = []int{1, a[0]}
+	}
+	if len(b) == 1 {
+		bb = []int{b[0], 1}
+	}
+	if aa[len(aa)-1] != bb[len(bb)-2] {
+		return nil, fmt.Errorf("inner dimensions %v x %v differ", a, b)
+	}
+	lead, err := broadcast(aa[:len(aa)-2], bb[:len(bb)-2])
+	if err != nil {
+		return nil, err
+	}
+	if len(a) > 1 {
+		lead = append(lead, aa[len(aa)-2])
+	}
+	if len(b) > 1 {
+		lead = append(lead, bb[len(bb)-1])
+	}
+	return lead, nil
+}
+
 // outSize is the output height and width of the window over an h x w input.
 func (c ConvParams) outSize(h, w int, ceil bool) (int, int) {
-	o := func(in, k, s, d, p int) int {
-		span := in + p - ((k-1)*d + 1)
+	o := func(in, k, s, d, p0, p1 int) int {
+		span := in + p0 + p1 - ((k-1)*d + 1)
 		if span < 0 {
 			return 0
 		}
-		if ceil {
-			return (span+s-1)/s + 1
+		if !ceil {
+			return span/s + 1
 		}
-		return span/s + 1
+		out := (span+s-1)/s + 1
+		// The last window must start inside the input or its begin padding.
+		if (out-1)*s >= in+p0 {
+			out--
+		}
+		return out
 	}
-	return o(h, c.KH, c.StrideH, c.DilationH, c.PadT+c.PadB), o(w, c.KW, c.StrideW, c.DilationW, c.PadL+c.PadR)
+	return o(h, c.KH, c.StrideH, c.DilationH, c.PadT, c.PadB), o(w, c.KW, c.StrideW, c.DilationW, c.PadL, c.PadR)
 }

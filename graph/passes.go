@@ -103,6 +103,11 @@ func (g *Graph) foldBatchNorm() bool {
 		if cv == nil || cv.Op != "Conv" || g.single(bn.Inputs[0]) != bn {
 			continue
 		}
+		// Only constants fold (weights from a DequantizeLinear do not).
+		params := append(slices.Clone(bn.Inputs[1:]), cv.Inputs[1:]...)
+		if slices.ContainsFunc(params, func(v string) bool { return v != "" && !g.Values[v].Const() }) {
+			continue
+		}
 		w := g.Values[cv.Inputs[1]]
 		cout := w.Shape[0]
 		per := w.Len() / cout

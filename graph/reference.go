@@ -10,6 +10,20 @@ import (
 // was imported with); the result maps every graph output to its tensor.
 // It is slow and simple on purpose: it defines correct results.
 func Run(g *Graph, feeds map[string][]float32) (map[string]*Tensor, error) {
+	ts := make(map[string]*Tensor, len(feeds))
+	for name, data := range feeds {
+		in := g.Values[name]
+		if in != nil && in.DType != Float32 {
+			return nil, fmt.Errorf("graph: input %q is %v, Run feeds float32 (use RunTensors)", name, in.DType)
+		}
+		ts[name] = &Tensor{Name: name, DType: Float32, F: data}
+	}
+	return RunTensors(g, ts)
+}
+
+// RunTensors is Run with feeds of any element kind: F for Float32 inputs, I
+// for Int64 ones (integer inputs such as uint8 images or zero points).
+func RunTensors(g *Graph, feeds map[string]*Tensor) (map[string]*Tensor, error) {
 	vals := make(map[string]*Tensor, len(g.Values))
 	for name, t := range g.Values {
 		if t.Const() {
@@ -18,14 +32,17 @@ func Run(g *Graph, feeds map[string][]float32) (map[string]*Tensor, error) {
 	}
 	for _, name := range g.Inputs {
 		in := g.Values[name]
-		data, ok := feeds[name]
+		f, ok := feeds[name]
 		if !ok {
 			return nil, fmt.Errorf("graph: no data for input %q", name)
 		}
-		if len(data) != in.Len() || in.DType != Float32 {
-			return nil, fmt.Errorf("graph: input %q: %d values, shape %v needs %d", name, len(data), in.Shape, in.Len())
+		if f.DType != in.DType {
+			return nil, fmt.Errorf("graph: input %q is %v, fed %v", name, in.DType, f.DType)
 		}
-		vals[name] = &Tensor{Name: name, DType: Float32, Shape: in.Shape, F: data}
+		if n := len(f.F) + len(f.I); n != in.Len() {
+			return nil, fmt.Errorf("graph: input %q: %d values, shape %v needs %d", name, n, in.Shape, in.Len())
+		}
+		vals[name] = &Tensor{Name: name, DType: in.DType, Elem: in.Elem, Shape: in.Shape, F: f.F, I: f.I}
 	}
 	for _, n := range g.Nodes {
 		ins := make([]*Tensor, len(n.Inputs))
@@ -37,7 +54,7 @@ func Run(g *Graph, feeds map[string][]float32) (map[string]*Tensor, error) {
 		outs := make([]*Tensor, len(n.Outputs))
 		for i, name := range n.Outputs {
 			t := g.Values[name]
-			outs[i] = &Tensor{Name: name, DType: t.DType, Shape: slices.Clone(t.Shape)}
+			outs[i] = &Tensor{Name: name, DType: t.DType, Elem: t.Elem, Shape: slices.Clone(t.Shape)}
 			outs[i].alloc()
 			vals[name] = outs[i]
 		}
