@@ -385,6 +385,19 @@ func TestGeneratedInt8(t *testing.T) {
 		return append([]float32(nil), y...)
 	}
 	ref := run(Config{})
+	// Between int8 layers a channel shuffle moves uint8 codes: no
+	// conversion pass before or after it.
+	o := opts
+	o.Calib = calib
+	steps, err := Plan(g, Uniform(kernels.Int8), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range steps {
+		if strings.HasPrefix(st.Describe, "channel-permute") && (st.In != "u8" || st.Out != "u8") {
+			t.Errorf("int8 plan: %s reads %s and writes %s, want u8", st.Describe, st.In, st.Out)
+		}
+	}
 	for _, c := range []struct {
 		f     kernels.Format
 		bc    bool // bias correction

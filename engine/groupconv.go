@@ -44,6 +44,7 @@ type groupConvStep struct {
 	c16   [][]uint16
 	c8    [][]uint8
 	y16   [][]uint16 // per thread: fp16 output rows of one chunk
+	y32   [][]float32 // per thread: float rows when the output is not float32
 	chunk int
 	asm   bool
 	job   groupJob
@@ -137,7 +138,9 @@ func (b *builder) makeGroupConv(nodes []*graph.Node) (step, error) {
 	if out.c != g.cout || out.h != g.ho || out.w != g.wo || s.hasRes && s.ins[1].size() != out.size() {
 		return nil, bad("output %q is %dx%dx%d, conv gives %dx%dx%d", out.name, out.c, out.h, out.w, g.cout, g.ho, g.wo)
 	}
-	s.outs = []*tensor{out}
+	// The output takes its readers' storage: the float rows are stored
+	// (quantized, or to binary16) as a chunk is done.
+	s.outs, s.anyOut = []*tensor{out}, true
 	rowBytes := (s.k + g.cout) * 4
 	s.chunk = max(16, min(256, chunkBytes/rowBytes/16*16))
 	return s, nil
@@ -212,11 +215,18 @@ func (s *groupConvStep) shareFrom(src step, b *builder) error {
 }
 
 func (s *groupConvStep) sizeBuffers(b *builder) {
-	s.cols, s.c16, s.c8, s.y16 = nil, nil, nil, nil
-	if s.dw {
-		return
-	}
+	s.cols, s.c16, s.c8, s.y16, s.y32 = nil, nil, nil, nil, nil
 	for range b.opts.Threads {
+		if s.outs[0].st != stF32 {
+			rows := s.chunk
+			if s.dw {
+				rows = s.g.wo // one output row of the image
+			}
+			s.y32 = append(s.y32, make([]float32, rows*s.g.cout))
+		}
+		if s.dw {
+			continue
+		}
 		a := s.chunk * s.k
 		if s.pointwise {
 			a = 0
@@ -246,7 +256,7 @@ func (j *groupJob) RunTask(t int) {
 		r0 := c * j.chunk
 		r1 := min(r0+j.chunk, j.rows)
 		if j.s.dw {
-			j.s.runDepthwise(r0, r1)
+			j.s.runDepthwise(t, r0, r1)
 		} else {
 			j.s.runChunk(t, r0, r1)
 		}
@@ -270,7 +280,12 @@ func (s *groupConvStep) runChunk(t, r0, r1 int) {
 	in, out := s.ins[0], s.outs[0]
 	g := &s.g
 	rows := r1 - r0
-	dst := out.f[r0*g.cout : r1*g.cout]
+	var dst []float32
+	if out.st == stF32 {
+		dst = out.f[r0*g.cout : r1*g.cout]
+	} else {
+		dst = s.y32[t][:rows*g.cout]
+	}
 	for gi := 0; gi < s.groups; gi++ {
 		a0, c0 := r0*g.cin+gi*s.cg, gi*s.ng
 		switch s.exec {
@@ -307,6 +322,9 @@ func (s *groupConvStep) runChunk(t, r0, r1 int) {
 	if s.hasRes {
 		addAct(s.asm, dst, s.ins[1], r0*g.cout, s.post)
 	}
+	if out.st != stF32 {
+		store(s.asm, out, r0*g.cout, dst)
+	}
 }
 
 // im2colGroup writes rows [r0, r1) of patches of channels c0..c0+cg:
@@ -335,14 +353,21 @@ func im2colGroup[T float32 | uint16 | uint8](dst, src []T, g *geom, r0, r1, c0, 
 // runDepthwise computes output rows [r0, r1) of the n*Ho rows: per pixel,
 // bias then every tap inside the image in (ky, kx) order, vector over
 // channels, then the activation or residual add.
-func (s *groupConvStep) runDepthwise(r0, r1 int) {
+func (s *groupConvStep) runDepthwise(t, r0, r1 int) {
 	in, out := s.ins[0], s.outs[0]
 	g := &s.g
 	C := g.cout
 	for r := r0; r < r1; r++ {
 		n, oy := r/g.ho, r%g.ho
+		off := (n*g.ho + oy) * g.wo * C
+		var row []float32
+		if out.st == stF32 {
+			row = out.f[off : off+g.wo*C]
+		} else {
+			row = s.y32[t][:g.wo*C]
+		}
 		for ox := 0; ox < g.wo; ox++ {
-			acc := out.f[((n*g.ho+oy)*g.wo+ox)*C:][:C]
+			acc := row[ox*C : (ox+1)*C]
 			copy(acc, s.bias)
 			for ky := 0; ky < g.kh; ky++ {
 				iy := oy*g.sh - g.pt + ky*g.dh
@@ -362,11 +387,13 @@ func (s *groupConvStep) runDepthwise(r0, r1 int) {
 				}
 			}
 		}
-		row := out.f[(n*g.ho+oy)*g.wo*C : (n*g.ho+oy+1)*g.wo*C]
 		if s.hasRes {
-			addAct(s.asm, row, s.ins[1], (n*g.ho+oy)*g.wo*C, s.post)
+			addAct(s.asm, row, s.ins[1], off, s.post)
 		} else {
 			applyAct(row, s.act)
+		}
+		if out.st != stF32 {
+			store(s.asm, out, off, row)
 		}
 	}
 }

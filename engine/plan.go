@@ -389,6 +389,15 @@ func (b *builder) decideStorage(steps []step, in, out *tensor) error {
 			producer[t] = io
 		}
 	}
+	// A passthrough step's output takes its input's storage, so the input
+	// serves the readers of the output too (a MaxPool or channel shuffle
+	// between two int8 convs stays uint8); reverse order sees every
+	// reader's requirement first.
+	for i := len(steps) - 1; i >= 0; i-- {
+		if io := steps[i].io(); io.passthrough && io.outs[0] != out {
+			reqs[io.ins[0]] = append(reqs[io.ins[0]], reqs[io.outs[0]]...)
+		}
+	}
 	for _, s := range steps {
 		for _, t := range s.io().outs {
 			t.st = stF32
