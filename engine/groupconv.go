@@ -43,7 +43,7 @@ type groupConvStep struct {
 	cols  [][]float32 // per thread: im2col rows of one chunk
 	c16   [][]uint16
 	c8    [][]uint8
-	y16   [][]uint16 // per thread: fp16 output rows of one chunk
+	y16   [][]uint16  // per thread: fp16 output rows of one chunk
 	y32   [][]float32 // per thread: float rows when the output is not float32
 	chunk int
 	asm   bool
