@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,6 +168,32 @@ func TestQDQTop1(t *testing.T) {
 		}
 		if same < n*97/100 {
 			t.Errorf("%s: int8 and fp32 agree on %d/%d images", name, same, n)
+		}
+	}
+}
+
+// TestQDQFileConfig: layers the file quantizes run in int8, a layer whose
+// weights the file leaves in float runs in fp32 beside them.
+func TestQDQFileConfig(t *testing.T) {
+	g, q := loadQDQ(t, "resnet20", 2)
+	ls := g.Layers()
+	if c := FileConfig(g, q); len(c.Layers) != len(ls) || c.Default != kernels.FP32 {
+		t.Fatalf("config %v for %d layers", c, len(ls))
+	}
+	first := g.Nodes[slices.IndexFunc(g.Nodes, func(n *graph.Node) bool { return n.Op == "Conv" })]
+	delete(q.Weights, first.Inputs[1])
+	c := FileConfig(g, q)
+	if _, ok := c.Layers[first.Name]; ok || len(c.Layers) != len(ls)-1 {
+		t.Fatalf("without %q's weights: config %v", first.Name, c)
+	}
+	m, err := Compile(g, c, Options{Batch: 2, Split: SplitLayers, Calib: FileCalibration(q)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for _, st := range m.steps {
+		if s, ok := st.(*convStep); ok && (s.name == first.Name) != (s.format == kernels.FP32) {
+			t.Errorf("layer %q runs in %v", s.name, s.format)
 		}
 	}
 }

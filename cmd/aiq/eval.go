@@ -142,11 +142,15 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--model: %w", err)
 	}
 	if qdq != nil {
-		// A QDQ model carries its quantization: int8 unless asked otherwise.
+		// A QDQ model carries its quantization: its quantized layers run
+		// in int8 unless asked otherwise.
 		set := false
 		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "precision" })
 		if !set {
-			*precision, cfg = "int8", engine.Uniform(kernels.Int8)
+			*precision, cfg = "file", engine.FileConfig(g, qdq)
+			if len(cfg.Layers) == len(g.Layers()) {
+				*precision, cfg = "int8", engine.Uniform(kernels.Int8)
+			}
 		}
 		fmt.Fprintf(stderr, "%s is a QDQ model: integer layers use its own scales and zero points, float layers its dequantized weights\n", filepath.Base(*model))
 		for w, why := range qdq.Requantized {
