@@ -7,10 +7,15 @@
 //     stride-1 convs read the NHWC input directly, others go through an
 //     im2col built in cache-sized chunks of output rows, one chunk per task
 //     on the worker pool; 3x3 depthwise convs use the depthwise kernels;
+//     other grouped convs run one GEMM per group over its channel slice
+//     (other depthwise shapes, e.g. 5x5: a direct float32 loop);
 //   - bias, ReLU/ReLU6 and a following residual Add (and the activation
 //     after it) are fused into the conv: the add runs on the chunk's rows
 //     right after the GEMM wrote them, while they are in cache;
-//   - every other operator runs in float32 on NHWC data.
+//   - every other operator runs in float32 on NHWC data, except those
+//     that only move values (Slice, Pad, MaxPool, a Reshape/Transpose
+//     chain such as a channel shuffle, composed into one gather), which
+//     run in their input's storage.
 //
 // Tensor formats: each materialised tensor is stored once, in the
 // activation format of its strict consumers if they all agree (uint8 with
