@@ -226,6 +226,25 @@ var genCases = []genCase{
 	{"transpose-hw", func(b *netBuilder, x string, c, hw int) string {
 		return b.op("Transpose", []string{b.conv(x, c, c, 3, 2, 1, 1)}, ints("perm", 0, 1, 3, 2))
 	}},
+	{"space-to-depth-6d", func(b *netBuilder, x string, c, hw int) string {
+		// [N,C,H,W] -> [N,C,H/2,2,W/2,2] -> [N,2,2,C,H/2,W/2] -> [N,4C,H/2,W/2]
+		h := int64(hw / 2)
+		y := b.op("Reshape", []string{x, b.constI(0, int64(c), h, 2, h, 2)})
+		y = b.op("Transpose", []string{y}, ints("perm", 0, 3, 5, 1, 2, 4))
+		y = b.op("Reshape", []string{y, b.constI(0, int64(4*c), h, h)})
+		return b.conv(y, 4*c, c, 3, 1, 1, 1)
+	}},
+	{"transpose-nhwc-softmax-back", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("Transpose", []string{b.conv(x, c, c, 3, 1, 1, 1)}, ints("perm", 0, 2, 3, 1))
+		y = b.op("Softmax", []string{y}, intA("axis", 1)) // over H of NCHW: a plain [N,C',H',W'] to the engine
+		return b.op("Transpose", []string{y}, ints("perm", 0, 3, 1, 2))
+	}},
+	{"flatten-spatial-gemm", func(b *netBuilder, x string, c, hw int) string {
+		y := b.op("MaxPool", []string{b.conv(x, c, 4, 3, 2, 1, 1)}, ints("kernel_shape", 2, 2), ints("strides", 2, 2))
+		f := b.op("Flatten", []string{y})
+		k := int64(4 * (hw / 4) * (hw / 4))
+		return b.op("Gemm", []string{f, b.constF([]int64{k, 10}, nil), b.constF([]int64{10}, nil)}, floatA("alpha", 0.5), floatA("beta", 2))
+	}},
 	{"batchnorm-unfolded", func(b *netBuilder, x string, c, hw int) string {
 		y := b.op("MaxPool", []string{x}, ints("kernel_shape", 2, 2), ints("strides", 2, 2))
 		vr := make([]float32, c)

@@ -379,8 +379,8 @@ func (s *groupConvStep) runDepthwise(t, r0, r1 int) {
 					if ix < 0 || ix >= g.w {
 						continue
 					}
-					x := in.f[((n*g.h+iy)*g.w+ix)*C:][:C]
-					w := s.w[(ky*g.kw+kx)*C:][:C]
+					x := in.f[((n*g.h+iy)*g.w+ix)*C:][:len(acc)]
+					w := s.w[(ky*g.kw+kx)*C:][:len(acc)] // lengths equal: no bounds checks below
 					for j := range acc {
 						acc[j] += w[j] * x[j]
 					}
