@@ -245,6 +245,13 @@ var genCases = []genCase{
 		k := int64(4 * (hw / 4) * (hw / 4))
 		return b.op("Gemm", []string{f, b.constF([]int64{k, 10}, nil), b.constF([]int64{10}, nil)}, floatA("alpha", 0.5), floatA("beta", 2))
 	}},
+	{"pad-modes", func(b *netBuilder, x string, c, hw int) string {
+		mode := func(m string) *onnx.Attribute { return &onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte(m)} }
+		y := b.op("Pad", []string{x, b.constI(0, 0, 2, 1, 0, 0, 1, 3)}, mode("reflect"))
+		y = b.op("Pad", []string{b.conv(y, c, c, 3, 1, 0, 1), b.constI(0, 1, 1, 0, 0, 2, 0, 2)}, mode("edge"))
+		y = b.op("Pad", []string{y, b.constI(0, 0, 3, 1, 0, 0, 0, 2)}, mode("wrap"))
+		return b.op("Pad", []string{y, b.constI(0, 0, -1, 0, 0, 0, 0, -2)}) // crops
+	}},
 	{"batchnorm-unfolded", func(b *netBuilder, x string, c, hw int) string {
 		y := b.op("MaxPool", []string{x}, ints("kernel_shape", 2, 2), ints("strides", 2, 2))
 		vr := make([]float32, c)
@@ -455,9 +462,9 @@ func TestGeneratedUnsupported(t *testing.T) {
 		{"mul-full-constant", func(b *netBuilder) string {
 			return b.op("Mul", []string{b.conv("x", 4, 4, 3, 1, 1, 1), b.constF([]int64{1, 4, 8, 8}, nil)})
 		}, `(Mul): one operand is a constant`},
-		{"pad-reflect", func(b *netBuilder) string {
-			return b.op("Pad", []string{"x", b.constI(0, 0, 1, 1, 0, 0, 1, 1)}, &onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte("reflect")})
-		}, `(Pad): pad mode "reflect" is not supported`},
+		{"pad-batch", func(b *netBuilder) string {
+			return b.op("Pad", []string{"x", b.constI(1, 0, 0, 0, 0, 0, 0, 0)})
+		}, `(Pad): padding the batch axis is not supported`},
 		{"transpose-batch", func(b *netBuilder) string {
 			return b.op("Transpose", []string{b.conv("x", 4, 4, 3, 1, 1, 1)}, ints("perm", 1, 0, 2, 3))
 		}, `(Transpose)`},

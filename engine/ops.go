@@ -144,11 +144,15 @@ func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
 		return &sliceStep{stepIO: io, starts: st, steps: sp}, nil
 	case "Pad":
 		p := n.Pad
-		if p.Mode != "" {
-			return nil, bad("pad mode %q is not supported (constant only)", p.Mode)
-		}
 		if len(p.Begin) != x.rank || p.Begin[0] != 0 || p.End[0] != 0 {
 			return nil, bad("padding the batch axis is not supported")
+		}
+		if p.Mode != "" {
+			s, err := makePadMode(io, p)
+			if err != nil {
+				return nil, bad("%v", err)
+			}
+			return s, nil
 		}
 		begin := append([]int(nil), p.Begin...)
 		for len(begin) < 4 {

@@ -440,3 +440,91 @@ func (s *softmaxStep) run(m *Model, n int) {
 }
 
 func (s *softmaxStep) describe() string { return "softmax " + s.outs[0].name }
+
+// padModeStep is Pad with mode edge, reflect or wrap: every output value
+// copies an input value, found per axis (channel, row, column) by the
+// mode's index rule, so it runs in its input's storage.
+type padModeStep struct {
+	stepIO
+	mode       string
+	mc, mh, mw []int32 // output index -> input index per axis
+}
+
+func makePadMode(io stepIO, p graph.PadParams) (*padModeStep, error) {
+	x, o := io.ins[0], io.outs[0]
+	dims := []int{x.c, x.h, x.w}
+	outs := []int{o.c, o.h, o.w}
+	s := &padModeStep{stepIO: io, mode: p.Mode}
+	maps := []*[]int32{&s.mc, &s.mh, &s.mw}
+	for a := 0; a < 3; a++ {
+		begin := 0
+		if a+1 < len(p.Begin) {
+			begin = p.Begin[a+1]
+		}
+		m := make([]int32, outs[a])
+		for i := range m {
+			v, ok := padSource(i-begin, dims[a], p.Mode)
+			if !ok {
+				return nil, fmt.Errorf("pad mode %q is not supported", p.Mode)
+			}
+			m[i] = int32(v)
+		}
+		*maps[a] = m
+	}
+	s.req, s.passthrough = []storage{stAny}, true
+	return s, nil
+}
+
+// padSource is the input index that index v (maybe outside [0, d)) of a
+// padded axis reads: the reference interpreter's rule of each mode.
+func padSource(v, d int, mode string) (int, bool) {
+	if v >= 0 && v < d {
+		return v, true
+	}
+	switch mode {
+	case "edge":
+		return min(max(v, 0), d-1), true
+	case "wrap":
+		return (v%d + d) % d, true
+	case "reflect":
+		// Mirror without repeating the edge: period 2(d-1).
+		if d == 1 {
+			return 0, true
+		}
+		per := 2 * (d - 1)
+		v = (v%per + per) % per
+		if v >= d {
+			v = per - v
+		}
+		return v, true
+	}
+	return 0, false
+}
+
+func (s *padModeStep) run(m *Model, n int) {
+	x, o := s.ins[0], s.outs[0]
+	switch x.st {
+	case stF32:
+		padModeRun(o.f, x.f, x, o, s, n)
+	case stF16:
+		padModeRun(o.hf, x.hf, x, o, s, n)
+	case stU8:
+		padModeRun(o.b, x.b, x, o, s, n)
+	}
+}
+
+func padModeRun[T float32 | uint16 | uint8](dstAll, srcAll []T, x, o *tensor, s *padModeStep, n int) {
+	for i := 0; i < n; i++ {
+		for oy, iy := range s.mh {
+			for ox, ix := range s.mw {
+				src := srcAll[((i*x.h+int(iy))*x.w+int(ix))*x.c:][:x.c]
+				dst := dstAll[((i*o.h+oy)*o.w+ox)*o.c:][:o.c]
+				for c, ic := range s.mc {
+					dst[c] = src[ic]
+				}
+			}
+		}
+	}
+}
+
+func (s *padModeStep) describe() string { return fmt.Sprintf("pad %s %s", s.mode, s.outs[0].name) }
