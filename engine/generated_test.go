@@ -246,7 +246,9 @@ var genCases = []genCase{
 		return b.op("Gemm", []string{f, b.constF([]int64{k, 10}, nil), b.constF([]int64{10}, nil)}, floatA("alpha", 0.5), floatA("beta", 2))
 	}},
 	{"pad-modes", func(b *netBuilder, x string, c, hw int) string {
-		mode := func(m string) *onnx.Attribute { return &onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte(m)} }
+		mode := func(m string) *onnx.Attribute {
+			return &onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte(m)}
+		}
 		y := b.op("Pad", []string{x, b.constI(0, 0, 2, 1, 0, 0, 1, 3)}, mode("reflect"))
 		y = b.op("Pad", []string{b.conv(y, c, c, 3, 1, 0, 1), b.constI(0, 1, 1, 0, 0, 2, 0, 2)}, mode("edge"))
 		y = b.op("Pad", []string{y, b.constI(0, 0, 3, 1, 0, 0, 0, 2)}, mode("wrap"))
