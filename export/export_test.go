@@ -1,0 +1,304 @@
+package export
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aiq-project/aiq/dataset"
+	"github.com/aiq-project/aiq/engine"
+	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/onnx"
+)
+
+// configsOf lists the precisions tested for a model: the uniform formats
+// and every committed configuration of it.
+func configsOf(t *testing.T, model string) map[string]engine.Config {
+	t.Helper()
+	cs := map[string]engine.Config{}
+	for _, f := range kernels.Formats {
+		cs[f.String()] = engine.Uniform(f)
+	}
+	files, _ := filepath.Glob("../configs/" + model + "-*.json")
+	for _, f := range files {
+		c, err := engine.LoadConfigFor(f, model+".onnx", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs[filepath.Base(f)] = c
+	}
+	return cs
+}
+
+// The storage planStorage derives is the engine's: step by step, the
+// output, residual and converted-input storages of engine.Plan.
+func TestStorageMatchesEngine(t *testing.T) {
+	for _, model := range []string{"resnet20", "mobilenetv2"} {
+		g, _, calib := setup(t, model)
+		for name, cfg := range configsOf(t, model) {
+			p, err := planStorage(g, cfg, calib)
+			if err != nil {
+				t.Fatalf("%s %s: %v", model, name, err)
+			}
+			steps, err := engine.Plan(g, cfg, engine.Options{Calib: calib})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var converts []string
+			var ops []engine.StepInfo
+			for _, s := range steps {
+				if s.Kind == engine.KindConvert {
+					converts = append(converts, s.Key)
+				} else {
+					ops = append(ops, s)
+				}
+			}
+			var want []string
+			for c := range p.convert {
+				want = append(want, fmt.Sprintf("convert %s(%s)->%s", c.tensor, p.st[c.tensor], c.to))
+			}
+			slices.Sort(converts)
+			slices.Sort(want)
+			if !slices.Equal(converts, want) {
+				t.Errorf("%s %s: conversions %v, engine %v", model, name, want, converts)
+			}
+			if len(ops) != len(p.steps) {
+				t.Fatalf("%s %s: %d steps, engine %d", model, name, len(p.steps), len(ops))
+			}
+			for i, s := range p.steps {
+				e := ops[i]
+				in := p.st[s.ins[0]]
+				if s.req[0] != stAny {
+					in = s.req[0]
+				}
+				res := ""
+				if s.compute && len(s.ins) > 1 {
+					res = p.st[s.ins[1]].String()
+				}
+				layer := ""
+				if s.compute {
+					layer = s.nodes[0].Name
+				}
+				if e.Layer != layer || e.In != in.String() || e.Out != p.st[s.out].String() || e.Res != res {
+					t.Errorf("%s %s: step %d (%s): layer %q in %s out %s res %q; engine %q in %s out %s res %q",
+						model, name, i, s.nodes[0].Name, layer, in, p.st[s.out], res, e.Layer, e.In, e.Out, e.Res)
+				}
+			}
+		}
+	}
+}
+
+// exportTo exports model in cfg and writes it under dir.
+func exportTo(t *testing.T, dir, model string, cfg engine.Config, opts Options) (string, *onnx.Model, *Summary, *graph.Graph) {
+	t.Helper()
+	g, src, calib := setup(t, model)
+	opts.Calib = calib
+	m, sum, err := QDQ(src, g, cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, model+".onnx")
+	if err := onnx.WriteFile(path, m); err != nil {
+		t.Fatal(err)
+	}
+	return path, m, sum, g
+}
+
+func initializers(m *onnx.Model) map[string]*onnx.Tensor {
+	in := map[string]*onnx.Tensor{}
+	for _, t := range m.Graph.Initializers {
+		in[t.Name] = t
+	}
+	return in
+}
+
+func producers(m *onnx.Model) map[string]*onnx.Node {
+	p := map[string]*onnx.Node{}
+	for _, n := range m.Graph.Nodes {
+		for _, o := range n.Outputs {
+			p[o] = n
+		}
+	}
+	return p
+}
+
+// The exported file, read back from its bytes: every int8/int4 layer reads
+// its input through QuantizeLinear -> DequantizeLinear with aiq's scale and
+// zero point of that tensor, and INT8/INT4 weights whose dequantized values
+// are the model's weights within half a step (or clipped by the MSE
+// search); fp16 layers read FLOAT16 weights and binary16-rounded inputs;
+// fp32 layers are the source nodes.
+func TestExportStructure(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		model, config string
+		opset         int64
+	}{
+		{"resnet20", "int8", 13},
+		{"resnet20", "resnet20-mixed-fp16.json", 21},
+		{"mobilenetv2", "mobilenetv2-ai.json", 21},
+	} {
+		cfg := configsOf(t, c.model)[c.config]
+		path, _, sum, g := exportTo(t, dir, c.model, cfg, Options{})
+		_, _, calib := setup(t, c.model)
+		m, err := onnx.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Opsets[""] != c.opset || sum.Opset != c.opset {
+			t.Errorf("%s %s: opset %d (summary %d), want %d", c.model, c.config, m.Opsets[""], sum.Opset, c.opset)
+		}
+		if _, err := graph.FromONNX(m, 1); err != nil {
+			t.Errorf("%s %s: the exported model does not import: %v", c.model, c.config, err)
+		}
+		inits, prod := initializers(m), producers(m)
+		nodes := map[string]*onnx.Node{}
+		for _, n := range m.Graph.Nodes {
+			nodes[n.Name] = n
+		}
+		scalar := func(name string) *onnx.Tensor {
+			t := inits[name]
+			if t == nil || t.Len() != 1 {
+				return nil
+			}
+			return t
+		}
+		for _, l := range g.Layers() {
+			f := cfg.Format(l.Name)
+			n := nodes[l.Name]
+			if n == nil {
+				t.Fatalf("%s %s: no node %q", c.model, c.config, l.Name)
+			}
+			w := g.Value(l.Node.Inputs[1])
+			where := fmt.Sprintf("%s %s: layer %s (%v)", c.model, c.config, l.Name, f)
+			switch f {
+			case kernels.FP32:
+				if n.Inputs[1] != l.Node.Inputs[1] {
+					t.Errorf("%s: weights %q, want the source's %q", where, n.Inputs[1], l.Node.Inputs[1])
+				}
+			case kernels.FP16:
+				cast := prod[n.Inputs[1]]
+				if cast == nil || cast.OpType != "Cast" || inits[cast.Inputs[0]] == nil || inits[cast.Inputs[0]].DataType != onnx.Float16 {
+					t.Errorf("%s: weights are not FLOAT16 through a Cast", where)
+				}
+				in := prod[n.Inputs[0]]
+				if in == nil || in.OpType != "Cast" || in.Attr("to").I != int64(onnx.Float) ||
+					prod[in.Inputs[0]] == nil || prod[in.Inputs[0]].Attr("to").I != int64(onnx.Float16) {
+					t.Errorf("%s: input is not rounded to binary16 by a Cast pair", where)
+				}
+			case kernels.Int8, kernels.Int4:
+				dq := prod[n.Inputs[0]]
+				if dq == nil || dq.OpType != "DequantizeLinear" || prod[dq.Inputs[0]] == nil || prod[dq.Inputs[0]].OpType != "QuantizeLinear" {
+					t.Errorf("%s: input is not Q -> DQ", where)
+					continue
+				}
+				// The range of the tensor the layer reads, or of the tensor a
+				// Slice/Pad copied it from.
+				src := l.Node.Inputs[0]
+				for p := producerIn(g, src); p != nil && (p.Op == "Slice" || p.Op == "Pad"); p = producerIn(g, src) {
+					src = p.Inputs[0]
+				}
+				want := calib.Ranges[src].Quant()
+				s, z := scalar(dq.Inputs[1]), scalar(dq.Inputs[2])
+				if s == nil || z == nil || s.Floats[0] != want.Scale || z.DataType != onnx.Uint8 || z.Ints[0] != int64(want.Zero) {
+					t.Errorf("%s: input quantization %v %v, want aiq's scale %v zero %d of %q", where, s, z, want.Scale, want.Zero, src)
+				}
+				wdq := prod[n.Inputs[1]]
+				if wdq == nil || wdq.OpType != "DequantizeLinear" {
+					t.Errorf("%s: weights are not dequantized", where)
+					continue
+				}
+				qt, st := inits[wdq.Inputs[0]], inits[wdq.Inputs[1]]
+				wantDT, qmax := onnx.Int8, 127.0
+				if f == kernels.Int4 {
+					wantDT, qmax = onnx.Int4, 7
+				}
+				if qt == nil || st == nil || qt.DataType != wantDT || !slices.Equal(qt.Dims, onnxDims(g, l.Node)) || len(st.Floats) != int(qt.Dims[0]) {
+					t.Errorf("%s: weight initializers %v %v", where, qt, st)
+					continue
+				}
+				per := len(qt.Ints) / len(st.Floats)
+				for i, q := range qt.Ints {
+					s := float64(st.Floats[i/per])
+					v := float64(w.F[i])
+					if l.Op == "Gemm" && l.Node.Gemm.Alpha != 1 {
+						v *= float64(l.Node.Gemm.Alpha)
+					}
+					clipped := math.Abs(float64(q)) >= qmax && math.Abs(v) >= qmax*s
+					if d := math.Abs(float64(q)*s - v); d > s/2*(1+1e-5)+1e-12 && !clipped {
+						t.Errorf("%s: weight %d = %v dequantizes to %d*%v", where, i, v, q, s)
+						break
+					}
+				}
+			}
+		}
+		if strings.Contains(c.config, "mixed") && sum.Casts == 0 {
+			t.Errorf("%s %s: no fp16 Cast pairs", c.model, c.config)
+		}
+	}
+}
+
+// The reference interpreter runs the exported int8 ResNet-20 (its Q/DQ
+// nodes included) and predicts what aiq's engine predicts.
+func TestExportReference(t *testing.T) {
+	const n = 64
+	path, _, _, g := exportTo(t, t.TempDir(), "resnet20", engine.Uniform(kernels.Int8), Options{})
+	_, _, calib := setup(t, "resnet20")
+	rg, err := graph.Load(path, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := dataset.Open(testData)
+	if err != nil {
+		t.Skip(err)
+	}
+	x := make([]float32, n*set.ImageSize())
+	if err := set.Images(0, n, x); err != nil {
+		t.Fatal(err)
+	}
+	y, err := graph.Reference(rg, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	em, err := engine.Compile(g, engine.Uniform(kernels.Int8), engine.Options{Batch: n, Calib: calib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer em.Close()
+	pred, err := engine.Predict(em, set, 0, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := 0
+	for i := range n {
+		if argmax(y[i*10:(i+1)*10]) != pred[i] {
+			differ++
+		}
+	}
+	if differ > 1 {
+		t.Errorf("reference predictions differ from aiq's on %d of %d images", differ, n)
+	}
+}
+
+func argmax(v []float32) int {
+	b := 0
+	for i := range v {
+		if v[i] > v[b] {
+			b = i
+		}
+	}
+	return b
+}
+
+func producerIn(g *graph.Graph, v string) *graph.Node {
+	for _, n := range g.Nodes {
+		if slices.Contains(n.Outputs, v) {
+			return n
+		}
+	}
+	return nil
+}
