@@ -196,11 +196,39 @@ func (g *Graph) constInput(n *Node, i int, what string) (*Tensor, error) {
 	if i >= len(n.Inputs) || n.Inputs[i] == "" {
 		return nil, nil
 	}
-	t := g.Values[n.Inputs[i]]
-	if !t.Const() {
+	t := g.constOf(n.Inputs[i])
+	if t == nil {
 		return nil, fmt.Errorf("input %d (%s) must be constant", i, what)
 	}
 	return t, nil
+}
+
+// constOf returns the value of v if it is constant, or computable from
+// constants through the QuantizeLinear/DequantizeLinear nodes the importer
+// keeps (a quantized model's pad value or clip bound); else nil.
+func (g *Graph) constOf(v string) *Tensor {
+	t := g.Values[v]
+	if t == nil || t.Const() {
+		return t
+	}
+	p := g.producer(v)
+	if p == nil || p.Op != "QuantizeLinear" && p.Op != "DequantizeLinear" {
+		return nil
+	}
+	ins := make([]*Tensor, len(p.Inputs))
+	for i, in := range p.Inputs {
+		if in != "" {
+			if ins[i] = g.constOf(in); ins[i] == nil {
+				return nil
+			}
+		}
+	}
+	o := &Tensor{Name: v, DType: t.DType, Elem: t.Elem, Shape: t.Shape}
+	o.alloc()
+	if eval(p, ins, []*Tensor{o}) != nil {
+		return nil
+	}
+	return o
 }
 
 func ints(t *Tensor) []int {
@@ -482,7 +510,7 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 				if t.Len() != 1 || t.DType != x.DType {
 					return fmt.Errorf("bound %q must be a scalar of the input's type", t.Name)
 				}
-				runtime = runtime || !t.Const()
+				runtime = runtime || g.constOf(t.Name) == nil
 			}
 		}
 		if !runtime { // constant bounds become Node.Clip; runtime ones stay inputs
@@ -844,7 +872,10 @@ func (g *Graph) parseQDQ(n *Node, a *attrs) error {
 		if out != 0 && out != onnx.Float && out != onnx.Float16 && out != onnx.Double {
 			return fmt.Errorf("output_dtype %v not supported", out)
 		}
-		if _, ok := quantRange[x.Elem]; x.DType != Int64 || !ok && x.Elem != onnx.Int32 {
+		if x.DType != Int64 {
+			return fmt.Errorf("input %q is %v, want an integer type", x.Name, x.DType)
+		}
+		if _, ok := quantRange[x.Elem]; !ok && x.Elem != onnx.Int32 {
 			return fmt.Errorf("input %q: element type %v not supported", x.Name, x.Elem)
 		}
 		if zp != nil && zp.Elem != x.Elem {

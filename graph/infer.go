@@ -106,14 +106,14 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 		out.Shape = []int{x.Shape[0], cout, oh, ow}
 		return []*Tensor{out}, nil
 	case "MatMulInteger", "QLinearMatMul":
-		a, b := in[0], in[3]
+		a, b := in[0], in[1]
 		out := &Tensor{DType: Int64, Elem: onnx.Int32}
 		if n.Op == "MatMulInteger" {
 			if err := needInt(in...); err != nil {
 				return nil, err
 			}
-			b = in[1]
 		} else {
+			b = in[3]
 			if err := checkQLinear(in, 0); err != nil {
 				return nil, err
 			}
