@@ -15,8 +15,7 @@
 # ONNX Runtime runs the shipped fp32 models and its own int8 QDQ models in
 # peers/; aiq runs the fp32 models in fp32 and in int8 (min-max calibration
 # on 512 training images, like the QDQ models). The npm package is installed
-# once into $ORT_CACHE with --ignore-scripts (its install script fetches GPU
-# binaries from a host that cannot be reached; the CPU library is inside).
+# once into $ORT_CACHE by peers/install-ort.sh.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,15 +24,7 @@ BATCH=${BATCH:-64}
 N=${N:-10000}
 ROUNDS=${ROUNDS:-1}
 DATA=${DATA:-data/cifar10/cifar10-test.bin}
-ORT_CACHE=${ORT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/aiq/onnxruntime-node-1.30.0}
-ORT_NODE="$ORT_CACHE/node_modules/onnxruntime-node"
-
-if [ ! -f "$ORT_NODE/package.json" ]; then
-	echo "peers: installing onnxruntime-node@1.30.0 into $ORT_CACHE" >&2
-	mkdir -p "$ORT_CACHE"
-	(cd "$ORT_CACHE" && { [ -f package.json ] || npm init -y >/dev/null; } &&
-		npm install --ignore-scripts --no-audit --no-fund onnxruntime-node@1.30.0 >&2)
-fi
+ORT_NODE=$(bash peers/install-ort.sh)
 
 mkdir -p bin
 go build -o bin/aiq ./cmd/aiq
