@@ -551,3 +551,92 @@ func TestGAPExact(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratedRandom builds random chains of the operators above on odd
+// shapes (channel counts off the vector widths, odd planes, stride 2 on
+// odd sizes) and compares each with the reference.
+func TestGeneratedRandom(t *testing.T) {
+	seeds := 60
+	if testing.Short() {
+		seeds = 15
+	}
+	for seed := range seeds {
+		r := rand.New(rand.NewPCG(uint64(seed), 11))
+		c, hw := 1+r.IntN(12), 5+r.IntN(14)
+		b := newNet(c, hw, hw)
+		b.rng = rand.New(rand.NewPCG(uint64(seed), 12))
+		x, h, w := "x", hw, hw
+		var trail []string
+		for range 3 + r.IntN(4) {
+			op := r.IntN(11)
+			switch {
+			case op == 0 || op == 1: // conv, grouped sometimes
+				k := []int{1, 3, 5}[r.IntN(3)]
+				s, p := 1+r.IntN(2), r.IntN(k/2+1)
+				if h+2*p < k || w+2*p < k {
+					continue
+				}
+				g := 1
+				for _, d := range []int{c, 2, 3, 4} {
+					if c%d == 0 && r.IntN(2) == 0 {
+						g = d
+						break
+					}
+				}
+				cout := g * (1 + r.IntN(max(1, 12/g)))
+				x = b.conv(x, c, cout, k, s, p, g)
+				c, h, w = cout, (h+2*p-k)/s+1, (w+2*p-k)/s+1
+				if r.IntN(2) == 0 {
+					x = b.op("Relu", []string{x})
+				}
+			case op == 2: // pools
+				k, s := 2+r.IntN(2), 1+r.IntN(2)
+				p := r.IntN(2)
+				if h+2*p < k || w+2*p < k {
+					continue
+				}
+				attrs := []*onnx.Attribute{ints("kernel_shape", int64(k), int64(k)), ints("strides", int64(s), int64(s)),
+					ints("pads", int64(p), int64(p), int64(p), int64(p))}
+				typ := "MaxPool"
+				if r.IntN(2) == 0 {
+					typ = "AveragePool"
+					attrs = append(attrs, intA("count_include_pad", int64(r.IntN(2))))
+				}
+				x = b.op(typ, []string{x}, attrs...)
+				h, w = (h+2*p-k)/s+1, (w+2*p-k)/s+1
+			case op == 3:
+				x = b.op([]string{"HardSwish", "Sigmoid", "HardSigmoid"}[r.IntN(3)], []string{x})
+			case op == 4: // squeeze-excitation
+				s := b.op("GlobalAveragePool", []string{x})
+				s = b.op("Relu", []string{b.conv(s, c, 4, 1, 1, 0, 1)})
+				s = b.op("HardSigmoid", []string{b.conv(s, 4, c, 1, 1, 0, 1)})
+				x = b.op("Mul", []string{s, x})
+			case op == 5 && c%2 == 0: // channel shuffle
+				y := b.op("Reshape", []string{x, b.constI(0, 2, int64(c/2), int64(h), int64(w))})
+				y = b.op("Transpose", []string{y}, ints("perm", 0, 2, 1, 3, 4))
+				x = b.op("Reshape", []string{y, b.constI(0, -1, int64(h), int64(w))})
+			case op == 6:
+				y := b.conv(x, c, 3, 3, 1, 1, 1)
+				x = b.op("Concat", []string{y, x}, intA("axis", 1))
+				c += 3
+			case op == 7:
+				x = b.op("Transpose", []string{x}, ints("perm", 0, 1, 3, 2))
+				h, w = w, h
+			case op == 8 && h > 1 && w > 1:
+				x = b.op("Pad", []string{x, b.constI(0, 0, 1, 0, 0, 0, 0, 1)},
+					&onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte([]string{"reflect", "edge", "wrap"}[r.IntN(3)])})
+				h, w = h+1, w+1
+			case op == 9:
+				x = b.op("Add", []string{x, b.conv(x, c, c, 3, 1, 1, 1)})
+			default:
+				x = b.op("Clip", []string{x, b.constF(nil, []float32{-0.5}), b.constF(nil, []float32{0.5})})
+			}
+			trail = append(trail, b.g.Nodes[len(b.g.Nodes)-1].OpType)
+		}
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
+			t.Logf("%dx%dx%d: %v", c, h, w, trail)
+			batch := 1 + r.IntN(3)
+			compareReference(t, b.load(t, x, batch), Options{Batch: batch, Threads: 1 + r.IntN(2)})
+		})
+	}
+}
