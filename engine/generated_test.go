@@ -640,3 +640,23 @@ func TestGeneratedRandom(t *testing.T) {
 		})
 	}
 }
+
+// TestMulAddF32 checks the depthwise loop's assembly against its Go loop,
+// bit for bit, over every length 0..80 and every tail, with guards after
+// the output.
+func TestMulAddF32(t *testing.T) {
+	for n := 0; n <= 80; n++ {
+		w, x := randImages(n, 1), randImages(n, 2)
+		want := append(randImages(n, 3), 42)
+		got := append([]float32(nil), want...)
+		for i := range n {
+			want[i] += w[i] * x[i]
+		}
+		mulAddF32(asmLevel(), got[:n], w, x)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d asm=%v: value %d is %v, want %v", n, asmLevel(), i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -379,11 +379,7 @@ func (s *groupConvStep) runDepthwise(t, r0, r1 int) {
 					if ix < 0 || ix >= g.w {
 						continue
 					}
-					x := in.f[((n*g.h+iy)*g.w+ix)*C:][:len(acc)]
-					w := s.w[(ky*g.kw+kx)*C:][:len(acc)] // lengths equal: no bounds checks below
-					for j := range acc {
-						acc[j] += w[j] * x[j]
-					}
+					mulAddF32(s.asm, acc, s.w[(ky*g.kw+kx)*C:], in.f[((n*g.h+iy)*g.w+ix)*C:])
 				}
 			}
 		}
@@ -449,4 +445,18 @@ func (s *groupConvStep) correctBias(b *builder, qw kernels.QuantWeights, w, bias
 		out[j] -= float32(e)
 	}
 	return out
+}
+
+// mulAddF32 computes acc[i] += w[i]*x[i] for i < len(acc): the assembly
+// (AVX-512, the same two roundings) for whole blocks of 16, Go for the rest.
+func mulAddF32(asm bool, acc, w, x []float32) {
+	w, x = w[:len(acc)], x[:len(acc)] // lengths equal: no bounds checks below
+	i := 0
+	if asm && len(acc) >= 16 {
+		i = len(acc) &^ 15
+		mulAddF32Asm(&acc[0], &w[0], &x[0], i)
+	}
+	for ; i < len(acc); i++ {
+		acc[i] += w[i] * x[i]
+	}
 }
