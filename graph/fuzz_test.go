@@ -1,97 +1,20 @@
 package graph
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/aiq-project/aiq/onnx"
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// A minimal ONNX encoder for fuzz seeds: small models cover the importer
-// far better than the megabyte-sized shipped ones.
-
-func pbBytes(b []byte, num protowire.Number, v []byte) []byte {
-	return protowire.AppendBytes(protowire.AppendTag(b, num, protowire.BytesType), v)
-}
-
-func pbVarint(b []byte, num protowire.Number, v int64) []byte {
-	return protowire.AppendVarint(protowire.AppendTag(b, num, protowire.VarintType), uint64(v))
-}
-
-func encTensor(t *onnx.Tensor) []byte {
-	var b []byte
-	for _, d := range t.Dims {
-		b = pbVarint(b, 1, d)
-	}
-	b = pbVarint(b, 2, int64(t.DataType))
-	b = pbBytes(b, 8, []byte(t.Name))
-	for _, f := range t.Floats {
-		b = protowire.AppendFixed32(protowire.AppendTag(b, 4, protowire.Fixed32Type), math.Float32bits(f))
-	}
-	for _, i := range t.Ints {
-		b = pbVarint(b, 7, i)
+// encModel serializes a fuzz seed: small models cover the importer far
+// better than the megabyte-sized shipped ones.
+func encModel(m *onnx.Model) []byte {
+	b, err := onnx.Marshal(m)
+	if err != nil {
+		panic(err)
 	}
 	return b
-}
-
-func encModel(m *onnx.Model) []byte {
-	var g []byte
-	for _, n := range m.Graph.Nodes {
-		var nb []byte
-		for _, in := range n.Inputs {
-			nb = pbBytes(nb, 1, []byte(in))
-		}
-		for _, o := range n.Outputs {
-			nb = pbBytes(nb, 2, []byte(o))
-		}
-		nb = pbBytes(nb, 3, []byte(n.Name))
-		nb = pbBytes(nb, 4, []byte(n.OpType))
-		for _, a := range n.Attrs {
-			ab := pbBytes(nil, 1, []byte(a.Name))
-			ab = pbVarint(ab, 20, int64(a.Type))
-			switch a.Type {
-			case onnx.AttrInt:
-				ab = pbVarint(ab, 3, a.I)
-			case onnx.AttrFloat:
-				ab = protowire.AppendFixed32(protowire.AppendTag(ab, 2, protowire.Fixed32Type), math.Float32bits(a.F))
-			case onnx.AttrString:
-				ab = pbBytes(ab, 4, a.S)
-			case onnx.AttrInts:
-				for _, v := range a.Ints {
-					ab = pbVarint(ab, 8, v)
-				}
-			case onnx.AttrTensor:
-				ab = pbBytes(ab, 5, encTensor(a.T))
-			}
-			nb = pbBytes(nb, 5, ab)
-		}
-		g = pbBytes(g, 1, nb)
-	}
-	for _, t := range m.Graph.Initializers {
-		g = pbBytes(g, 5, encTensor(t))
-	}
-	vi := func(v *onnx.ValueInfo) []byte {
-		var shape []byte
-		for _, d := range v.Dims {
-			shape = pbBytes(shape, 1, pbVarint(nil, 1, d))
-		}
-		tt := pbVarint(nil, 1, int64(onnx.Float))
-		if v.HasShape {
-			tt = pbBytes(tt, 2, shape)
-		}
-		return pbBytes(pbBytes(nil, 1, []byte(v.Name)), 2, pbBytes(nil, 1, tt))
-	}
-	for _, v := range m.Graph.Inputs {
-		g = pbBytes(g, 11, vi(v))
-	}
-	for _, v := range m.Graph.Outputs {
-		g = pbBytes(g, 12, vi(v))
-	}
-	b := pbVarint(nil, 1, 7)
-	b = pbBytes(b, 7, g)
-	return pbBytes(b, 8, pbVarint(nil, 2, 13))
 }
 
 // fuzzSeeds are small models that exercise folding and most operators.
@@ -118,7 +41,46 @@ func fuzzSeeds() []*onnx.Model {
 			node("Concat", []string{"n", "en"}, []string{"cc"}, iattr("axis", 0)),
 			node("Transpose", []string{"p"}, []string{"t"}, intsAttr("perm", 0, 1, 3, 2)),
 			node("MaxPool", []string{"t"}, []string{"y"}, intsAttr("kernel_shape", 2, 2))),
+		qdqSeed(),
 	}
+}
+
+// qdqSeed is a quantized block: Q/DQ with per-channel weights, the integer
+// convolutions and matmuls, and the activations of mobile networks.
+func qdqSeed() *onnx.Model {
+	f := func(name string, dims []int64, v ...float32) *onnx.Tensor { return ftensor(name, dims, v) }
+	i := func(name string, dt onnx.DataType, dims []int64, v ...int64) *onnx.Tensor {
+		return &onnx.Tensor{Name: name, DataType: dt, Dims: dims, Ints: v}
+	}
+	inits := []*onnx.Tensor{
+		f("s", nil, 0.1), i("z", onnx.Uint8, nil, 128), f("ws", []int64{2}, 0.5, 0.25), i("wz", onnx.Int8, []int64{2}, 0, 0),
+		i("wq", onnx.Int8, []int64{2, 1, 3, 3}, 1, -2, 3, -4, 5, -6, 7, -8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1),
+		i("b", onnx.Int32, []int64{2}, 10, -10), i("mz", onnx.Uint8, []int64{1}, 3), i("mb", onnx.Uint8, []int64{2, 2}, 1, 2, 3, 4),
+		f("lo", nil, 0), f("hi", nil, 6), i("ax", onnx.Int64, []int64{2}, 2, 3), i("pads", onnx.Int64, []int64{8}, 0, 0, 1, 1, 0, 0, 1, 1),
+	}
+	m := model([]int64{-1, 2, 4, 4}, inits,
+		node("QuantizeLinear", []string{"x", "s", "z"}, []string{"q"}),
+		node("QLinearConv", []string{"q", "s", "z", "wq", "ws", "wz", "s", "z", "b"}, []string{"qc"}, intsAttr("pads", 1, 1, 1, 1), iattr("group", 2)),
+		node("ConvInteger", []string{"qc", "wq", "z", "wz"}, []string{"ci"}, iattr("group", 2), intsAttr("pads", 1, 1, 1, 1)),
+		node("Cast", []string{"ci"}, []string{"cf"}, iattr("to", int64(onnx.Float))),
+		node("DequantizeLinear", []string{"wq", "ws", "wz"}, []string{"w"}, iattr("axis", 0)),
+		node("DequantizeLinear", []string{"q", "s", "z"}, []string{"dq"}),
+		node("Conv", []string{"dq", "w"}, []string{"c"}, iattr("group", 2)),
+		node("Pad", []string{"c", "pads"}, []string{"pd"}, &onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte("reflect")}),
+		node("HardSwish", []string{"pd"}, []string{"hs"}),
+		node("Clip", []string{"hs", "lo", "hi"}, []string{"cl"}),
+		node("ReduceMean", []string{"cl", "ax"}, []string{"rm"}),
+		node("HardSigmoid", []string{"rm"}, []string{"sg"}),
+		node("Mul", []string{"cl", "sg"}, []string{"se"}),
+		node("Sigmoid", []string{"se"}, []string{"sm"}),
+		node("Add", []string{"sm", "cf"}, []string{"a"}),
+		node("GlobalMaxPool", []string{"a"}, []string{"gm"}),
+		node("Flatten", []string{"gm"}, []string{"fl"}),
+		node("QuantizeLinear", []string{"fl", "s", "z"}, []string{"fq"}),
+		node("MatMulInteger", []string{"fq", "mb", "mz"}, []string{"mi"}),
+		node("Cast", []string{"mi"}, []string{"y"}, iattr("to", int64(onnx.Float))))
+	m.Opsets[""] = 18
+	return m
 }
 
 // FuzzImport: any model the parser accepts must import or fail with an

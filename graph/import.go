@@ -287,6 +287,16 @@ func (g *Graph) add(n *Node, on *onnx.Node) error {
 	if len(outs) != len(n.Outputs) {
 		return fmt.Errorf("%d outputs, op produces %d", len(n.Outputs), len(outs))
 	}
+	for _, o := range outs {
+		// Corrupt pads or shapes must not overflow an element count.
+		size := 1
+		for _, d := range o.Shape {
+			if d < 0 || d > 0 && size > (1<<40)/d {
+				return fmt.Errorf("output shape %v is negative or too large", o.Shape)
+			}
+			size *= d
+		}
+	}
 	for i, o := range outs {
 		o.Name = n.Outputs[i]
 		// Integer results of data movement and arithmetic keep the input's type.
