@@ -233,6 +233,9 @@ func (s *stripper) run() error {
 // markNonneg records outputs that cannot be negative, so a zero-point-0
 // pair after them needs no Relu.
 func (s *stripper) markNonneg(n *onnx.Node) {
+	if len(n.Outputs) == 0 {
+		return
+	}
 	out := n.Outputs[0]
 	switch n.OpType {
 	case "Relu":
@@ -293,6 +296,9 @@ func (s *stripper) dequantize(n *onnx.Node) error {
 	}
 	if t.DataType.IsFloat() {
 		return fmt.Errorf("input %q is %v, want an integer type", n.Inputs[0], t.DataType)
+	}
+	if len(t.Ints) != t.Len() {
+		return fmt.Errorf("input %q has %d values for shape %v", n.Inputs[0], len(t.Ints), t.Dims)
 	}
 	axis, per, err := axisOf(p, t.Dims)
 	if err != nil {
@@ -365,7 +371,7 @@ func (s *stripper) weights(n *onnx.Node, t *onnx.Tensor, p qparams, axis, per in
 		}
 		outAxis = a
 	}
-	if outAxis < 0 {
+	if outAxis < 0 || outAxis >= len(t.Dims) {
 		return
 	}
 	switch {

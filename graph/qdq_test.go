@@ -228,3 +228,26 @@ func TestStripQDQSmall(t *testing.T) {
 		t.Errorf("QLinearConv: %v", err)
 	}
 }
+
+// FuzzStripQDQ: no model file makes StripQDQ (or importing what it
+// returns) panic.
+func FuzzStripQDQ(f *testing.F) {
+	for _, m := range []*onnx.Model{qdqModel([]float32{0.02}, 0), qdqModel([]float32{0.02}, 3), qdqModel([]float32{0.02, 0.5}, 0)} {
+		b, err := onnx.Marshal(m)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := onnx.Parse(b, "fuzz")
+		if err != nil {
+			return
+		}
+		fm, _, err := StripQDQ(m)
+		if err != nil {
+			return
+		}
+		FromONNX(fm, 1)
+	})
+}
