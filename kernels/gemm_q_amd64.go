@@ -55,6 +55,10 @@ import (
 // many rows as 24 accumulators give (6 x 4 vectors .. 16 x 1), which small
 // K needs: there the epilogue costs as much as the products. Rows left
 // below a tile go the per-tile way.
+//
+// int4 VNNI without groups, from gqUnpackRows rows, unpacks its nibble
+// panel once per call into the int8 layout (gemmQUnpack4) and takes the
+// same tiles: no masking in the loop and no row-sum pass.
 
 // gqKern is the argument block of the microkernels (offsets in the
 // assembly: gqK*).
@@ -311,10 +315,48 @@ func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32
 		return
 	}
 	if l.kind == gqVNNI8 && l.groups == 1 {
-		g.runTiles(&l, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+		g.runTiles(&l, unsafe.Pointer(unsafe.SliceData(g.packed)), l.blockSize, 0, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+		return
+	}
+	if l.kind == gqVNNI4 && l.groups == 1 && g.K > 0 && m1-m0 >= gqUnpackRows {
+		g.runTiles4(&l, m0, m1, n0, n1, a, lda, c8, c32, ldc)
 		return
 	}
 	g.runTileRange(&l, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+}
+
+// gqUnpackRows is the fewest rows for which int4 VNNI without groups
+// unpacks its panel to int8 and runs the int8 tiles: unpacking a block
+// costs about half a row tile's products, and the int8 tiles save the
+// nibble masking and the row-sum pass of every tile.
+const gqUnpackRows = 32
+
+// gqUnpackPool holds the int8 panels of runTiles4 (up to K*N bytes).
+var gqUnpackPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// runTiles4 computes int4 VNNI without groups as int8: the blocks of
+// columns n0..n1 are unpacked once (gemmQUnpack4) into the int8 VNNI
+// layout, each block keeping its even number of vectors (the last vector's
+// columns past N have zero weights and a zero store mask), then the int8
+// tiles run on them with the int4 packing's corrections, scales and bias,
+// which are the same values.
+func (g *GEMMQ) runTiles4(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+	block8 := l.kp / 4 * l.nvMax * 64
+	need := ceilDiv(n1-n0, l.block) * block8
+	bp := gqUnpackPool.Get().(*[]byte)
+	if cap(*bp) < need {
+		*bp = make([]byte, need)
+	}
+	buf := (*bp)[:need]
+	pk := unsafe.Pointer(unsafe.SliceData(g.packed))
+	for nb := n0; nb < n1; nb += l.block {
+		nv := l.nvOf(min(l.block, g.N-nb))
+		src := unsafe.Add(pk, nb/l.block*l.blockSize)
+		dst := unsafe.Pointer(&buf[(nb-n0)/l.block*block8])
+		gemmQUnpack4(src, dst, l.kp/4*nv/2)
+	}
+	g.runTiles(l, unsafe.Pointer(&buf[0]), block8, n0, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+	gqUnpackPool.Put(bp)
 }
 
 // gqTilesChunk is the rows of A each block of columns goes over before the
@@ -324,8 +366,9 @@ const gqTilesChunk = 96
 
 // runTiles computes int8 VNNI without groups: whole row tiles in one call
 // per block and chunk of rows, epilogue fused; the rows left below a tile
-// take the per-tile path.
-func (g *GEMMQ) runTiles(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+// take the per-tile path. The int8 panel of the block of column nb is at
+// b + (nb-bn0)/l.block*blockSize (g.packed, or runTiles4's unpacked copy).
+func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
 	pk := unsafe.Pointer(unsafe.SliceData(g.packed))
 	aBase := unsafe.Pointer(unsafe.SliceData(a))
 	var p gqTiles
@@ -343,7 +386,7 @@ func (g *GEMMQ) runTiles(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8
 		mce := min(mc+gqTilesChunk, m1)
 		for nb := n0; nb < n1; nb += l.block {
 			ncols := min(l.block, n1-nb)
-			nv := ceilDiv(ncols, l.cv)
+			nv := l.nvOf(ncols)
 			mr := gqTileRows[nv]
 			tiles := (mce - mc) / mr
 			if tiles == 0 {
@@ -354,7 +397,7 @@ func (g *GEMMQ) runTiles(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8
 			}
 			p.a = unsafe.Add(aBase, mc*lda)
 			p.c = unsafe.Add(cBase, (mc*ldc+nb)*esize)
-			p.b = unsafe.Add(pk, nb/l.block*l.blockSize)
+			p.b = unsafe.Add(b, (nb-bn0)/l.block*blockSize)
 			p.zc = unsafe.Add(pk, l.zcOff+4*nb)
 			p.s = unsafe.Add(pk, l.sOff+4*nb)
 			p.bias = unsafe.Add(pk, l.biasOff+4*nb)
@@ -366,7 +409,7 @@ func (g *GEMMQ) runTiles(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8
 	// Rows below a whole tile: at most one chunk's tail, per block.
 	for nb := n0; nb < n1; nb += l.block {
 		ncols := min(l.block, n1-nb)
-		mr := gqTileRows[ceilDiv(ncols, l.cv)]
+		mr := gqTileRows[l.nvOf(ncols)]
 		last := m0 + (m1-m0-1)/gqTilesChunk*gqTilesChunk // first row of the last chunk
 		done := last + (m1-last)/mr*mr
 		if done < m1 {

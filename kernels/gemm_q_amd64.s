@@ -21257,6 +21257,35 @@ gemmQRowSums8_tail:
 	VZEROUPPER
 	RET
 
+// func gemmQUnpack4(src, dst unsafe.Pointer, n int)
+TEXT ·gemmQUnpack4(SB), NOSPLIT, $0-24
+	MOVQ src+0(FP), SI
+	MOVQ dst+8(FP), DI
+	MOVQ n+16(FP), CX
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z30
+	MOVL $0x08080808, AX
+	VPBROADCASTD AX, Z31
+	TESTQ CX, CX
+	JZ gemmQUnpack4_done
+gemmQUnpack4_loop:
+	VMOVDQU64 (SI), Z0
+	VPSRLW $4, Z0, Z1
+	VPANDD Z30, Z0, Z0
+	VPANDD Z30, Z1, Z1
+	VPSUBB Z31, Z0, Z0
+	VPXORD Z31, Z1, Z1
+	VPSUBB Z31, Z1, Z1
+	VMOVDQU64 Z0, (DI)
+	VMOVDQU64 Z1, 64(DI)
+	ADDQ $64, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ gemmQUnpack4_loop
+gemmQUnpack4_done:
+	VZEROUPPER
+	RET
+
 // func gemmQEpiZ(p *gqEpi)
 // for every row i < rows and vector j < nvec (columns n of that vector):
 //

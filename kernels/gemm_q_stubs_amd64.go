@@ -275,6 +275,18 @@ func gemmQU4Y(p *gqKern)
 //go:noescape
 func gemmQRowSums8(a unsafe.Pointer, lda, rows, n int, out *int32)
 
+// gemmQUnpack4 turns n 64-byte vectors of int4 VNNI nibble pairs at src
+// into 2n vectors of the int8 VNNI layout at dst:
+//
+//	for i := 0; i < 64*n; i++ {
+//		r := src[i]
+//		dst[i/64*128+i%64] = int8(r&15) - 8     // q_even
+//		dst[i/64*128+64+i%64] = int8(r) >> 4    // q_odd
+//	}
+//
+//go:noescape
+func gemmQUnpack4(src, dst unsafe.Pointer, n int)
+
 // Epilogues, for i < p.rows and the columns n of the vectors j < p.nvec
 // (masked by p.mask[j] with Z):
 //

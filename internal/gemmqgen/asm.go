@@ -99,6 +99,7 @@ func genGEMMQAsm() string {
 	}
 	genTiles(w)
 	genRowSums(w)
+	genUnpack4(w)
 	genEpi(w, true)
 	genEpi(w, false)
 	return w.b.String()
@@ -415,6 +416,42 @@ func genKind(w *asmWriter, k gqAsmKind) {
 			genKernel(w, k, mr, nv)
 		}
 	}
+	w.p("")
+}
+
+// genUnpack4 writes the int4 VNNI panel unpacking: each 64-byte vector r
+// of nibble pairs (r = 16*q_odd + (q_even+8)) becomes the int8 vectors
+// q_even = (r & 15) - 8 and q_odd = ((r >> 4) & 15 ^ 8) - 8, stored one
+// after the other, which is the int8 VNNI layout of the same columns.
+func genUnpack4(w *asmWriter) {
+	w.p("// func gemmQUnpack4(src, dst unsafe.Pointer, n int)")
+	w.p("TEXT ·gemmQUnpack4(SB), NOSPLIT, $0-24")
+	w.p("\tMOVQ src+0(FP), SI")
+	w.p("\tMOVQ dst+8(FP), DI")
+	w.p("\tMOVQ n+16(FP), CX")
+	w.p("\tMOVL $0x0f0f0f0f, AX")
+	w.p("\tVPBROADCASTD AX, Z30")
+	w.p("\tMOVL $0x08080808, AX")
+	w.p("\tVPBROADCASTD AX, Z31")
+	w.p("\tTESTQ CX, CX")
+	w.p("\tJZ gemmQUnpack4_done")
+	w.p("gemmQUnpack4_loop:")
+	w.p("\tVMOVDQU64 (SI), Z0")
+	w.p("\tVPSRLW $4, Z0, Z1")
+	w.p("\tVPANDD Z30, Z0, Z0")
+	w.p("\tVPANDD Z30, Z1, Z1")
+	w.p("\tVPSUBB Z31, Z0, Z0")
+	w.p("\tVPXORD Z31, Z1, Z1")
+	w.p("\tVPSUBB Z31, Z1, Z1")
+	w.p("\tVMOVDQU64 Z0, (DI)")
+	w.p("\tVMOVDQU64 Z1, 64(DI)")
+	w.p("\tADDQ $64, SI")
+	w.p("\tADDQ $128, DI")
+	w.p("\tDECQ CX")
+	w.p("\tJNZ gemmQUnpack4_loop")
+	w.p("gemmQUnpack4_done:")
+	w.p("\tVZEROUPPER")
+	w.p("\tRET")
 	w.p("")
 }
 
