@@ -209,13 +209,24 @@ func TestStripQDQSmall(t *testing.T) {
 		t.Errorf("nonzero zero point: weights %v, requantized %v", q.Weights, q.Requantized)
 	}
 
+	// int8 activations are uint8 ones shifted by 128.
+	m := qdqModel([]float32{0.02}, 0)
+	m.Graph.Initializers[1] = &onnx.Tensor{Name: "xz", DataType: onnx.Int8, Ints: []int64{-5}}
+	fm, q, err = StripQDQ(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := q.Acts["x"]; a != (ActQuant{Scale: 0.02, Zero: 123}) || fm.Graph.Nodes[0].OpType != "Conv" {
+		t.Errorf("int8 activations: %v, first node %s", a, fm.Graph.Nodes[0].OpType)
+	}
+
 	// Per-channel activation scales are not supported.
 	if _, _, err := StripQDQ(qdqModel([]float32{0.02, 0.03}, 0)); err == nil || !strings.Contains(err.Error(), "per-tensor") {
 		t.Errorf("per-axis activations: %v", err)
 	}
 
 	// A quantized value read by something else than DequantizeLinear.
-	m := qdqModel([]float32{0.02}, 0)
+	m = qdqModel([]float32{0.02}, 0)
 	m.Graph.Nodes[3].Inputs[0] = "xq"
 	if _, _, err := StripQDQ(m); err == nil || !strings.Contains(err.Error(), "only DequantizeLinear") {
 		t.Errorf("Conv of a quantized value: %v", err)

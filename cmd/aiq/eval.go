@@ -154,7 +154,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "%s is a QDQ model: integer layers use its own scales and zero points, float layers its dequantized weights\n", filepath.Base(*model))
 		for w, why := range qdq.Requantized {
-			fmt.Fprintf(stderr, "warning: weights %q: %s; int8 layers quantize them again\n", w, why)
+			fmt.Fprintf(stderr, "warning: weights %q: %s; their layer runs in fp32 unless --precision asks for int8, which quantizes them again\n", w, why)
 		}
 	}
 	if err := engine.CheckConfig(g, cfg); err != nil {
