@@ -89,7 +89,11 @@ func FromONNX(m *onnx.Model, batch int) (*Graph, error) {
 		if on.Domain != "" && on.Domain != "ai.onnx" {
 			return nil, fmt.Errorf("graph: node %q: operator domain %q not supported", n.Name, on.Domain)
 		}
-		if err := g.add(n, on); err != nil {
+		add := g.add
+		if g.is1D(n) {
+			add = g.add1D
+		}
+		if err := add(n, on); err != nil {
 			return nil, fmt.Errorf("graph: node %q (%s): %w", n.Name, n.Op, err)
 		}
 	}
@@ -936,4 +940,76 @@ func firstInput(n *Node) string {
 		return n.Inputs[0]
 	}
 	return ""
+}
+
+// is1D reports a convolution or pool over [N, C, W].
+func (g *Graph) is1D(n *Node) bool {
+	_, conv := weightInput[n.Op]
+	if !conv && n.Op != "AveragePool" && n.Op != "MaxPool" || len(n.Inputs) == 0 {
+		return false
+	}
+	x := g.Values[n.Inputs[0]]
+	return x != nil && len(x.Shape) == 3
+}
+
+// add1D imports a 1-D convolution or pool as the 2-D one over [N, C, 1, W]
+// between two Reshapes: windows, strides, dilations and pads get a unit
+// height, 3-D weights a unit kernel height.
+func (g *Graph) add1D(n *Node, on *onnx.Node) error {
+	reshape := func(name, in, out string, shape []int) error {
+		s := g.newConst(out+"_shape", []int{len(shape)}, nil)
+		t := g.Values[s]
+		t.DType, t.F, t.I = Int64, nil, make([]int64, len(shape))
+		for i, d := range shape {
+			t.I[i] = int64(d)
+		}
+		r := &Node{Name: name, Op: "Reshape", Inputs: []string{in, s}, Outputs: []string{out}}
+		return g.add(r, &onnx.Node{Name: name, OpType: "Reshape", Inputs: r.Inputs, Outputs: r.Outputs})
+	}
+	fresh := func(v string) string {
+		for g.Values[v] != nil {
+			v += "_"
+		}
+		return v
+	}
+	x := g.Values[n.Inputs[0]]
+	x4 := fresh(n.Inputs[0] + "_2d")
+	if err := reshape(n.Name+"_to2d", n.Inputs[0], x4, []int{x.Shape[0], x.Shape[1], 1, x.Shape[2]}); err != nil {
+		return err
+	}
+	n.Inputs = slices.Clone(n.Inputs)
+	n.Inputs[0] = x4
+	if wi, ok := weightInput[n.Op]; ok && wi < len(n.Inputs) {
+		if w := g.Values[n.Inputs[wi]]; w != nil && len(w.Shape) == 3 {
+			w4 := fresh(n.Inputs[wi] + "_2d")
+			if err := reshape(n.Name+"_w2d", n.Inputs[wi], w4, []int{w.Shape[0], w.Shape[1], 1, w.Shape[2]}); err != nil {
+				return err
+			}
+			n.Inputs[wi] = w4
+		}
+	}
+	o2 := *on
+	o2.Attrs = nil
+	for _, a := range on.Attrs {
+		a2 := *a
+		switch a.Name {
+		case "kernel_shape", "strides", "dilations":
+			if len(a.Ints) == 1 {
+				a2.Ints = []int64{1, a.Ints[0]}
+			}
+		case "pads":
+			if len(a.Ints) == 2 {
+				a2.Ints = []int64{0, a.Ints[0], 0, a.Ints[1]}
+			}
+		}
+		o2.Attrs = append(o2.Attrs, &a2)
+	}
+	y := n.Outputs[0]
+	y4 := fresh(y + "_2d")
+	n.Outputs = []string{y4}
+	if err := g.add(n, &o2); err != nil {
+		return err
+	}
+	s := g.Values[y4].Shape
+	return reshape(n.Name+"_to1d", y4, y, []int{s[0], s[1], s[3]})
 }

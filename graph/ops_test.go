@@ -298,3 +298,15 @@ func TestQDQPeerModels(t *testing.T) {
 		}
 	}
 }
+
+// A 1-D Conv imports as the 2-D one over [N, C, 1, W] between Reshapes.
+func TestConv1D(t *testing.T) {
+	m := model([]int64{-1, 1, 5}, []*onnx.Tensor{ftensor("W", []int64{1, 1, 3}, []float32{1, 0, -1})},
+		node("Conv", []string{"x", "W"}, []string{"y"}, intsAttr("pads", 1, 1), intsAttr("strides", 2)))
+	y, s := runOne(t, m, 1, []float32{1, 2, 3, 4, 5})
+	// Taps x[2i-1] - x[2i+1], zero outside.
+	close32(t, "conv1d", y, []float32{-2, -2, 4}, 0)
+	if !slices.Equal(s, []int{1, 1, 3}) {
+		t.Errorf("shape %v, want [1 1 3]", s)
+	}
+}
