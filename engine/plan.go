@@ -141,6 +141,11 @@ func newPlan(g *graph.Graph, cfg Config, opts Options) (*builder, *Model, error)
 	if err := CheckConfig(g, cfg); err != nil {
 		return nil, nil, err
 	}
+	for _, n := range g.Nodes {
+		if n.Op == "QuantizeLinear" || n.Op == "DequantizeLinear" {
+			return nil, nil, fmt.Errorf("engine: node %q (%s): a QDQ model runs from graph.LoadQDQ (its float graph and quantization)", n.Name, n.Op)
+		}
+	}
 	if cfg.Integer(g) && opts.Calib == nil {
 		return nil, nil, fmt.Errorf("engine: int8/int4 layers need calibration ranges (Options.Calib)")
 	}

@@ -262,3 +262,15 @@ func TestQDQMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestQDQGraphNeedsLoadQDQ: a graph that still has its Q/DQ nodes gets an
+// error saying how to run it, not one about a bias vector's shape.
+func TestQDQGraphNeedsLoadQDQ(t *testing.T) {
+	g, err := graph.Load(ortModel("resnet20"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Compile(g, Config{}, Options{Batch: 2}); err == nil || !strings.Contains(err.Error(), "graph.LoadQDQ") {
+		t.Errorf("compiling a QDQ graph: %v", err)
+	}
+}
