@@ -45,14 +45,17 @@ type Options struct {
 
 // Layer says how one compute layer was exported.
 type Layer struct {
-	Name    string
-	Op      string
-	Format  kernels.Format
-	Weights string // "float32", "float16", "int8 per-channel", "int4 per-channel", "int4 blocks of G"
+	Name   string         `json:"name"`
+	Op     string         `json:"op"`
+	Format kernels.Format `json:"format"`
+	// Weights is how the weights are stored: "float32", "float16", "int8
+	// per-channel", "int4 per-channel", "int4 blocks of G", or "int4 groups
+	// of G across kernel taps, dequantized to float32".
+	Weights string `json:"weights"`
 	// InScale and InZero are the uint8 quantization of the layer's input
 	// (int8/int4 layers).
-	InScale float32
-	InZero  uint8
+	InScale float32 `json:"in_scale,omitempty"`
+	InZero  uint8   `json:"in_zero,omitempty"`
 }
 
 // Summary describes an export.
@@ -596,8 +599,16 @@ func (x *rewriter) finish(int4 bool) (*onnx.Model, error) {
 				ir = max(ir, 10) // INT4 is IR version 10
 			}
 			opsets[""] = max(opsets[""], need)
+			// Shapes declared for values that are gone (a folded
+			// BatchNormalization's input) would describe nothing.
+			var infos []*onnx.ValueInfo
+			for _, v := range src.ValueInfo {
+				if used[v.Name] || isInit[v.Name] || slices.ContainsFunc(kept, func(n *onnx.Node) bool { return slices.Contains(n.Outputs, v.Name) }) {
+					infos = append(infos, v)
+				}
+			}
 			g := &onnx.Graph{Name: src.Name, Nodes: kept, Initializers: inits, Inputs: inputs,
-				Outputs: src.Outputs, ValueInfo: src.ValueInfo}
+				Outputs: src.Outputs, ValueInfo: infos}
 			return &onnx.Model{IRVersion: ir, Producer: "aiq export", Opsets: opsets, Graph: g}, nil
 		}
 		nodes = kept

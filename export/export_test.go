@@ -13,6 +13,7 @@ import (
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/onnx"
+	"github.com/aiq-project/aiq/quant"
 )
 
 // configsOf lists the precisions tested for a model: the uniform formats
@@ -242,6 +243,34 @@ func TestExportStructure(t *testing.T) {
 	}
 }
 
+// Equal inputs give equal files, and the source model is left as it was.
+func TestExportDeterministic(t *testing.T) {
+	g, src, calib := setup(t, "mobilenetv2")
+	before, err := onnx.Marshal(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := configsOf(t, "mobilenetv2")["mobilenetv2-mixed-fp16.json"]
+	var files [][]byte
+	for range 2 {
+		m, _, err := QDQ(src, g, cfg, Options{Calib: calib, BiasCorrection: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := onnx.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, b)
+	}
+	if !slices.Equal(files[0], files[1]) {
+		t.Error("two exports of the same input differ")
+	}
+	if after, _ := onnx.Marshal(src); !slices.Equal(before, after) {
+		t.Error("the export changed the source model")
+	}
+}
+
 // The reference interpreter runs the exported int8 ResNet-20 (its Q/DQ
 // nodes included) and predicts what aiq's engine predicts.
 func TestExportReference(t *testing.T) {
@@ -301,4 +330,75 @@ func producerIn(g *graph.Graph, v string) *graph.Node {
 		}
 	}
 	return nil
+}
+
+// int4 groups of 16 input channels become DequantizeLinear blocks along
+// the input-channel axis whose values are the engine's dequantized weights;
+// a layer whose groups span kernel taps (3 input channels) gets those
+// values in float32.
+func TestExportInt4Blocks(t *testing.T) {
+	const group = 16
+	g, src, calib := setup(t, "resnet20")
+	opts := Options{Calib: calib, Int4Group: group}
+	m, sum, err := QDQ(src, g, engine.Uniform(kernels.Int4), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Opsets[""] != 21 || m.IRVersion < 10 {
+		t.Errorf("opset %d IR %d, want 21 and >= 10", m.Opsets[""], m.IRVersion)
+	}
+	inits, prod := initializers(m), producers(m)
+	checked := 0
+	for i, l := range g.Layers() {
+		var n *onnx.Node
+		for _, x := range m.Graph.Nodes {
+			if x.Name == l.Name {
+				n = x
+			}
+		}
+		lw, err := weightsOf(g, l.Node)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qw, _, err := lw.quantize(kernels.Int4, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := quant.Dequantize(qw) // K x N, K = (ky, kx, ci)
+		if l.Op != "Conv" {
+			continue
+		}
+		if l.Cin%group != 0 {
+			w := inits[n.Inputs[1]]
+			if w == nil || w.DataType != onnx.Float || !strings.Contains(sum.Layers[i].Weights, "float32") {
+				t.Errorf("layer %s (%d input channels): weights %v, %q; want float32", l.Name, l.Cin, w, sum.Layers[i].Weights)
+			}
+			continue
+		}
+		dq := prod[n.Inputs[1]]
+		if dq == nil || dq.OpType != "DequantizeLinear" || dq.Attr("block_size") == nil || dq.Attr("block_size").I != group || dq.Attr("axis").I != 1 {
+			t.Fatalf("layer %s: weights not blocked by %d along axis 1: %+v", l.Name, group, dq)
+		}
+		q, s := inits[dq.Inputs[0]], inits[dq.Inputs[1]]
+		cb := l.Cin / group
+		if q.DataType != onnx.Int4 || !slices.Equal(s.Dims, []int64{int64(l.Cout), int64(cb), int64(l.KH), int64(l.KW)}) {
+			t.Fatalf("layer %s: weights %v scales %v", l.Name, q.DataType, s.Dims)
+		}
+		for o := 0; o < l.Cout; o++ {
+			for ci := 0; ci < l.Cin; ci++ {
+				for ky := 0; ky < l.KH; ky++ {
+					for kx := 0; kx < l.KW; kx++ {
+						got := float32(q.Ints[((o*l.Cin+ci)*l.KH+ky)*l.KW+kx]) * s.Floats[((o*cb+ci/group)*l.KH+ky)*l.KW+kx]
+						if w := want[((ky*l.KW+kx)*l.Cin+ci)*l.Cout+o]; got != w {
+							t.Fatalf("layer %s: weight [%d %d %d %d] dequantizes to %v, the engine's is %v", l.Name, o, ci, ky, kx, got, w)
+						}
+					}
+				}
+			}
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Error("no blocked layer checked")
+	}
 }
