@@ -22,9 +22,12 @@ func eval(n *Node, in []*Tensor, out []*Tensor) error {
 		}
 		conv(n.Conv, in[0], in[1].F, bias, o)
 	case "AveragePool", "MaxPool":
-		if o.DType == Int64 {
+		switch {
+		case len(out) == 2:
+			maxPoolIndices(n, in[0], o, out[1])
+		case o.DType == Int64:
 			poolInt(n, in[0], o)
-		} else {
+		default:
 			pool(n, in[0], o)
 		}
 	case "GlobalAveragePool":
@@ -288,6 +291,38 @@ func poolInt(n *Node, x, o *Tensor) {
 					}
 				}
 				dst[y*ow+xx] = acc
+			}
+		}
+	}
+}
+
+// maxPoolIndices is MaxPool with its Indices output: the flat input index
+// of the first largest value of each window (row-major planes, or
+// column-major ones with storage_order 1).
+func maxPoolIndices(n *Node, x, o, idx *Tensor) {
+	c := n.Conv
+	h, wd := x.Shape[2], x.Shape[3]
+	oh, ow := o.Shape[2], o.Shape[3]
+	for p := range x.Shape[0] * x.Shape[1] {
+		for y := range oh {
+			for xx := range ow {
+				best, at := float32(math.Inf(-1)), int64(-1)
+				for kh := range c.KH {
+					iy := y*c.StrideH + kh*c.DilationH - c.PadT
+					for kw := range c.KW {
+						ix := xx*c.StrideW + kw*c.DilationW - c.PadL
+						if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+							continue
+						}
+						if v := x.F[(p*h+iy)*wd+ix]; at < 0 || v > best {
+							best, at = v, int64(p*h*wd+iy*wd+ix)
+							if n.Pool.ColumnMajor {
+								at = int64(p*h*wd + ix*h + iy)
+							}
+						}
+					}
+				}
+				o.F[(p*oh+y)*ow+xx], idx.I[(p*oh+y)*ow+xx] = best, at
 			}
 		}
 	}

@@ -95,6 +95,9 @@ type ConvParams struct {
 type PoolParams struct {
 	CountIncludePad bool
 	CeilMode        bool
+	// ColumnMajor: MaxPool's optional second output (Indices) counts each
+	// plane column by column (storage_order 1).
+	ColumnMajor bool
 }
 
 // GemmParams: Y = Alpha * A' x B' + Beta * C, A' = A^T if TransA, B' = B^T if TransB.

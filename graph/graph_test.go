@@ -162,7 +162,7 @@ func TestUnsupportedIsNamed(t *testing.T) {
 		{node("LSTM", []string{"x"}, []string{"y"}), "operator not supported"},
 		{node("Pad", []string{"x"}, []string{"y"}, &onnx.Attribute{Name: "mode", Type: onnx.AttrString, S: []byte("mirror")}, intsAttr("pads", 0, 0, 0, 0, 0, 0, 0, 0)), "mirror"},
 		{node("Relu", []string{"x"}, []string{"y"}, iattr("bogus", 1)), "bogus"},
-		{node("MaxPool", []string{"x"}, []string{"y"}, intsAttr("kernel_shape", 2, 2), iattr("storage_order", 1)), "storage_order"},
+		{node("AveragePool", []string{"x"}, []string{"y"}, intsAttr("kernel_shape", 2, 2), iattr("storage_order", 1)), "storage_order"},
 	} {
 		c.n.Name = "the_node"
 		_, err := FromONNX(model([]int64{1, 2, 4, 4}, nil, c.n), 1)

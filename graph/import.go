@@ -375,7 +375,7 @@ func checkArity(n *Node) error {
 			return fmt.Errorf("required input %d is empty", i)
 		}
 	}
-	if len(n.Outputs) != 1 && !(n.Op == "Dropout" && len(n.Outputs) == 2) || n.Outputs[0] == "" {
+	if len(n.Outputs) != 1 && !((n.Op == "Dropout" || n.Op == "MaxPool") && len(n.Outputs) == 2) || n.Outputs[0] == "" {
 		return fmt.Errorf("%d outputs, want 1", len(n.Outputs))
 	}
 	return nil
@@ -433,8 +433,11 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 			n.Pool.CeilMode = a.int("ceil_mode", 0) != 0
 			if n.Op == "AveragePool" {
 				n.Pool.CountIncludePad = a.int("count_include_pad", 0) != 0
-			} else if a.int("storage_order", 0) != 0 {
-				return errors.New("storage_order 1 not supported")
+			} else {
+				n.Pool.ColumnMajor = a.int("storage_order", 0) != 0
+				if len(n.Outputs) > 1 && x.DType != Float32 {
+					return errors.New("Indices output of integer data not supported")
+				}
 			}
 		}
 		if len(ks) != 2 || ks[0] < 1 || ks[1] < 1 {
@@ -945,7 +948,7 @@ func firstInput(n *Node) string {
 // is1D reports a convolution or pool over [N, C, W].
 func (g *Graph) is1D(n *Node) bool {
 	_, conv := weightInput[n.Op]
-	if !conv && n.Op != "AveragePool" && n.Op != "MaxPool" || len(n.Inputs) == 0 {
+	if !conv && n.Op != "AveragePool" && n.Op != "MaxPool" || len(n.Inputs) == 0 || len(n.Outputs) != 1 {
 		return false
 	}
 	x := g.Values[n.Inputs[0]]

@@ -104,6 +104,9 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 			return nil, fmt.Errorf("input %v too small for the window", x.Shape)
 		}
 		out.Shape = []int{x.Shape[0], cout, oh, ow}
+		if len(n.Outputs) == 2 { // MaxPool's Indices
+			return []*Tensor{out, {DType: Int64, Elem: onnx.Int64, Shape: slices.Clone(out.Shape)}}, nil
+		}
 		return []*Tensor{out}, nil
 	case "MatMulInteger", "QLinearMatMul":
 		a, b := in[0], in[1]
