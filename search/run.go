@@ -1000,7 +1000,7 @@ func (r *Report) Text() string {
 		s.WriteString("Spearman(weights, chosen bits) undefined: every layer got the same bits\n")
 	}
 	fmt.Fprintf(&s, "%d evaluations; search %.0fs, total %.0fs\n", r.Evaluations, r.SearchSeconds, r.TotalSeconds)
-	fmt.Fprintf(&s, "\nper layer (sensitivity base %s, top-1 %.2f%% on the search images):\n%-58s %8s", r.Sensitivity.Base, r.Sensitivity.BaseTop1, "layer", "weights")
+	fmt.Fprintf(&s, "\nper layer (sensitivity base %s, %s %.2f%% on the search images):\n%-58s %8s", r.Sensitivity.Base, r.metricName(), r.Sensitivity.BaseTop1, "layer", "weights")
 	var fs []string
 	if len(r.Layers) > 0 {
 		for _, f := range kernels.Formats {
@@ -1024,11 +1024,11 @@ func (r *Report) Text() string {
 		}
 		fmt.Fprintf(&s, "  %s\n", l.Chosen)
 	}
-	fmt.Fprintf(&s, "(~: not run per layer, see sensitivity note)\n\nfront (search images): top-1, predicted images/s, measured images/s, AI\n")
+	fmt.Fprintf(&s, "(~: not run per layer, see sensitivity note)\n\nfront (search images): %s, predicted images/s, measured images/s, AI\n", r.metricName())
 	for _, p := range r.Pareto {
 		fmt.Fprintf(&s, "  %6.2f%% %9.0f %9.0f %7.1f  %s\n", p.Top1Search, p.PredictedImagesPerS, p.ImagesPerS, p.AI, p.Summary)
 	}
-	fmt.Fprintf(&s, "\nmeasured end to end at batch %d (interleaved): predicted and measured images/s, val top-1, paired drop bound\n", r.Batch)
+	fmt.Fprintf(&s, "\nmeasured end to end at batch %d (interleaved): predicted and measured images/s, val %s, paired drop bound\n", r.Batch, r.metricName())
 	for _, m := range r.Measured {
 		mark := ""
 		switch {
