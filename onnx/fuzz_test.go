@@ -68,3 +68,20 @@ func FuzzMarshal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseTensor: one TensorProto (a test data set's input_0.pb) decodes
+// to a tensor whose payload matches its dims, or to an error.
+func FuzzParseTensor(f *testing.F) {
+	f.Add(tensor([]int64{3}, Int4, bytesField(9, []byte{0x2f, 0x08})))
+	f.Add(tensor([]int64{2}, Float, bytesField(9, make([]byte, 8))))
+	f.Add(tensor([]int64{1, 2}, Uint8, bytesField(9, []byte{1, 2})))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		x, err := ParseTensor(b, "input_0.pb")
+		if err != nil {
+			return
+		}
+		if len(x.Floats)+len(x.Ints) != x.Len() {
+			t.Fatalf("%v tensor of dims %v holds %d values", x.DataType, x.Dims, len(x.Floats)+len(x.Ints))
+		}
+	})
+}
