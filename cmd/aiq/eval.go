@@ -319,7 +319,7 @@ func matches(a, b []int, lo, hi int) float64 {
 }
 
 // classesHelp is the --classes flag's help (eval and search).
-const classesHelp = "label order of class-folder --data: NAME,NAME,... or @FILE (one name per line); default: classes.txt in the folder, else CIFAR-10's order when every subfolder is a CIFAR-10 class name (airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck) and the model has 10 outputs, else name order when the subfolders are as many as the model's outputs"
+const classesHelp = "label order of class-folder --data: NAME,NAME,... or @FILE (one name per line); default: classes.txt in the folder, else CIFAR-10's order when every subfolder is a CIFAR-10 class name (airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck) and the model has 10 outputs, else name order when the subfolders are as many as the model's outputs; fewer subfolders than outputs without a list is an error, as name order would mislabel them"
 
 // parseClasses reads --classes: a comma-separated list, or @FILE with one
 // name per line; "" gives nil (no list).
