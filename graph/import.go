@@ -542,13 +542,10 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 			n.Inputs = n.Inputs[:1]
 		}
 	case "Flatten", "Concat", "Gather", "Softmax":
-		if n.Op == "Softmax" && g.opset < 13 {
-			return errors.New("Softmax before opset 13 (2-D coercion) not supported")
-		}
 		def := int64(1)
 		if n.Op == "Gather" {
 			def = 0
-		} else if n.Op == "Softmax" {
+		} else if n.Op == "Softmax" && g.opset >= 13 {
 			def = -1
 		}
 		if n.Op == "Concat" {
@@ -560,6 +557,18 @@ func (g *Graph) parse(n *Node, a *attrs) error {
 			}
 		}
 		n.Axis = int(a.int("axis", def))
+		if n.Op == "Softmax" && g.opset < 13 {
+			// Before opset 13 Softmax normalises over all axes from axis on
+			// (the input coerced to 2-D): the same when those after axis are 1.
+			s := g.Values[n.Inputs[0]].Shape
+			ax, err := normAxis(n.Axis, len(s))
+			if err != nil {
+				return err
+			}
+			if numel(s[ax+1:]) != 1 {
+				return fmt.Errorf("opset %d Softmax over axes %d.. of %v (coerced to 2-D) not supported", g.opset, ax, s)
+			}
+		}
 	case "Reshape":
 		if err := nin(2, 2); err != nil {
 			return err

@@ -310,3 +310,14 @@ func TestConv1D(t *testing.T) {
 		t.Errorf("shape %v, want [1 1 3]", s)
 	}
 }
+
+// Before opset 13 Softmax's axis defaults to 1 and covers the axes from it
+// on, which for [N, classes] is the classes: what exporters emit there.
+func TestSoftmaxOpset11(t *testing.T) {
+	y, _ := runOne(t, opsetModel(11, []int64{-1, 2}, nil, node("Softmax", []string{"x"}, []string{"y"})), 2, []float32{0, float32(math.Log(3)), 1, 1})
+	close32(t, "softmax", y, []float32{0.25, 0.75, 0.5, 0.5}, 1e-6)
+	_, err := FromONNX(opsetModel(11, []int64{-1, 2, 3}, nil, node("Softmax", []string{"x"}, []string{"y"})), 1)
+	if err == nil {
+		t.Error("opset 11 Softmax over two axes imported")
+	}
+}
