@@ -55,17 +55,17 @@ func FromONNX(m *onnx.Model, batch int) (*Graph, error) {
 		shape := make([]int, len(in.Dims))
 		for i, d := range in.Dims {
 			switch {
-			case d >= 0:
+			case d > 0 || d == 0 && i > 0:
 				shape[i] = int(d)
 			case i == 0:
-				shape[i] = batch // the batch dimension, symbolic or unknown
+				shape[i] = batch // the batch dimension, symbolic, unknown or 0
 			default:
 				return nil, fmt.Errorf("graph: input %q dimension %d is not fixed (%q)", in.Name, i, in.DimParams[i])
 			}
 		}
 		// The first input carries the batch; others (a second operand, a
 		// scale) keep the sizes they declare.
-		if i0 := in.Dims; len(g.Inputs) == 0 && len(i0) > 0 && i0[0] >= 0 && int(i0[0]) != batch {
+		if i0 := in.Dims; len(g.Inputs) == 0 && len(i0) > 0 && i0[0] > 0 && int(i0[0]) != batch {
 			return nil, fmt.Errorf("graph: input %q has fixed batch %d, asked for %d", in.Name, i0[0], batch)
 		}
 		t := &Tensor{Name: in.Name, DType: Float32, Shape: shape}
@@ -968,21 +968,21 @@ func (g *Graph) is1D(n *Node) bool {
 // between two Reshapes: windows, strides, dilations and pads get a unit
 // height, 3-D weights a unit kernel height.
 func (g *Graph) add1D(n *Node, on *onnx.Node) error {
-	reshape := func(name, in, out string, shape []int) error {
-		s := g.newConst(out+"_shape", []int{len(shape)}, nil)
-		t := g.Values[s]
-		t.DType, t.F, t.I = Int64, nil, make([]int64, len(shape))
-		for i, d := range shape {
-			t.I[i] = int64(d)
-		}
-		r := &Node{Name: name, Op: "Reshape", Inputs: []string{in, s}, Outputs: []string{out}}
-		return g.add(r, &onnx.Node{Name: name, OpType: "Reshape", Inputs: r.Inputs, Outputs: r.Outputs})
-	}
 	fresh := func(v string) string {
 		for g.Values[v] != nil {
 			v += "_"
 		}
 		return v
+	}
+	reshape := func(name, in, out string, shape []int) error {
+		s := fresh(out + "_shape")
+		t := &Tensor{Name: s, DType: Int64, Elem: onnx.Int64, Shape: []int{len(shape)}, I: make([]int64, len(shape))}
+		for i, d := range shape {
+			t.I[i] = int64(d)
+		}
+		g.Values[s] = t
+		r := &Node{Name: name, Op: "Reshape", Inputs: []string{in, s}, Outputs: []string{out}}
+		return g.add(r, &onnx.Node{Name: name, OpType: "Reshape", Inputs: r.Inputs, Outputs: r.Outputs})
 	}
 	x := g.Values[n.Inputs[0]]
 	x4 := fresh(n.Inputs[0] + "_2d")
