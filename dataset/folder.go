@@ -5,6 +5,7 @@ import (
 	"image"
 	_ "image/jpeg" // register decoders for the folder layout
 	_ "image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -156,12 +157,26 @@ func (r *reader) addClassDir(dir string, label int) error {
 	return nil
 }
 
+// maxPixels bounds an image's declared size, checked before decoding, so a
+// corrupt or hostile header cannot make the decoder allocate gigabytes.
+const maxPixels = 64 << 20
+
 func (r *reader) addImageFile(path string, label int) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("dataset: %w", err)
 	}
 	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return fmt.Errorf("dataset: %s: %w", path, err)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return fmt.Errorf("dataset: %s: %dx%d image, more than %d megapixels", path, cfg.Width, cfg.Height, maxPixels>>20)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("dataset: %w", err)
+	}
 	img, _, err := image.Decode(f)
 	if err != nil {
 		return fmt.Errorf("dataset: %s: %w", path, err)

@@ -2,7 +2,9 @@ package dataset
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -290,4 +292,21 @@ func TestFolderUnlabelled(t *testing.T) {
 	if _, err := OpenWith(dir, Options{Unlabelled: true}); err == nil || !strings.Contains(err.Error(), "z.png") {
 		t.Errorf("truncated PNG: %v", err)
 	}
+	// A header declaring 100000 x 100000 pixels is refused before decoding.
+	data = pngHeader(100000, 100000)
+	os.WriteFile(filepath.Join(dir, "z.png"), data, 0o644)
+	if _, err := OpenWith(dir, Options{Unlabelled: true}); err == nil || !strings.Contains(err.Error(), "z.png") || !strings.Contains(err.Error(), "megapixels") {
+		t.Errorf("huge PNG header: %v", err)
+	}
+}
+
+// pngHeader is a PNG signature and IHDR chunk (8-bit RGB) of w x h, no data.
+func pngHeader(w, h uint32) []byte {
+	ihdr := binary.BigEndian.AppendUint32([]byte("IHDR"), w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 2, 0, 0, 0)
+	b := []byte("\x89PNG\r\n\x1a\n")
+	b = binary.BigEndian.AppendUint32(b, uint32(len(ihdr)-4))
+	b = append(b, ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
 }
