@@ -366,7 +366,7 @@ func (e *Engine) run(o *Options, start time.Time) (*Report, error) {
 		Margin: o.Margin, Batch: o.Batch, Threads: o.Threads, AIBatch: o.AIBatch, ISA: kernels.ISA(),
 		Protocol: map[string]string{
 			"calibration": fmt.Sprintf("%s images 0..%d (training images), %s ranges", filepath.Base(o.Calib), o.CalibN-1, o.CalibMethod),
-			"search":      fmt.Sprintf("%s images 0..%d (class-balanced prefix of the val half)", filepath.Base(o.Data), o.SearchN-1),
+			"search":      fmt.Sprintf("%s images 0..%d (a prefix of the val half; class-balanced for CIFAR-10's test set)", filepath.Base(o.Data), o.SearchN-1),
 			"choice": fmt.Sprintf("%s images 0..%d (val half): the chosen configuration's paired %s drop from FP32 has a one-sided %.0f%% upper confidence bound within %.2f points",
 				filepath.Base(o.Data), valHi-1, metric, 100*BoundConfidence, o.MaxDrop),
 			"report": fmt.Sprintf("%s images %d..%d (holdout half) and 0..%d (all)", filepath.Base(o.Data), valHi, total-1, total-1),

@@ -246,7 +246,16 @@ func TestEvalAgreement(t *testing.T) {
 	if fp32.Agreement == nil || *fp32.Agreement != 1 || fp32.Labelled || fp32.N != n {
 		t.Fatalf("fp32: agreement %v, labelled %v, %d images", fp32.Agreement, fp32.Labelled, fp32.N)
 	}
-	int8 := evalJSON(t, append(base, "--precision", "int8")...)
+	resultsDir := t.TempDir()
+	int8 := evalJSON(t, append(base, "--precision", "int8", "--results", resultsDir)...)
+	var saved results.Eval
+	if err := loadOnlyRun(t, resultsDir, results.KindEval).DecodePayload(&saved); err != nil {
+		t.Fatal(err)
+	}
+	// Saved so that compare never takes it for a labelled top-1.
+	if saved.Images != filepath.Base(dir)+"[0:160] agreement with fp32" || saved.Top1 != 100**int8.Agreement {
+		t.Errorf("saved run: %v%% on %q", saved.Top1, saved.Images)
+	}
 	if a := int8.Agreement; a == nil || !(*a > 0.85 && *a <= 1) {
 		t.Fatalf("int8 agreement %v, want most of %d images", a, n)
 	} else if k := *a * n; math.Abs(k-math.Round(k)) > 1e-9 {
