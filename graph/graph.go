@@ -76,7 +76,7 @@ type Node struct {
 	Alpha, Beta float32
 	KeepDims    bool          // ReduceMean: reduced axes stay as size 1
 	BlockSize   int           // QuantizeLinear, DequantizeLinear: 0 per tensor or per axis, else blocked along Axis
-	QType       onnx.DataType // QuantizeLinear: the output element type (UINT8, INT8, ...)
+	QType       onnx.DataType // QuantizeLinear: the output element type (UINT8, INT8, ...); Cast to an integer: its type
 	To          DType         // Cast
 	Value       *Tensor       // Constant, ConstantOfShape: the value
 }
