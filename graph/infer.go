@@ -73,6 +73,9 @@ func (g *Graph) infer(n *Node) ([]*Tensor, error) {
 			if err := needInt(in...); err != nil {
 				return nil, err
 			}
+			if len(in) > 2 && in[2] != nil && in[2].Len() != 1 {
+				return nil, fmt.Errorf("x_zero_point shape %v, want one value", in[2].Shape)
+			}
 			out.DType, out.Elem = Int64, onnx.Int32
 		case "QLinearConv":
 			if err := checkQLinear(in, 1); err != nil {
