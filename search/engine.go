@@ -4,8 +4,15 @@ package search
 // packages: everything else in the package works on tables.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -13,6 +20,7 @@ import (
 	"github.com/aiq-project/aiq/engine"
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/harness"
+	"github.com/aiq-project/aiq/internal/atomicfile"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/layers"
 	"github.com/aiq-project/aiq/quant"
@@ -96,6 +104,58 @@ func (e *Engine) graph(batch int) (*graph.Graph, error) {
 	}
 	e.graphs[batch] = g
 	return g, nil
+}
+
+// FP32Predictions returns the FP32 model's predicted class of images
+// offset..offset+n-1 of set (the labels of the agreement metric), run with
+// opts' batch, threads and progress. With a cache dir ("": none) they are
+// stored under the hashes of the model file and of the images' bytes, the
+// kernel ISA and the architecture, so the next evaluation on the same
+// images reads them instead of running FP32 again; a cache file that does
+// not match is replaced.
+func FP32Predictions(modelPath string, g *graph.Graph, set *dataset.Set, offset, n int, opts engine.Options, dir string) ([]int, error) {
+	type cached struct {
+		Model, Images, ISA, GOARCH string
+		Pred                       []int
+	}
+	var want cached
+	path := ""
+	if dir != "" {
+		mh, err := quant.HashFile(modelPath)
+		if err != nil {
+			return nil, err
+		}
+		px, err := set.Pixels(offset, n)
+		if err != nil {
+			return nil, err
+		}
+		ih := sha256.Sum256(px)
+		want = cached{Model: mh, Images: hex.EncodeToString(ih[:]), ISA: kernels.ISA(), GOARCH: runtime.GOARCH}
+		path = filepath.Join(dir, fmt.Sprintf("fp32pred-%.16s-%.16s-%s-%s.json", want.Model, want.Images, want.ISA, want.GOARCH))
+		var c cached
+		if b, err := os.ReadFile(path); err == nil && json.Unmarshal(b, &c) == nil &&
+			c.Model == want.Model && c.Images == want.Images && c.ISA == want.ISA && c.GOARCH == want.GOARCH && len(c.Pred) == n {
+			return c.Pred, nil
+		}
+	}
+	m, err := engine.Compile(g, engine.Uniform(kernels.FP32), engine.Options{Batch: opts.Batch, Threads: opts.Threads, Progress: opts.Progress})
+	if err != nil {
+		return nil, fmt.Errorf("search: compiling fp32: %w", err)
+	}
+	defer m.Close()
+	pred, err := engine.Predict(m, set, offset, n)
+	if err != nil || path == "" {
+		return pred, err
+	}
+	want.Pred = pred
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("search: prediction cache: %w", err)
+	}
+	err = atomicfile.Write(path, func(w io.Writer) error { return json.NewEncoder(w).Encode(want) })
+	if err != nil {
+		return nil, fmt.Errorf("search: prediction cache: %w", err)
+	}
+	return pred, nil
 }
 
 // Calibrate sets the activation ranges from n images of calib (training

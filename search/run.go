@@ -329,7 +329,7 @@ func Run(o Options) (*Report, error) {
 		return nil, err
 	}
 	if o.Metric == MetricAgreement {
-		if err := e.agreeWithFP32(); err != nil {
+		if err := e.agreeWithFP32(o.CacheDir); err != nil {
 			return nil, err
 		}
 		o.logf("agreement: FP32's predictions on the %d images of %s are the labels", test.Len(), filepath.Base(o.Data))
@@ -337,11 +337,16 @@ func Run(o Options) (*Report, error) {
 	return e.run(&o, start)
 }
 
-// agreeWithFP32 predicts every test image once in FP32 and makes those
-// predictions the labels, so each score below (top-1, the paired bound)
-// becomes agreement with FP32; they are kept for FP32's own scores.
-func (e *Engine) agreeWithFP32() error {
-	pred, err := e.Predict(Uniform(len(e.Layers), kernels.FP32), 0, e.Test.Len())
+// agreeWithFP32 predicts every test image once in FP32 (or reads the
+// predictions from the cache in dir) and makes them the labels, so each
+// score below (top-1, the paired bound) becomes agreement with FP32; they
+// are kept for FP32's own scores.
+func (e *Engine) agreeWithFP32(dir string) error {
+	g, err := e.graph(e.Opts.Batch)
+	if err != nil {
+		return err
+	}
+	pred, err := FP32Predictions(e.Path, g, e.Test, 0, e.Test.Len(), e.Opts, dir)
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch", 64, "images per batch")
 	threads := fs.Int("threads", 1, "worker threads")
 	benchTime := fs.Duration("bench-time", 3*time.Second, "timed runs of one batch last at least this long (0: skip timing)")
-	cacheDir := fs.String("cache", defaultCacheDir(), "calibration cache `DIR` (\"\": none)")
+	cacheDir := fs.String("cache", defaultCacheDir(), "cache `DIR` of calibrations and of FP32's predictions for --metric agreement (\"\": none)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	quiet := fs.Bool("q", false, "no progress bar on stderr (there is none when stderr is not a terminal)")
 	describe := fs.Bool("describe", false, "print the compiled steps and their formats to stderr")
@@ -228,12 +228,10 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	}
 	var ref []int // FP32's predictions: the labels of agreement
 	if *metric == search.MetricAgreement && *n > 0 {
-		fm, err := engine.Compile(g, engine.Uniform(kernels.FP32), engine.Options{Batch: *batch, Threads: *threads})
-		if err != nil {
-			return err
-		}
-		ref, err = predictAs(fm, set, *offset, *n, progressOn(*quiet, stderr), stderr, "fp32 reference")
-		fm.Close()
+		bar := newBar(progressOn(*quiet, stderr), stderr, *n, "fp32 reference")
+		ref, err = search.FP32Predictions(*model, g, set, *offset, *n, engine.Options{Batch: *batch, Threads: *threads,
+			Progress: func(done, _ int) { bar.Set(done) }}, *cacheDir)
+		bar.Finish()
 		if err != nil {
 			return err
 		}
@@ -364,15 +362,10 @@ func dataHint(err error) error {
 // whole batches, so a bar can show the images done (engine.Predict has no
 // progress hook); the batches are those of one call.
 func predict(m *engine.Model, set *dataset.Set, offset, n int, on bool, stderr io.Writer) ([]int, error) {
-	return predictAs(m, set, offset, n, on, stderr, "evaluating")
-}
-
-// predictAs is predict with the bar's description.
-func predictAs(m *engine.Model, set *dataset.Set, offset, n int, on bool, stderr io.Writer, what string) ([]int, error) {
 	if !on {
 		return engine.Predict(m, set, offset, n)
 	}
-	bar := newBar(on, stderr, n, what)
+	bar := newBar(on, stderr, n, "evaluating")
 	defer bar.Finish()
 	chunk := m.Batch * max(1, 256/m.Batch)
 	pred := make([]int, 0, n)

@@ -246,6 +246,30 @@ func TestEvalAgreement(t *testing.T) {
 	if fp32.Agreement == nil || *fp32.Agreement != 1 || fp32.Labelled || fp32.N != n {
 		t.Fatalf("fp32: agreement %v, labelled %v, %d images", fp32.Agreement, fp32.Labelled, fp32.N)
 	}
+	// FP32's predictions are cached by the images' bytes: a second run
+	// reads them (proved here by a doctored file), a missing file is rebuilt.
+	files, _ := filepath.Glob(filepath.Join(cache, "fp32pred-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("prediction cache files %v", files)
+	}
+	good, _ := os.ReadFile(files[0])
+	var c map[string]any
+	if err := json.Unmarshal(good, &c); err != nil {
+		t.Fatal(err)
+	}
+	c["Pred"] = make([]int, n) // every image class 0
+	bad, _ := json.Marshal(c)
+	os.WriteFile(files[0], bad, 0o644)
+	if r := evalJSON(t, append(base, "--precision", "fp32")...); !(*r.Agreement < 0.5) {
+		t.Errorf("fp32 against doctored cached predictions: agreement %v, want the share of class 0", *r.Agreement)
+	}
+	os.Remove(files[0])
+	if r := evalJSON(t, append(base, "--precision", "fp32")...); *r.Agreement != 1 {
+		t.Errorf("fp32 after the cache was removed: agreement %v", *r.Agreement)
+	}
+	if b, _ := os.ReadFile(files[0]); !bytes.Equal(b, good) {
+		t.Errorf("rebuilt cache differs")
+	}
 	resultsDir := t.TempDir()
 	int8 := evalJSON(t, append(base, "--precision", "int8", "--results", resultsDir)...)
 	var saved results.Eval

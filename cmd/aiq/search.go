@@ -52,7 +52,7 @@ func runSearch(args []string) error {
 	weights := fs.String("weights", "mse", "weight clipping: mse or rtn")
 	group := fs.Int("int4-group", 0, "int4 GEMM weights: rows of K per scale (0: per output channel)")
 	biasCorr := fs.Bool("bias-correction", false, "fold the expected weight-quantization error into the bias")
-	cacheDir := fs.String("cache", defaultCacheDir(), "calibration cache `DIR` (\"\": none)")
+	cacheDir := fs.String("cache", defaultCacheDir(), "cache `DIR` of calibrations and of FP32's predictions for --metric agreement (\"\": none)")
 	out := fs.String("out", "", "write search.json, config.json and summary.txt into `DIR`")
 	configOut := fs.String("config-out", "", "also write the chosen CONFIG.json to `FILE` (e.g. configs/resnet20-ai.json)")
 	save := fs.String("results", "", "also save the run under `DIR`/<host-id>/ (e.g. runs)")
