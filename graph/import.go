@@ -375,6 +375,9 @@ func checkArity(n *Node) error {
 			return fmt.Errorf("required input %d is empty", i)
 		}
 	}
+	if n.Op == "BatchNormalization" && len(n.Outputs) > 1 {
+		return errors.New("training mode (running mean and variance outputs) not supported")
+	}
 	if len(n.Outputs) != 1 && !((n.Op == "Dropout" || n.Op == "MaxPool") && len(n.Outputs) == 2) || n.Outputs[0] == "" {
 		return fmt.Errorf("%d outputs, want 1", len(n.Outputs))
 	}
