@@ -426,6 +426,28 @@ func TestGeneratedInt8(t *testing.T) {
 			t.Errorf("int8 plan: %s reads %s and writes %s, want u8", st.Describe, st.In, st.Out)
 		}
 	}
+	// A Concat between int8 layers reads and writes uint8 (requantizing).
+	cb := newNet(3, 32, 32)
+	y = cb.op("Relu", []string{cb.conv("x", 3, 8, 3, 1, 1, 1)})
+	y = cb.op("Concat", []string{cb.conv(y, 8, 4, 1, 1, 0, 1), cb.conv(y, 8, 6, 3, 1, 1, 2)}, intA("axis", 1))
+	cg := cb.load(t, cb.op("Flatten", []string{cb.op("GlobalAveragePool", []string{cb.conv(y, 10, 8, 3, 2, 1, 1)})}), 1)
+	ccal, err := Calibrate(cg, set, 0, 16, quant.MinMax, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Calib = ccal
+	if steps, err = Plan(cg, Uniform(kernels.Int8), o); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range steps {
+		if st.Kind == KindConvert && !strings.HasPrefix(st.Describe, "convert x(") ||
+			strings.HasPrefix(st.Describe, "concat") && strings.Count(st.Describe, "(u8)") != 3 {
+			t.Errorf("int8 plan around a Concat: %s", st.Describe)
+		}
+	}
+	if rel := relRMS(t, cg, Uniform(kernels.Int8), o, x); !(rel < 0.1) {
+		t.Errorf("int8 around a Concat: relative RMS error against fp32 %.4f, want < 0.1", rel)
+	}
 	for _, c := range []struct {
 		f     kernels.Format
 		bc    bool // bias correction
@@ -659,4 +681,29 @@ func TestMulAddF32(t *testing.T) {
 			}
 		}
 	}
+}
+
+// relRMS is the relative RMS error of cfg's outputs against fp32's on x.
+func relRMS(t *testing.T, g *graph.Graph, cfg Config, opts Options, x []float32) float64 {
+	t.Helper()
+	var out [2][]float32
+	for i, c := range []Config{{}, cfg} {
+		m, err := Compile(g, c, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := m.Run(x, len(x)/(m.InC*m.InH*m.InW))
+		m.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = append([]float32(nil), y...)
+	}
+	var num, den float64
+	for i := range out[0] {
+		d := float64(out[1][i] - out[0][i])
+		num += d * d
+		den += float64(out[0][i]) * float64(out[0][i])
+	}
+	return math.Sqrt(num / den)
 }

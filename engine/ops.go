@@ -180,7 +180,13 @@ func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
 		if total != out.c {
 			return nil, bad("channels add up to %d, output has %d", total, out.c)
 		}
-		return &concatStep{stepIO: io}, nil
+		// Inputs are read and the output written in any storage, so
+		// int8 layers around a Concat need no conversion passes.
+		for i := range io.req {
+			io.req[i] = stAny
+		}
+		io.anyOut = true
+		return &concatStep{stepIO: io, asm: asmLevel(), tmp: make([]float32, out.c)}, nil
 	}
 	return nil, bad("operator not supported by the engine")
 }
@@ -464,18 +470,43 @@ func padRun[T float32 | uint16 | uint8](x, o *tensor, dstAll, srcAll []T, begin 
 
 func (s *padStep) describe() string { return "pad " + s.outs[0].name }
 
-type concatStep struct{ stepIO }
+type concatStep struct {
+	stepIO
+	asm bool
+	tmp []float32 // one output pixel, when the output is not float32
+}
 
 func (s *concatStep) run(m *Model, n int) {
 	o := s.outs[0]
 	pix := n * o.h * o.w
-	off := 0
-	for _, x := range s.ins {
-		for p := 0; p < pix; p++ {
-			copy(o.f[p*o.c+off:p*o.c+off+x.c], x.f[p*x.c:(p+1)*x.c])
+	if o.st == stF32 {
+		off := 0
+		for _, x := range s.ins {
+			for p := 0; p < pix; p++ {
+				if x.st == stF32 {
+					copy(o.f[p*o.c+off:p*o.c+off+x.c], x.f[p*x.c:(p+1)*x.c])
+				} else {
+					load(o.f[p*o.c+off:p*o.c+off+x.c], x, p*x.c)
+				}
+			}
+			off += x.c
 		}
-		off += x.c
+		return
+	}
+	for p := 0; p < pix; p++ {
+		off := 0
+		for _, x := range s.ins {
+			load(s.tmp[off:off+x.c], x, p*x.c)
+			off += x.c
+		}
+		store(s.asm, o, p*o.c, s.tmp)
 	}
 }
 
-func (s *concatStep) describe() string { return "concat " + s.outs[0].name }
+func (s *concatStep) describe() string {
+	d := "concat"
+	for _, x := range s.ins {
+		d += fmt.Sprintf(" %s(%s)", x.name, x.st)
+	}
+	return fmt.Sprintf("%s -> %s(%s)", d, s.outs[0].name, s.outs[0].st)
+}

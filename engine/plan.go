@@ -398,9 +398,17 @@ func (b *builder) decideStorage(steps []step, in, out *tensor) error {
 	// serves the readers of the output too (a MaxPool or channel shuffle
 	// between two int8 convs stays uint8); reverse order sees every
 	// reader's requirement first.
+	// A Concat converts what it copies: its inputs are best stored as its
+	// readers want its output.
 	for i := len(steps) - 1; i >= 0; i-- {
-		if io := steps[i].io(); io.passthrough && io.outs[0] != out {
+		io := steps[i].io()
+		if io.passthrough && io.outs[0] != out {
 			reqs[io.ins[0]] = append(reqs[io.ins[0]], reqs[io.outs[0]]...)
+		}
+		if _, ok := steps[i].(*concatStep); ok && io.outs[0] != out {
+			for _, t := range io.ins {
+				reqs[t] = append(reqs[t], reqs[io.outs[0]]...)
+			}
 		}
 	}
 	for _, s := range steps {
