@@ -707,3 +707,44 @@ func relRMS(t *testing.T, g *graph.Graph, cfg Config, opts Options, x []float32)
 	}
 	return math.Sqrt(num / den)
 }
+
+// TestGeneratedProfile checks that Steps and Profile cover the new steps:
+// every compute layer (grouped ones included) has its step, and every
+// step of a pass is timed.
+func TestGeneratedProfile(t *testing.T) {
+	b := newNet(8, 32, 32)
+	g := b.load(t, shuffleNetUnit(b, mobileNetV3Block(b, "x", 8, 32), 8, 32), 2)
+	m, err := Compile(g, Config{}, Options{Batch: 2, Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	p, err := m.Profile(randImages(2*8*32*32, 4), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers := map[string]bool{}
+	for _, st := range p.Steps {
+		if st.Layer != "" {
+			if st.Kind != KindGEMM && st.Kind != KindDepthwise {
+				t.Errorf("layer step %q has kind %q", st.Describe, st.Kind)
+			}
+			layers[st.Layer] = true
+		}
+	}
+	for _, l := range g.Layers() {
+		if !layers[l.Name] {
+			t.Errorf("layer %s (group %d) has no step", l.Name, l.Group)
+		}
+	}
+	for i, row := range p.Seconds {
+		if len(row) != len(p.Steps) {
+			t.Fatalf("pass %d times %d steps, plan has %d", i, len(row), len(p.Steps))
+		}
+		for j, s := range row {
+			if !(s > 0) {
+				t.Errorf("pass %d: step %q took %v s", i, p.Steps[j].Describe, s)
+			}
+		}
+	}
+}
