@@ -748,3 +748,66 @@ func TestGeneratedProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupedFileWeightScales: a grouped conv of a QDQ model takes the
+// file's per-output-channel int8 weight scales, each group its own slice:
+// with the scales the weights were made from it compiles and stays near
+// fp32; with other scales it is an error naming the layer.
+func TestGroupedFileWeightScales(t *testing.T) {
+	const c, groups = 8, 2
+	b := newNet(c, 16, 16)
+	r := rand.New(rand.NewPCG(9, 9))
+	scales := make([]float32, c)
+	w := make([]float32, c*(c/groups)*9)
+	for o := range scales {
+		scales[o] = 0.002 * float32(1+o) // a different scale per channel
+		for i := range c / groups * 9 {
+			w[o*(c/groups)*9+i] = float32(r.IntN(255)-127) * scales[o]
+		}
+	}
+	wn := b.constF([]int64{c, c / groups, 3, 3}, w)
+	y := b.op("Conv", []string{"x", wn, b.constF([]int64{c}, nil)}, ints("kernel_shape", 3, 3),
+		ints("pads", 1, 1, 1, 1), intA("group", groups))
+	g := b.load(t, y, 2)
+	x := randImages(2*c*16*16, 8)
+	opts := Options{Batch: 2}
+	calib := calibrateOn(t, g, x, opts)
+	calib.WeightScales = map[string][]float32{wn: scales}
+	opts.Calib = calib
+	if rel := relRMS(t, g, Uniform(kernels.Int8), opts, x); !(rel < 0.05) {
+		t.Errorf("file weight scales: relative RMS error against fp32 %.4f, want < 0.05", rel)
+	}
+	wrong := append([]float32(nil), scales...)
+	wrong[c-1] *= 0.7
+	calib.WeightScales[wn] = wrong
+	_, err := Compile(g, Uniform(kernels.Int8), opts)
+	if err == nil || !strings.Contains(err.Error(), `layer "conv`) || !strings.Contains(err.Error(), "not an int8 multiple") {
+		t.Errorf("wrong file scales: error %v", err)
+	}
+}
+
+// calibrateOn returns min-max ranges of every tensor of g from fp32 passes
+// over images x (Calibrate's hook, without a data set).
+func calibrateOn(t *testing.T, g *graph.Graph, x []float32, opts Options) *quant.Calibration {
+	t.Helper()
+	opts.Split = SplitLayers
+	m, err := Compile(g, Config{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	stats := map[string]*quant.TensorStats{}
+	m.observe = func(tn *tensor, k int) {
+		if stats[tn.name] == nil {
+			stats[tn.name] = &quant.TensorStats{}
+		}
+		stats[tn.name].Observe(tn.f[:k*tn.size()], tn.c)
+	}
+	if _, err := m.Run(x, len(x)/(m.InC*m.InH*m.InW)); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stats {
+		s.FinishMeans()
+	}
+	return quant.FromStats(stats, quant.MinMax)
+}
