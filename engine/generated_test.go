@@ -254,6 +254,13 @@ var genCases = []genCase{
 		y = b.op("Pad", []string{y, b.constI(0, 0, 3, 1, 0, 0, 0, 2)}, mode("wrap"))
 		return b.op("Pad", []string{y, b.constI(0, 0, -1, 0, 0, 0, 0, -2)}) // crops
 	}},
+	{"conv-same-upper-dilated-strided-1x1", func(b *netBuilder, x string, c, hw int) string {
+		w := b.constF([]int64{8, int64(c), 3, 3}, nil)
+		y := b.op("Conv", []string{x, w}, ints("strides", 2, 2), &onnx.Attribute{Name: "auto_pad", Type: onnx.AttrString, S: []byte("SAME_UPPER")})
+		w = b.constF([]int64{8, 8, 3, 3}, nil)
+		y = b.op("Conv", []string{y, w}, ints("dilations", 2, 2), ints("pads", 2, 1, 2, 3))
+		return b.conv(y, 8, 4, 1, 2, 0, 1)
+	}},
 	{"batchnorm-unfolded", func(b *netBuilder, x string, c, hw int) string {
 		y := b.op("MaxPool", []string{x}, ints("kernel_shape", 2, 2), ints("strides", 2, 2))
 		vr := make([]float32, c)
