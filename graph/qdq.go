@@ -219,6 +219,9 @@ func (s *stripper) run() error {
 				c.Inputs[i] = a
 			}
 		}
+		if v := c.Attr("value"); c.OpType == "Constant" && len(c.Outputs) == 1 && v != nil && v.T != nil && v.T.DataType.IsFloat() {
+			s.floats[c.Outputs[0]] = v.T // a Clip bound, read by markNonneg
+		}
 		s.markNonneg(c)
 		s.nodes = append(s.nodes, c)
 	}
@@ -264,8 +267,8 @@ func (s *stripper) markNonneg(n *onnx.Node) {
 	}
 }
 
-// constant returns the float constant name (an initializer or a
-// dequantized one), or nil.
+// constant returns the float constant name (an initializer, a dequantized
+// one or a Constant node's value), or nil.
 func (s *stripper) constant(name string) *onnx.Tensor {
 	if t := s.floats[name]; t != nil {
 		return t

@@ -3,8 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aiq-project/aiq/dataset"
+	"github.com/aiq-project/aiq/engine"
+	"github.com/aiq-project/aiq/export"
+	"github.com/aiq-project/aiq/graph"
+	"github.com/aiq-project/aiq/kernels"
+	"github.com/aiq-project/aiq/onnx"
+	"github.com/aiq-project/aiq/quant"
 )
 
 // TestEvalQDQ: aiq eval runs a QDQ model in int8 with the file's own
@@ -37,6 +47,85 @@ func TestEvalQDQ(t *testing.T) {
 		}
 		if !strings.Contains(stderr.String(), "QDQ model") {
 			t.Errorf("eval %v: stderr does not say the model is QDQ:\n%s", c.args, stderr.String())
+		}
+	}
+}
+
+// TestQDQRoundTrip: a model aiq exports in int8 (export.QDQ) and runs back
+// from the file (graph.LoadQDQ, the file's quantization) computes what aiq
+// computed with the calibration it was exported from, bit for bit and with
+// as many steps (no activation is added where the float graph has one).
+func TestQDQRoundTrip(t *testing.T) {
+	for _, name := range []string{"resnet20", "mobilenetv2"} {
+		model := testModels + name + ".onnx"
+		needFile(t, model)
+		needFile(t, testData)
+		needFile(t, testCalib)
+		m, err := onnx.ReadFile(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const batch = 16
+		g, err := graph.FromONNX(m, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calibSet, err := dataset.Open(testCalib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := engine.Options{Batch: batch}
+		opts.Calib, err = engine.Calibrate(g, calibSet, 0, 32, quant.MinMax, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := engine.Uniform(kernels.Int8)
+		qm, _, err := export.QDQ(m, g, cfg, export.Options{Calib: opts.Calib})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), name+"-qdq.onnx")
+		if err := onnx.WriteFile(path, qm); err != nil {
+			t.Fatal(err)
+		}
+		gq, q, err := graph.LoadQDQ(path, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := dataset.Open(testData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, batch*set.ImageSize())
+		if err := set.Images(0, batch, x); err != nil {
+			t.Fatal(err)
+		}
+		// run returns the logits and the number of steps of the plan.
+		run := func(g *graph.Graph, cfg engine.Config, opts engine.Options) ([]float32, int) {
+			e, err := engine.Compile(g, cfg, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			y, err := e.Run(x, batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return slices.Clone(y), len(e.Steps())
+		}
+		want, steps := run(g, cfg, opts)
+		fileCfg := engine.FileConfig(gq, q)
+		if len(fileCfg.Layers) != len(g.Layers()) {
+			t.Errorf("%s: the file quantizes %d of %d layers", name, len(fileCfg.Layers), len(g.Layers()))
+		}
+		got, fileSteps := run(gq, fileCfg, engine.Options{Batch: batch, Calib: engine.FileCalibration(q)})
+		if fileSteps != steps {
+			t.Errorf("%s: %d steps from the exported file, %d from the model", name, fileSteps, steps)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: logit %d is %v from the exported file, %v from the calibration", name, i, got[i], want[i])
+			}
 		}
 	}
 }
