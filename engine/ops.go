@@ -72,10 +72,13 @@ func (b *builder) makeStep(nodes []*graph.Node) (step, error) {
 			return s, nil
 		}
 		s, err := makeBinary(io, n.Op, bad)
-		if err == nil && len(nodes) > 1 {
+		if err != nil {
+			return nil, err
+		}
+		if len(nodes) > 1 {
 			s.act, _ = actOf(nodes[1]) // an Add's fused activation
 		}
-		return s, err
+		return s, nil
 	case "Sigmoid", "HardSigmoid", "HardSwish":
 		if len(ins) != 1 || x.size() != out.size() {
 			return nil, bad("want one activation input")
