@@ -35,7 +35,7 @@ type convStep struct {
 	inName    string    // graph value read (for calibration means)
 	w         []float32 // K x N (depthwise: 9 x C), until prepare packs it
 	bias      []float32
-	wScale    []float32 // the model file's per-output-channel int8 weight scales (QDQ), or nil
+	wScale    []float32 // the model file's per-output-channel weight scales (QDQ), or nil
 	chunk     int // output rows per task
 	direct    bool
 	colstack  bool // fp32 3x3 stride 1: A read from a column-stacked buffer (colstack.go)
@@ -272,12 +272,8 @@ func (s *convStep) prepare(b *builder) error {
 			}
 		}
 		var qw kernels.QuantWeights
-		if s.wScale != nil && bits == 8 {
-			// The model file's own int8 weights (a QDQ model).
-			qw, err = quant.WeightsScaled(s.w, s.k, s.n, s.wScale)
-		} else {
-			qw, err = quant.Weights(s.w, s.k, s.n, bits, group, b.opts.WeightMethod)
-		}
+		// A QDQ model's own weights when they fit the format (s.wScale).
+		qw, err = quant.WeightsFrom(s.w, s.k, s.n, bits, group, b.opts.WeightMethod, s.wScale)
 		if err != nil {
 			break
 		}

@@ -223,19 +223,22 @@ func FileCalibration(q *graph.QDQ) *quant.Calibration {
 	return c
 }
 
-// FileConfig is the configuration a QDQ model file implies: int8 for each
-// compute layer whose weights and input the file quantizes, fp32 for the
-// others (layers a quantizer left in float).
+// FileConfig is the configuration a QDQ model file implies: int8 (int4)
+// for each compute layer whose input the file quantizes and whose weights
+// it stores as int8 (int4), fp32 for the others (layers a quantizer left
+// in float).
 func FileConfig(g *graph.Graph, q *graph.QDQ) Config {
 	c := Config{Layers: map[string]kernels.Format{}}
 	for _, n := range g.Nodes {
 		if !isCompute(g, n) {
 			continue
 		}
-		_, w := q.Weights[n.Inputs[1]]
-		_, a := q.Acts[n.Inputs[0]]
-		if w && a {
+		w, ok := q.Weights[n.Inputs[1]]
+		if _, a := q.Acts[n.Inputs[0]]; ok && a {
 			c.Layers[n.Name] = kernels.Int8
+			if w.Bits == 4 {
+				c.Layers[n.Name] = kernels.Int4
+			}
 		}
 	}
 	return c

@@ -33,11 +33,12 @@ type ActQuant struct {
 	Zero  uint8
 }
 
-// WeightQuant are symmetric int8 weights as stored in the file: real =
-// Q[i] * Scale[o], o the output channel of element i. Q keeps the layout
-// of the weight tensor (Conv: [Cout, Cin/Group, KH, KW]); a per-tensor
-// scale is repeated for every output channel.
+// WeightQuant are symmetric int8 or int4 weights as stored in the file:
+// real = Q[i] * Scale[o], o the output channel of element i. Q keeps the
+// layout of the weight tensor (Conv: [Cout, Cin/Group, KH, KW]); a
+// per-tensor scale is repeated for every output channel.
 type WeightQuant struct {
+	Bits  int // 8 or 4
 	Q     []int8
 	Scale []float32
 }
@@ -141,6 +142,8 @@ type qparams struct {
 	zero  []int64
 	zt    onnx.DataType // the quantized type (of the zero point, or of the data)
 	axis  int
+	block int     // > 0: one scale per block of this many indices along axis
+	sdims []int64 // the scale's shape
 }
 
 func (s *stripper) params(n *onnx.Node) (qparams, error) {
@@ -152,7 +155,7 @@ func (s *stripper) params(n *onnx.Node) (qparams, error) {
 	if st == nil || !st.DataType.IsFloat() || len(st.Floats) == 0 {
 		return p, fmt.Errorf("scale %q is not a float initializer", n.Inputs[1])
 	}
-	p.scale = st.Floats
+	p.scale, p.sdims = st.Floats, st.Dims
 	for i, v := range p.scale {
 		if !(v > 0) || math.IsInf(float64(v), 0) {
 			return p, fmt.Errorf("scale %q[%d] is %v, want a positive finite number", n.Inputs[1], i, v)
@@ -181,7 +184,9 @@ func (s *stripper) params(n *onnx.Node) (qparams, error) {
 		switch {
 		case a.Name == "axis" && a.Type == onnx.AttrInt:
 			p.axis = int(a.I)
-		case (a.Name == "block_size" || a.Name == "output_dtype") && a.Type == onnx.AttrInt && a.I == 0:
+		case a.Name == "block_size" && a.Type == onnx.AttrInt && a.I >= 0:
+			p.block = int(a.I)
+		case a.Name == "output_dtype" && a.Type == onnx.AttrInt && a.I == 0:
 		case a.Name == "saturate" && a.Type == onnx.AttrInt:
 			// float8 only
 		default:
@@ -303,13 +308,13 @@ func (s *stripper) dequantize(n *onnx.Node) error {
 	if len(t.Ints) != t.Len() {
 		return fmt.Errorf("input %q has %d values for shape %v", n.Inputs[0], len(t.Ints), t.Dims)
 	}
-	axis, per, err := axisOf(p, t.Dims)
+	idx, axis, per, err := scaleIndexer(p, t.Dims)
 	if err != nil {
 		return err
 	}
 	out := &onnx.Tensor{Name: n.Outputs[0], DataType: onnx.Float, Dims: slices.Clone(t.Dims), Floats: make([]float32, len(t.Ints))}
 	for i, v := range t.Ints {
-		c := channel(i, t.Dims, axis, per)
+		c := idx(i)
 		out.Floats[i] = float32(v-p.zero[c]) * p.scale[c]
 	}
 	s.floats[out.Name] = out
@@ -318,35 +323,47 @@ func (s *stripper) dequantize(n *onnx.Node) error {
 	return nil
 }
 
-// axisOf checks the scale count against the shape: per is 1 for a
-// per-tensor scale, else the length of axis.
-func axisOf(p qparams, dims []int64) (axis, per int, err error) {
-	if len(p.scale) == 1 {
-		return 0, 1, nil
+// scaleIndexer checks the scale's shape against the data's and returns,
+// for element i of the data, the index of its scale and zero point: per is
+// 1 for a per-tensor scale, the length of axis for one scale per index
+// along it, and -1 for blocks (p.block indices along axis per scale).
+func scaleIndexer(p qparams, dims []int64) (idx func(int) int, axis, per int, err error) {
+	if len(p.scale) == 1 && p.block == 0 {
+		return func(int) int { return 0 }, 0, 1, nil
 	}
 	axis = p.axis
 	if axis < 0 {
 		axis += len(dims)
 	}
-	if axis < 0 || axis >= len(dims) || int(dims[axis]) != len(p.scale) {
-		return 0, 0, fmt.Errorf("%d scales along axis %d of shape %v", len(p.scale), p.axis, dims)
-	}
-	return axis, len(p.scale), nil
-}
-
-// channel is the index along axis of element i of a tensor of shape dims.
-func channel(i int, dims []int64, axis, per int) int {
-	if per == 1 {
-		return 0
+	if axis < 0 || axis >= len(dims) || dims[axis] <= 0 {
+		return nil, 0, 0, fmt.Errorf("%d scales along axis %d of shape %v", len(p.scale), p.axis, dims)
 	}
 	inner := 1
 	for _, d := range dims[axis+1:] {
 		inner *= int(d)
 	}
-	return i / inner % per
+	n := int(dims[axis])
+	if p.block == 0 {
+		if n != len(p.scale) {
+			return nil, 0, 0, fmt.Errorf("%d scales along axis %d of shape %v", len(p.scale), p.axis, dims)
+		}
+		return func(i int) int { return i / inner % n }, axis, n, nil
+	}
+	nb := (n + p.block - 1) / p.block
+	ok := len(p.sdims) == len(dims)
+	for j := 0; ok && j < len(dims); j++ {
+		ok = p.sdims[j] == dims[j] || j == axis && p.sdims[j] == int64(nb)
+	}
+	if !ok {
+		return nil, 0, 0, fmt.Errorf("scale shape %v for blocks of %d along axis %d of shape %v", p.sdims, p.block, p.axis, dims)
+	}
+	return func(i int) int {
+		outer, c, in := i/(inner*n), i/inner%n, i%inner
+		return (outer*nb+c/p.block)*inner + in
+	}, axis, -1, nil
 }
 
-// weights records the int8 weights of DQ node n when every reader is a
+// weights records the int8 or int4 weights of DQ node n when every reader is a
 // layer taking them as its weights with the scale along its output axis.
 func (s *stripper) weights(n *onnx.Node, t *onnx.Tensor, p qparams, axis, per int) {
 	name := n.Outputs[0]
@@ -377,9 +394,16 @@ func (s *stripper) weights(n *onnx.Node, t *onnx.Tensor, p qparams, axis, per in
 	if outAxis < 0 || outAxis >= len(t.Dims) {
 		return
 	}
+	bits := 8
+	if t.DataType == onnx.Int4 {
+		bits = 4
+	}
 	switch {
-	case t.DataType != onnx.Int8:
-		s.q.Requantized[name] = fmt.Sprintf("%v weights (the kernels take int8)", t.DataType)
+	case t.DataType != onnx.Int8 && t.DataType != onnx.Int4:
+		s.q.Requantized[name] = fmt.Sprintf("%v weights (the kernels take int8 and int4)", t.DataType)
+		return
+	case per < 0:
+		s.q.Requantized[name] = fmt.Sprintf("scales in blocks of %d along axis %d (aiq takes int4 groups from --int4-group)", p.block, axis)
 		return
 	case slices.ContainsFunc(p.zero, func(z int64) bool { return z != 0 }):
 		s.q.Requantized[name] = "nonzero weight zero point (the kernels take symmetric weights)"
@@ -389,7 +413,7 @@ func (s *stripper) weights(n *onnx.Node, t *onnx.Tensor, p qparams, axis, per in
 		return
 	}
 	cout := int(t.Dims[outAxis])
-	w := WeightQuant{Q: make([]int8, len(t.Ints)), Scale: make([]float32, cout)}
+	w := WeightQuant{Bits: bits, Q: make([]int8, len(t.Ints)), Scale: make([]float32, cout)}
 	for i, v := range t.Ints {
 		w.Q[i] = int8(v)
 	}
@@ -406,7 +430,7 @@ func (s *stripper) quantize(n *onnx.Node) error {
 	if err != nil {
 		return err
 	}
-	if len(p.scale) != 1 {
+	if len(p.scale) != 1 || p.block > 0 {
 		return fmt.Errorf("%d activation scales; only per-tensor activation quantization is supported", len(p.scale))
 	}
 	var aq ActQuant

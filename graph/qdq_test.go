@@ -262,3 +262,46 @@ func FuzzStripQDQ(f *testing.F) {
 		FromONNX(fm, 1)
 	})
 }
+
+// TestStripQDQBlockedAndInt4: blocked weight scales (opset 21) dequantize
+// block by block and are left to the kernels' own int4 groups; per-channel
+// INT4 weights are recorded as 4-bit.
+func TestStripQDQBlockedAndInt4(t *testing.T) {
+	m := qdqModel([]float32{0.02}, 0)
+	g := m.Graph
+	g.Initializers[2] = &onnx.Tensor{Name: "wq", DataType: onnx.Int4, Dims: []int64{2, 2, 1, 1}, Ints: []int64{1, -2, 3, 7}}
+	fm, q, err := StripQDQ(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := q.Weights["w"]; w.Bits != 4 || !slices.Equal(w.Q, []int8{1, -2, 3, 7}) {
+		t.Errorf("int4 weights: %+v", w)
+	}
+	if w := fm.Graph.Initializers[len(fm.Graph.Initializers)-1]; w.Name != "w" || !slices.Equal(w.Floats, []float32{0.5, -1, 0.75, 1.75}) {
+		t.Errorf("int4 weights dequantized to %v", w.Floats)
+	}
+
+	// Weights [2 out, 4 in, 1, 1] with one scale per 2 input channels.
+	m = qdqModel([]float32{0.02}, 0)
+	g = m.Graph
+	g.Inputs[0].Dims = []int64{-1, 4, 3, 3}
+	g.Initializers[2] = &onnx.Tensor{Name: "wq", DataType: onnx.Int8, Dims: []int64{2, 4, 1, 1}, Ints: []int64{1, 2, 3, 4, 5, 6, 7, 8}}
+	g.Initializers[3] = &onnx.Tensor{Name: "ws", DataType: onnx.Float, Dims: []int64{2, 2, 1, 1}, Floats: []float32{1, 0.5, 0.25, 2}}
+	g.Initializers[4] = &onnx.Tensor{Name: "wz", DataType: onnx.Int8, Dims: []int64{2, 2, 1, 1}, Ints: []int64{0, 0, 0, 1}}
+	g.Nodes[2].Attrs = []*onnx.Attribute{{Name: "axis", Type: onnx.AttrInt, I: 1}, {Name: "block_size", Type: onnx.AttrInt, I: 2}}
+	fm, q, err = StripQDQ(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{1, 2, 1.5, 2, 1.25, 1.5, 12, 14}
+	if w := fm.Graph.Initializers[len(fm.Graph.Initializers)-1]; !slices.Equal(w.Floats, want) {
+		t.Errorf("blocked weights dequantized to %v, want %v", w.Floats, want)
+	}
+	if _, ok := q.Weights["w"]; ok || !strings.Contains(q.Requantized["w"], "blocks of 2") {
+		t.Errorf("blocked weights: annotated %v, requantized %q", q.Weights, q.Requantized["w"])
+	}
+	g.Initializers[3].Dims = []int64{2, 3, 1, 1}
+	if _, _, err := StripQDQ(m); err == nil || !strings.Contains(err.Error(), "scale shape") {
+		t.Errorf("wrong blocked scale shape: %v", err)
+	}
+}

@@ -62,3 +62,27 @@ func TestCalibrationQuant(t *testing.T) {
 		t.Errorf("zero scale: %v", err)
 	}
 }
+
+// TestWeightsFrom: a file's codes are kept when they fit the format, int8
+// codes asked for in int4 (or in groups) are quantized again.
+func TestWeightsFrom(t *testing.T) {
+	const k, n = 4, 2
+	scale := []float32{0.1, 0.01}
+	w4 := []float32{0.7, -0.08, -0.8, 0.07, 0.1, 0, 0, 0.01} // codes in [-8, 7]
+	qw, err := WeightsFrom(w4, k, n, 4, 0, WeightMSE, scale)
+	if err != nil || qw.Bits != 4 || !slices.Equal(qw.Q, []int8{7, -8, -8, 7, 1, 0, 0, 1}) || !slices.Equal(qw.Scale, scale) {
+		t.Errorf("int4 codes: %+v, %v", qw, err)
+	}
+	w8 := []float32{12.7, -0.08, -0.8, 0.07, 0.1, 0, 0, 0.01} // 127: not int4
+	qw, err = WeightsFrom(w8, k, n, 4, 0, WeightRTN, scale)
+	want, _ := Weights(w8, k, n, 4, 0, WeightRTN)
+	if err != nil || !slices.Equal(qw.Q, want.Q) || !slices.Equal(qw.Scale, want.Scale) {
+		t.Errorf("int8 codes in int4: %+v, want %+v (%v)", qw, want, err)
+	}
+	if qw, err = WeightsFrom(w8, k, n, 8, 0, WeightRTN, scale); err != nil || qw.Q[0] != 127 || qw.Bits != 8 {
+		t.Errorf("int8 codes: %+v, %v", qw, err)
+	}
+	if _, err := WeightsFrom(w8, k, n, 8, 0, WeightRTN, []float32{0.3, 0.01}); err == nil {
+		t.Error("weights that are not multiples of the file's scales: no error")
+	}
+}

@@ -128,6 +128,28 @@ func WeightsScaled(w []float32, k, n int, scale []float32) (kernels.QuantWeights
 	return qw, nil
 }
 
+// WeightsFrom is Weights for weights a model file may have quantized
+// already (scale: the file's per-output-channel scales, or nil): when its
+// codes fit bits and one scale per channel is asked (group 0), they are
+// returned as the file has them (see WeightsScaled); otherwise, e.g. a
+// file's int8 weights asked for in int4, Weights quantizes them again.
+func WeightsFrom(w []float32, k, n, bits, group int, method WeightMethod, scale []float32) (kernels.QuantWeights, error) {
+	if scale == nil || group != 0 {
+		return Weights(w, k, n, bits, group, method)
+	}
+	qw, err := WeightsScaled(w, k, n, scale)
+	if err != nil || bits == 8 {
+		return qw, err
+	}
+	for _, q := range qw.Q {
+		if q < -8 || q > 7 {
+			return Weights(w, k, n, bits, group, method)
+		}
+	}
+	qw.Bits = 4
+	return qw, nil
+}
+
 // quantizeSym is round-to-nearest-even of v/s clamped to [-qmax-1, qmax].
 func quantizeSym(v, s, qmax float32) int8 {
 	if s == 0 {

@@ -148,8 +148,8 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "precision" })
 		if !set {
 			*precision, cfg = "file", engine.FileConfig(g, qdq)
-			if len(cfg.Layers) == len(g.Layers()) {
-				*precision, cfg = "int8", engine.Uniform(kernels.Int8)
+			if f, ok := uniformFormat(cfg, len(g.Layers())); ok {
+				*precision, cfg = f.String(), engine.Uniform(f)
 			}
 		}
 		fmt.Fprintf(stderr, "%s is a QDQ model: integer layers use its own scales and zero points, float layers its dequantized weights\n", filepath.Base(*model))

@@ -51,26 +51,48 @@ func TestEvalQDQ(t *testing.T) {
 	}
 }
 
-// TestQDQRoundTrip: a model aiq exports in int8 (export.QDQ) and runs back
-// from the file (graph.LoadQDQ, the file's quantization) computes what aiq
-// computed with the calibration it was exported from, bit for bit and with
-// as many steps (no activation is added where the float graph has one).
+// TestQDQRoundTrip: a model aiq exports in int8 or int4 (export.QDQ) and
+// runs back from the file (graph.LoadQDQ, the file's quantization)
+// computes what aiq computed with the calibration it was exported from,
+// bit for bit and with as many steps (no activation is added where the
+// float graph has one).
 func TestQDQRoundTrip(t *testing.T) {
+	needFile(t, testData)
+	needFile(t, testCalib)
+	const batch = 16
+	set, err := dataset.Open(testData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, batch*set.ImageSize())
+	if err := set.Images(0, batch, x); err != nil {
+		t.Fatal(err)
+	}
+	calibSet, err := dataset.Open(testCalib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// run returns the logits of the images and the number of steps of the plan.
+	run := func(g *graph.Graph, cfg engine.Config, opts engine.Options) ([]float32, int) {
+		e, err := engine.Compile(g, cfg, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		y, err := e.Run(x, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Clone(y), len(e.Steps())
+	}
 	for _, name := range []string{"resnet20", "mobilenetv2"} {
 		model := testModels + name + ".onnx"
 		needFile(t, model)
-		needFile(t, testData)
-		needFile(t, testCalib)
 		m, err := onnx.ReadFile(model)
 		if err != nil {
 			t.Fatal(err)
 		}
-		const batch = 16
 		g, err := graph.FromONNX(m, batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		calibSet, err := dataset.Open(testCalib)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,52 +101,33 @@ func TestQDQRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := engine.Uniform(kernels.Int8)
-		qm, _, err := export.QDQ(m, g, cfg, export.Options{Calib: opts.Calib})
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), name+"-qdq.onnx")
-		if err := onnx.WriteFile(path, qm); err != nil {
-			t.Fatal(err)
-		}
-		gq, q, err := graph.LoadQDQ(path, batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		set, err := dataset.Open(testData)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x := make([]float32, batch*set.ImageSize())
-		if err := set.Images(0, batch, x); err != nil {
-			t.Fatal(err)
-		}
-		// run returns the logits and the number of steps of the plan.
-		run := func(g *graph.Graph, cfg engine.Config, opts engine.Options) ([]float32, int) {
-			e, err := engine.Compile(g, cfg, opts)
+		for _, f := range []kernels.Format{kernels.Int8, kernels.Int4} {
+			cfg := engine.Uniform(f)
+			qm, _, err := export.QDQ(m, g, cfg, export.Options{Calib: opts.Calib})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer e.Close()
-			y, err := e.Run(x, batch)
+			path := filepath.Join(t.TempDir(), name+"-qdq.onnx")
+			if err := onnx.WriteFile(path, qm); err != nil {
+				t.Fatal(err)
+			}
+			gq, q, err := graph.LoadQDQ(path, batch)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return slices.Clone(y), len(e.Steps())
-		}
-		want, steps := run(g, cfg, opts)
-		fileCfg := engine.FileConfig(gq, q)
-		if len(fileCfg.Layers) != len(g.Layers()) {
-			t.Errorf("%s: the file quantizes %d of %d layers", name, len(fileCfg.Layers), len(g.Layers()))
-		}
-		got, fileSteps := run(gq, fileCfg, engine.Options{Batch: batch, Calib: engine.FileCalibration(q)})
-		if fileSteps != steps {
-			t.Errorf("%s: %d steps from the exported file, %d from the model", name, fileSteps, steps)
-		}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("%s: logit %d is %v from the exported file, %v from the calibration", name, i, got[i], want[i])
+			fileCfg := engine.FileConfig(gq, q)
+			if got, ok := uniformFormat(fileCfg, len(gq.Layers())); !ok || got != f {
+				t.Errorf("%s %v: the file's configuration is %v", name, f, fileCfg)
+			}
+			want, steps := run(g, cfg, opts)
+			got, fileSteps := run(gq, fileCfg, engine.Options{Batch: batch, Calib: engine.FileCalibration(q)})
+			if fileSteps != steps {
+				t.Errorf("%s %v: %d steps from the exported file, %d from the model", name, f, fileSteps, steps)
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%s %v: logit %d is %v from the exported file, %v from the calibration", name, f, i, got[i], want[i])
+				}
 			}
 		}
 	}
