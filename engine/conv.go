@@ -36,7 +36,7 @@ type convStep struct {
 	w         []float32 // K x N (depthwise: 9 x C), until prepare packs it
 	bias      []float32
 	wScale    []float32 // the model file's per-output-channel weight scales (QDQ), or nil
-	chunk     int // output rows per task
+	chunk     int       // output rows per task
 	direct    bool
 	colstack  bool // fp32 3x3 stride 1: A read from a column-stacked buffer (colstack.go)
 
