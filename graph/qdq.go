@@ -15,13 +15,13 @@ import (
 type QDQ struct {
 	// Acts is the uint8 quantization of activation values.
 	Acts map[string]ActQuant
-	// Weights holds the int8 weights of Conv/Gemm/MatMul layers, by the
-	// name of the weight constant the layer reads (its input 1).
+	// Weights holds the int8 and int4 weights of Conv/Gemm/MatMul layers,
+	// by the name of the weight constant the layer reads (its input 1).
 	Weights map[string]WeightQuant
 	// Requantized lists weight constants the integer kernels cannot take
 	// as the file stores them (uint8, a nonzero zero point, scales along
-	// an input axis), with the reason: they stay dequantized floats and an
-	// integer layer quantizes them again.
+	// an input axis or in blocks), with the reason: they stay dequantized
+	// floats and an integer layer quantizes them again.
 	Requantized map[string]string
 }
 
@@ -84,9 +84,10 @@ func LoadQDQ(path string, batch int) (*Graph, *QDQ, error) {
 
 // StripQDQ returns the float model of a QDQ model and its quantization:
 //   - DequantizeLinear of a constant becomes the dequantized float constant
-//     (so the float graph computes with exactly the file's weights); int8
-//     weights with zero point 0 feeding a Conv/Gemm/MatMul are recorded in
-//     Weights with one scale per output channel;
+//     (so the float graph computes with exactly the file's weights;
+//     per-tensor, per-axis or blocked scales); int8 and int4 weights with
+//     zero point 0 and a scale per tensor or per output channel feeding a
+//     Conv/Gemm/MatMul are recorded in Weights;
 //   - a QuantizeLinear→DequantizeLinear pair on an activation X is removed
 //     and its quantization recorded for the value that replaces it. Its
 //     lower clamp is kept when it is an activation: ONNX Runtime drops a
@@ -96,7 +97,7 @@ func LoadQDQ(path string, batch int) (*Graph, *QDQ, error) {
 //     calibrated range, which a uint8 tensor applies by saturating.
 //
 // Anything else (QLinear operators, a DequantizeLinear of a runtime input,
-// per-axis activation scales, blocked quantization) is an error naming the node.
+// per-axis or blocked activation scales) is an error naming the node.
 func StripQDQ(m *onnx.Model) (*onnx.Model, *QDQ, error) {
 	s := &stripper{
 		og:     m.Graph,
