@@ -13,12 +13,38 @@
 # JSON object per file: <model>-<precision>-export.json (aiq export --json),
 # -ort-all.json and -ort-disabled.json (peers/ort_eval.js), -aiq.json (aiq
 # eval --json), and meta.json; the table printed at the end is computed
-# from those files.
+# from those files and saved as table.txt. `bash scripts/export-check.sh
+# --table` prints it again from OUT without running anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-data/published-runs/export}
 N=${N:-10000}
 DATA=${DATA:-data/cifar10/cifar10-test.bin}
+
+# table prints the comparison from the raw outputs in OUT.
+table() {
+	node - "$OUT" <<'JS'
+const fs = require('fs'), path = require('path');
+const dir = process.argv[2];
+const read = f => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+const pt = x => (100 * x).toFixed(2);
+const meta = read('meta.json');
+console.log(`top-1 on ${meta.n} images of ${path.basename(meta.data)}; ONNX Runtime ${meta.onnxruntime_node} (onnxruntime-node, CPU, 1 thread); commit ${meta.commit.slice(0, 7)}`);
+console.log('model        precision     aiq top-1  ORT all  (diff)   ORT none (diff)   opset  Q/DQ  fp16 casts');
+for (const f of fs.readdirSync(dir).filter(f => f.endsWith('-aiq.json')).sort()) {
+  const b = f.slice(0, -'-aiq.json'.length);
+  const a = read(f), all = read(b + '-ort-all.json'), none = read(b + '-ort-disabled.json'), e = read(b + '-export.json');
+  const d = x => ((x - a.top1) * 100 >= 0 ? '+' : '') + ((x - a.top1) * 100).toFixed(2);
+  const [m, ...p] = b.split('-');
+  console.log(`${m.padEnd(12)} ${p.join('-').padEnd(13)} ${pt(a.top1).padStart(9)} ${pt(all.top1).padStart(8)} (${d(all.top1)}) ` +
+    `${pt(none.top1).padStart(8)} (${d(none.top1)}) ${String(e.opset).padStart(6)} ${String(e.activation_qdq).padStart(5)} ${String(e.activation_fp16_casts).padStart(11)}`);
+}
+JS
+}
+if [ "${1:-}" = "--table" ]; then
+	table
+	exit 0
+fi
 ORT_NODE=$(bash peers/install-ort.sh)
 export ORT_NODE
 
@@ -51,18 +77,4 @@ cat >"$OUT/meta.json" <<META
 META
 
 # The table, from the files just written.
-node - "$OUT" <<'JS'
-const fs = require('fs'), path = require('path');
-const dir = process.argv[2];
-const read = f => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-const pt = x => (100 * x).toFixed(2);
-console.log('model        precision     aiq top-1  ORT all  (diff)   ORT none (diff)   opset  Q/DQ  fp16 casts');
-for (const f of fs.readdirSync(dir).filter(f => f.endsWith('-aiq.json')).sort()) {
-  const b = f.slice(0, -'-aiq.json'.length);
-  const a = read(f), all = read(b + '-ort-all.json'), none = read(b + '-ort-disabled.json'), e = read(b + '-export.json');
-  const d = x => ((x - a.top1) * 100 >= 0 ? '+' : '') + ((x - a.top1) * 100).toFixed(2);
-  const [m, ...p] = b.split('-');
-  console.log(`${m.padEnd(12)} ${p.join('-').padEnd(13)} ${pt(a.top1).padStart(9)} ${pt(all.top1).padStart(8)} (${d(all.top1)}) ` +
-    `${pt(none.top1).padStart(8)} (${d(none.top1)}) ${String(e.opset).padStart(6)} ${String(e.activation_qdq).padStart(5)} ${String(e.activation_fp16_casts).padStart(11)}`);
-}
-JS
+table | tee "$OUT/table.txt"
