@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -400,5 +401,116 @@ func TestExportInt4Blocks(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no blocked layer checked")
+	}
+}
+
+// A BatchNormalization the importer folds into the Conv before it is gone
+// from the export: the Conv writes its output with the folded weights, and
+// the exported model predicts what the engine predicts on the same model.
+func TestExportFoldedBatchNorm(t *testing.T) {
+	const conv, n = "/net/layer1/layer1.0/conv1/Conv", 32
+	data, err := os.ReadFile("../models/resnet20.onnx")
+	if err != nil {
+		t.Skip(err)
+	}
+	m, err := onnx.Parse(data, "resnet20.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cv *onnx.Node
+	for _, x := range m.Graph.Nodes {
+		if x.Name == conv {
+			cv = x
+		}
+	}
+	out := cv.Outputs[0]
+	cv.Outputs[0] = out + "_before_bn"
+	c := 16
+	param := func(name string, v func(i int) float32) string {
+		f := make([]float32, c)
+		for i := range f {
+			f[i] = v(i)
+		}
+		m.Graph.Initializers = append(m.Graph.Initializers, &onnx.Tensor{Name: name, DataType: onnx.Float, Dims: []int64{int64(c)}, Floats: f})
+		return name
+	}
+	bn := &onnx.Node{Name: "bn", OpType: "BatchNormalization", Outputs: []string{out}, Inputs: []string{cv.Outputs[0],
+		param("bn.gamma", func(i int) float32 { return 1 + float32(i%3)/4 }), param("bn.beta", func(i int) float32 { return float32(i%5) / 20 }),
+		param("bn.mean", func(i int) float32 { return float32(i%4) / 10 }), param("bn.var", func(i int) float32 { return 0.5 + float32(i%2) })},
+		Attrs: []*onnx.Attribute{{Name: "epsilon", Type: onnx.AttrFloat, F: 1e-5}}}
+	i := slices.Index(m.Graph.Nodes, cv)
+	m.Graph.Nodes = slices.Insert(m.Graph.Nodes, i+1, bn)
+	withBN, err := onnx.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := onnx.Parse(withBN, "bn.onnx")
+	imp, _ := onnx.Parse(withBN, "bn.onnx")
+	g, err := graph.FromONNX(imp, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := dataset.Open(calibData)
+	if err != nil {
+		t.Skip(err)
+	}
+	calib, err := engine.Calibrate(g, cs, 0, 64, quant.MinMax, engine.Options{Batch: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := engine.Uniform(kernels.Int8)
+	x, _, err := QDQ(src, g, cfg, Options{Calib: calib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, nd := range x.Graph.Nodes {
+		if nd.OpType == "BatchNormalization" {
+			t.Fatal("the export kept the BatchNormalization")
+		}
+		if nd.Name == conv && nd.Outputs[0] != out {
+			t.Errorf("the Conv writes %q, want the BatchNormalization's output %q", nd.Outputs[0], out)
+		}
+	}
+	b, err := onnx.Marshal(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xm, err := onnx.Parse(b, "export.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg, err := graph.FromONNX(xm, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := dataset.Open(testData)
+	if err != nil {
+		t.Skip(err)
+	}
+	img := make([]float32, n*set.ImageSize())
+	if err := set.Images(0, n, img); err != nil {
+		t.Fatal(err)
+	}
+	y, err := graph.Reference(rg, img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	em, err := engine.Compile(g, cfg, engine.Options{Batch: n, Calib: calib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer em.Close()
+	pred, err := engine.Predict(em, set, 0, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	differ := 0
+	for i := range n {
+		if argmax(y[i*10:(i+1)*10]) != pred[i] {
+			differ++
+		}
+	}
+	if differ > 1 {
+		t.Errorf("the export predicts otherwise than the engine on %d of %d images", differ, n)
 	}
 }
