@@ -27,15 +27,15 @@ type gemmArgs struct {
 
 // dwArgs is one depthwise output pixel.
 type dwArgs struct {
-	in      [9]unsafe.Pointer // tap pixels, or the padding row for taps outside the image
-	out     unsafe.Pointer
-	w       unsafe.Pointer // packed weights
-	meta    unsafe.Pointer // per block constants
-	nblk    int            // whole channel blocks
-	act     int
-	out8    int
-	lo8     float32 // uint8 output: max(Lo8, 0) (see DepthwiseQ)
-	hi8     float32 // uint8 output: Hi8
+	in   [9]unsafe.Pointer // tap pixels, or the padding row for taps outside the image
+	out  unsafe.Pointer
+	w    unsafe.Pointer // packed weights
+	meta unsafe.Pointer // per block constants
+	nblk int            // whole channel blocks
+	act  int
+	out8 int
+	lo8  float32 // uint8 output: max(Lo8, 0) (see DepthwiseQ)
+	hi8  float32 // uint8 output: Hi8
 }
 
 // Compile-time checks of the offsets in internal/asmgen/kernels.go.

@@ -19,15 +19,15 @@ const (
 	gaInvOut = 136
 	gaOutZ   = 140
 
-	daIn     = 0 // [9]unsafe.Pointer tap pixels
-	daOut    = 72
-	daW      = 80
-	daMeta   = 88
-	daNblk   = 96
-	daAct    = 104
-	daOut8   = 112
-	daLo8    = 120
-	daHi8    = 124
+	daIn   = 0 // [9]unsafe.Pointer tap pixels
+	daOut  = 72
+	daW    = 80
+	daMeta = 88
+	daNblk = 96
+	daAct  = 104
+	daOut8 = 112
+	daLo8  = 120
+	daHi8  = 124
 )
 
 // acc is the accumulator of row r, column block j in the 4x16 GEMM tiles.
