@@ -98,7 +98,8 @@ func (e *Engine) graph(batch int) (*graph.Graph, error) {
 	if g := e.graphs[batch]; g != nil {
 		return g, nil
 	}
-	g, err := graph.Load(e.Path, batch)
+	// A QDQ model is searched as its dequantized float graph.
+	g, _, err := graph.LoadQDQ(e.Path, batch)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

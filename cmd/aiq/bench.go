@@ -314,7 +314,7 @@ func setupBench(modelList, formatList string, batch, threads int, minTime time.D
 		if p == "" {
 			return nil, fmt.Errorf("--model %q: empty file name", modelList)
 		}
-		g, err := graph.Load(p, batch)
+		g, err := loadFloatGraph("bench", p, batch)
 		if err != nil {
 			if !strings.Contains(err.Error(), p) {
 				err = fmt.Errorf("%s: %w", p, err)

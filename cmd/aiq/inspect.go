@@ -31,7 +31,7 @@ func runInspect(args []string) error {
 	if *batch < 1 {
 		return usagef("--batch %d: must be >= 1", *batch)
 	}
-	g, err := graph.Load(*model, *batch)
+	g, err := loadFloatGraph("inspect", *model, *batch)
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/internal/atomicfile"
 	"github.com/aiq-project/aiq/kernels"
 	"github.com/aiq-project/aiq/layers"
@@ -125,7 +124,7 @@ func runSearch(args []string) error {
 			return fmt.Errorf("%s: %w", f.flag, err)
 		}
 	}
-	g, err := graph.Load(*model, *batch)
+	g, err := loadFloatGraph("search", *model, *batch)
 	if err != nil {
 		return fmt.Errorf("--model: %w", err)
 	}
