@@ -355,7 +355,18 @@ func setupBench(modelList, formatList string, batch, threads int, minTime time.D
 	}
 	s.calibMethod = m
 	integer := seen[kernels.Int8] || seen[kernels.Int4]
-	set, err := dataset.Open(calib)
+	// Calibration images need no labels; they are resized to the input of
+	// the models when all of them take one size.
+	copts := dataset.Options{Unlabelled: true}
+	for i, bm := range s.models {
+		o, err := search.DataOptions(bm.g)
+		if err != nil || (i > 0 && (o.H != copts.H || o.W != copts.W)) {
+			copts.H, copts.W = 0, 0
+			break
+		}
+		copts.H, copts.W = o.H, o.W
+	}
+	set, err := dataset.OpenWith(calib, copts)
 	switch {
 	case err != nil && integer:
 		return nil, fmt.Errorf("--calib (integer formats need calibration images): %w", err)
