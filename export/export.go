@@ -148,19 +148,23 @@ func newRewriter(m *onnx.Model) (*rewriter, error) {
 	x := &rewriter{src: m, byName: map[string]*onnx.Node{}, producer: map[string]*onnx.Node{},
 		before: map[*onnx.Node][]*onnx.Node{}, after: map[*onnx.Node][]*onnx.Node{}, drop: map[*onnx.Node]bool{},
 		names: map[string]bool{}}
-	for _, n := range m.Graph.Nodes {
+	for i, n := range m.Graph.Nodes {
 		c := *n
 		c.Inputs = slices.Clone(n.Inputs)
 		c.Outputs = slices.Clone(n.Outputs)
 		x.nodes = append(x.nodes, &c)
-		if c.Name != "" {
-			if x.byName[c.Name] != nil {
-				x.byName[c.Name] = nil // ambiguous: layer lookups fail with a clear error
-			} else {
-				x.byName[c.Name] = &c
-			}
-			x.names[c.Name] = true
+		// An unnamed node is known to the imported graph as graph.FromONNX
+		// names it: op type and index.
+		key := c.Name
+		if key == "" {
+			key = fmt.Sprintf("%s_%d", c.OpType, i)
 		}
+		if _, dup := x.byName[key]; dup {
+			x.byName[key] = nil // ambiguous: layer lookups fail with a clear error
+		} else {
+			x.byName[key] = &c
+		}
+		x.names[key] = true
 		for _, o := range c.Outputs {
 			x.producer[o] = &c
 			x.names[o] = true

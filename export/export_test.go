@@ -514,3 +514,56 @@ func TestExportFoldedBatchNorm(t *testing.T) {
 		t.Errorf("the export predicts otherwise than the engine on %d of %d images", differ, n)
 	}
 }
+
+// Unnamed nodes are found by the names the importer gives them.
+func TestExportUnnamedNodes(t *testing.T) {
+	data, err := os.ReadFile("../models/resnet20.onnx")
+	if err != nil {
+		t.Skip(err)
+	}
+	m, err := onnx.Parse(data, "resnet20.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range m.Graph.Nodes {
+		n.Name = ""
+	}
+	b, err := onnx.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := onnx.Parse(b, "unnamed.onnx")
+	imp, _ := onnx.Parse(b, "unnamed.onnx")
+	g, err := graph.FromONNX(imp, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := dataset.Open(calibData)
+	if err != nil {
+		t.Skip(err)
+	}
+	calib, err := engine.Calibrate(g, cs, 0, 16, quant.MinMax, engine.Options{Batch: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, sum, err := QDQ(src, g, engine.Uniform(kernels.Int8), Options{Calib: calib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := producers(x)
+	convs := 0
+	for _, n := range x.Graph.Nodes {
+		if n.OpType == "Conv" || n.OpType == "Gemm" {
+			convs++
+			if p := prod[n.Inputs[0]]; p == nil || p.OpType != "DequantizeLinear" {
+				t.Errorf("%s reads %q, not a dequantized value", n.OpType, n.Inputs[0])
+			}
+			if p := prod[n.Inputs[1]]; p == nil || p.OpType != "DequantizeLinear" {
+				t.Errorf("%s weights %q are not dequantized", n.OpType, n.Inputs[1])
+			}
+		}
+	}
+	if convs != 20 || len(sum.Layers) != 20 {
+		t.Errorf("%d compute nodes, %d layers exported; want 20", convs, len(sum.Layers))
+	}
+}
