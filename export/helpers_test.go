@@ -46,7 +46,13 @@ func setup(t *testing.T, name string) (*graph.Graph, *onnx.Model, *quant.Calibra
 	if d, err := os.UserCacheDir(); err == nil {
 		cache = d + "/aiq"
 	}
-	calib, err := engine.CalibrateCached(path, g, cs, 512, quant.MinMax, engine.Options{Batch: 64}, cache)
+	// aiq eval's default calibration; -short (the purego run) takes fewer
+	// images: the structural tests hold for any ranges.
+	n := 512
+	if testing.Short() {
+		n = 64
+	}
+	calib, err := engine.CalibrateCached(path, g, cs, n, quant.MinMax, engine.Options{Batch: 64}, cache)
 	if err != nil {
 		t.Fatal(err)
 	}

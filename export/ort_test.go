@@ -81,6 +81,9 @@ func runORT(t *testing.T, pkg, model string, offset, n int, extra ...string) ort
 // QLinearConv: at most 1% of the predictions differ. Top-1 stays within 3
 // images in every case.
 func TestORTAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 3,000 images through ONNX Runtime and the engine: not in -short")
+	}
 	pkg := ortPackage(t)
 	const n = 1000
 	g, src, calib := setup(t, "resnet20")
