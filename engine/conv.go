@@ -665,11 +665,7 @@ func addAct(asm bool, y []float32, t *tensor, off int, a kernels.Act) {
 			y[i] = min(max(y[i]+kernels.F16ToF32One(r[i]), lo), hi)
 		}
 	case stU8:
-		sc, z := t.q.Scale, float32(t.q.Zero)
-		r := t.b[off : off+len(y)]
-		for i := range y {
-			y[i] = min(max(y[i]+sc*(float32(r[i])-z), lo), hi)
-		}
+		addActDeq(asm, y, t, off, a)
 	}
 }
 

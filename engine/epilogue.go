@@ -38,6 +38,22 @@ func addActU8(useAsm bool, dst []uint8, y []float32, t *tensor, off int, a kerne
 	}
 }
 
+// addActDeq is y = act(y + dequant(r)) for a uint8 residual r, the float32
+// output of a conv whose residual input is stored as uint8.
+func addActDeq(useAsm bool, y []float32, t *tensor, off int, a kernels.Act) {
+	lo, hi := kernels.ActBounds(a)
+	p := epiParams{sc: t.q.Scale, z: float32(t.q.Zero), lo: lo, hi: hi}
+	r := t.b[off : off+len(y)]
+	i := 0
+	if useAsm && len(y) >= 16 {
+		i = len(y) &^ 15
+		addActDeqAsm(&y[0], &r[0], i, &p)
+	}
+	for ; i < len(y); i++ {
+		y[i] = min(max(y[i]+float32(p.sc*(float32(r[i])-p.z)), lo), hi)
+	}
+}
+
 // addActF32 is y = act(y + r) for a float32 residual r.
 func addActF32(useAsm bool, y, r []float32, a kernels.Act) {
 	lo, hi := kernels.ActBounds(a)

@@ -14,6 +14,15 @@ const hasEpilogueAsm = true
 //go:noescape
 func addActU8Asm(dst, r *uint8, y *float32, n int, p *epiParams)
 
+// addActDeqAsm does n (a multiple of 16) values:
+//
+//	for i := 0; i < n; i++ {
+//		y[i] = min(max(y[i]+p.sc*(float32(r[i])-p.z), p.lo), p.hi)
+//	}
+//
+//go:noescape
+func addActDeqAsm(y *float32, r *uint8, n int, p *epiParams)
+
 // addActF32Asm does n (a multiple of 16) values:
 //
 //	for i := 0; i < n; i++ {

@@ -56,6 +56,38 @@ addactu8_done:
 	VZEROUPPER
 	RET
 
+// func addActDeqAsm(y *float32, r *uint8, n int, p *epiParams)
+TEXT ·addActDeqAsm(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), DI
+	MOVQ r+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ p+24(FP), AX
+	VBROADCASTSS P_SC(AX), Z1
+	VBROADCASTSS P_Z(AX), Z2
+	VBROADCASTSS P_LO(AX), Z3
+	VBROADCASTSS P_HI(AX), Z4
+	SHRQ $4, CX
+	JZ   addactdeq_done
+
+addactdeq_loop:
+	// y = min(max(y + sc*(float(r) - z), lo), hi)
+	VPMOVZXBD (SI), Z0
+	VCVTDQ2PS Z0, Z0
+	VSUBPS    Z2, Z0, Z0
+	VMULPS    Z1, Z0, Z0
+	VADDPS    (DI), Z0, Z0
+	VMAXPS    Z3, Z0, Z0
+	VMINPS    Z4, Z0, Z0
+	VMOVUPS   Z0, (DI)
+	ADDQ      $16, SI
+	ADDQ      $64, DI
+	DECQ      CX
+	JNZ       addactdeq_loop
+
+addactdeq_done:
+	VZEROUPPER
+	RET
+
 // func addActF32Asm(y, r *float32, n int, p *epiParams)
 TEXT ·addActF32Asm(SB), NOSPLIT, $0-32
 	MOVQ y+0(FP), DI

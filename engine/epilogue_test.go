@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -55,6 +56,17 @@ func TestEpilogueAsm(t *testing.T) {
 			}
 			if y2[n] != 42 {
 				t.Fatalf("addActF32 n=%d wrote past the end", n)
+			}
+			y1, y2 = append([]float32(nil), y...), append(append([]float32(nil), y...), 42)
+			addActDeq(false, y1, res, 0, a)
+			addActDeq(true, y2[:n], res, 0, a)
+			for i := range y1 {
+				if math.Float32bits(y1[i]) != math.Float32bits(y2[i]) {
+					t.Fatalf("addActDeq n=%d act=%v: index %d: go %v asm %v", n, a, i, y1[i], y2[i])
+				}
+			}
+			if y2[n] != 42 {
+				t.Fatalf("addActDeq n=%d wrote past the end", n)
 			}
 		}
 	}

@@ -235,6 +235,16 @@ func (s *affineStep) run(m *Model, n int) {
 		plane := s.ins[0].h * s.ins[0].w
 		for i := 0; i < n; i++ {
 			img, out := s.nchw[i*c*plane:(i+1)*c*plane], y[i*c*plane:(i+1)*c*plane]
+			if c == 3 { // RGB: one pass writing whole pixels
+				r, g, b := img[:plane], img[plane:2*plane], img[2*plane:3*plane]
+				s0, s1, s2 := s.scale[0], s.scale[1], s.scale[2]
+				b0, b1, b2 := s.bias[0], s.bias[1], s.bias[2]
+				for p := range r {
+					px := out[3*p : 3*p+3 : 3*p+3]
+					px[0], px[1], px[2] = r[p]*s0+b0, g[p]*s1+b1, b[p]*s2+b2
+				}
+				continue
+			}
 			for ch := 0; ch < c; ch++ {
 				sc, b := s.scale[ch], s.bias[ch]
 				for p, v := range img[ch*plane : (ch+1)*plane] {
@@ -372,6 +382,10 @@ type flattenStep struct{ stepIO }
 func (s *flattenStep) run(m *Model, n int) {
 	x, y := s.ins[0], s.outs[0].f
 	c, plane := x.c, x.h*x.w
+	if plane == 1 { // NHWC and NCHW agree: after a global pooling
+		copy(y[:n*c], x.f[:n*c])
+		return
+	}
 	for i := 0; i < n; i++ {
 		img := x.f[i*c*plane : (i+1)*c*plane]
 		dst := y[i*c*plane : (i+1)*c*plane]
@@ -404,19 +418,22 @@ func (s *sliceStep) run(m *Model, n int) {
 }
 
 func sliceRun[T float32 | uint16 | uint8](x, o *tensor, dstAll, srcAll []T, s *sliceStep, n int) {
+	asm := asmLevel()
 	for i := 0; i < n; i++ {
 		for oy := 0; oy < o.h; oy++ {
 			iy := s.starts[2] + oy*s.steps[2]
+			dst := dstAll[(i*o.h+oy)*o.w*o.c:][:o.w*o.c]
+			if s.steps[1] == 1 && s.steps[3] > 0 {
+				// One row: o.w runs of o.c channels, one strided copy.
+				src := srcAll[((i*x.h+iy)*x.w+s.starts[3])*x.c+s.starts[1]:]
+				copyWindows(asm, dst, src, o.w, o.c, s.steps[3]*x.c, o.c)
+				continue
+			}
 			for ox := 0; ox < o.w; ox++ {
 				ix := s.starts[3] + ox*s.steps[3]
-				src := srcAll[((i*x.h+iy)*x.w+ix)*x.c:][:x.c]
-				dst := dstAll[((i*o.h+oy)*o.w+ox)*o.c:][:o.c]
-				if s.steps[1] == 1 {
-					copy(dst, src[s.starts[1]:])
-					continue
-				}
-				for c := range dst {
-					dst[c] = src[s.starts[1]+c*s.steps[1]]
+				px := srcAll[((i*x.h+iy)*x.w+ix)*x.c:][:x.c]
+				for c, d := 0, dst[ox*o.c:][:o.c]; c < len(d); c++ {
+					d[c] = px[s.starts[1]+c*s.steps[1]]
 				}
 			}
 		}
@@ -446,27 +463,27 @@ func (s *padStep) run(m *Model, n int) {
 
 func padRun[T float32 | uint16 | uint8](x, o *tensor, dstAll, srcAll []T, begin []int, value T, n int) {
 	// Channels c0..c1 of an output pixel come from input channels
-	// c0-begin[1]..; the others are value.
+	// c0-begin[1]..; the others are value. Per output row: fill it, then
+	// one strided copy of the pixels ox0..ox1 that read the input.
 	c0, c1 := max(begin[1], 0), min(begin[1]+x.c, o.c)
+	ox0, ox1 := max(begin[3], 0), min(begin[3]+x.w, o.w)
+	asm := asmLevel()
 	for i := 0; i < n; i++ {
 		for oy := 0; oy < o.h; oy++ {
 			iy := oy - begin[2]
-			for ox := 0; ox < o.w; ox++ {
-				ix := ox - begin[3]
-				dst := dstAll[((i*o.h+oy)*o.w+ox)*o.c:][:o.c]
-				if iy < 0 || iy >= x.h || ix < 0 || ix >= x.w {
-					fill(dst, value)
-					continue
-				}
-				src := srcAll[((i*x.h+iy)*x.w+ix)*x.c:][:x.c]
-				if c1 <= c0 {
-					fill(dst, value)
-					continue
-				}
-				fill(dst[:c0], value)
-				copy(dst[c0:c1], src[c0-begin[1]:])
-				fill(dst[c1:], value)
+			dst := dstAll[(i*o.h+oy)*o.w*o.c:][:o.w*o.c]
+			if iy < 0 || iy >= x.h || c1 <= c0 || ox1 <= ox0 {
+				fill(dst, value)
+				continue
 			}
+			if c1-c0 < o.c {
+				fill(dst, value)
+			} else {
+				fill(dst[:ox0*o.c], value)
+				fill(dst[ox1*o.c:], value)
+			}
+			src := srcAll[((i*x.h+iy)*x.w+ox0-begin[3])*x.c+c0-begin[1]:]
+			copyWindows(asm, dst[ox0*o.c+c0:], src, ox1-ox0, o.c, x.c, c1-c0)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aiq-project/aiq/graph"
 	"github.com/aiq-project/aiq/onnx"
 	"github.com/aiq-project/aiq/quant"
+	"github.com/aiq-project/aiq/search"
 )
 
 func init() {
@@ -110,7 +111,14 @@ func exportCmd(args []string, stdout, stderr io.Writer) error {
 	opts := export.Options{WeightMethod: wm, Int4Group: *group, BiasCorrection: *biasCorr}
 	res := exportResult{Model: *model, Precision: *precision, Out: *out, Formats: map[string]int{}}
 	if cfg.Integer(g) || *biasCorr {
-		cs, err := dataset.Open(*calib)
+		// The calibration images as aiq eval reads them: no labels, resized
+		// to the model's input.
+		copts, err := search.DataOptions(g)
+		if err != nil {
+			return fmt.Errorf("--model: %w", err)
+		}
+		copts.Unlabelled = true
+		cs, err := dataset.OpenWith(*calib, copts)
 		if err != nil {
 			return fmt.Errorf("--calib: %w", err)
 		}
