@@ -9,6 +9,9 @@
 #   AIQ_GATE_BASE=REV .ci/gate.sh
 #   AIQ_GATE_NEW_ENV="AIQ_ISA=avx2" .ci/gate.sh   # environment of the head runs only
 #
+# A point flagged as a regression is measured again (as many more rounds,
+# of its benchmarks alone) and judged on all its samples.
+#
 # Exit 0: no regression (or no base to compare with, said why); 1: a
 # regression, each point named by aiq compare; 2: the gate could not run.
 set -uo pipefail
@@ -50,4 +53,23 @@ for r in $(seq "$rounds"); do
   (cd kernels && env ${AIQ_GATE_NEW_ENV:-} "$tmp/head.test" "${args[@]}") | nsop >>"$tmp/head.txt" || exit 2
 done
 echo "gate: $short (base) against $(git rev-parse --short HEAD) (head)${AIQ_GATE_NEW_ENV:+ with $AIQ_GATE_NEW_ENV}, $rounds interleaved rounds, threshold $threshold%"
+"$aiq" compare --threshold "$threshold" "$tmp/base.txt" "$tmp/head.txt" >"$tmp/verdict.txt" 2>&1
+rc=$?
+cat "$tmp/verdict.txt"
+[ "$rc" -eq 1 ] || exit "$rc"
+# A flagged point must survive more samples: its benchmarks run again,
+# $rounds more interleaved rounds of them alone, and the verdict is taken
+# on all samples (a slowdown that is real stays significant; a burst of
+# noise on a short benchmark is outvoted).
+# One alternation per name level (a cross product: a few extra points at most).
+pattern=$(sed -n 's/^REGRESSION: \(Gate\/[^ ]*\)-[0-9]* .*/\1/p' "$tmp/verdict.txt" |
+  awk -F/ '{ for (i = 1; i <= NF; i++) if (!seen[i, $i]++) lv[i] = lv[i] (lv[i] == "" ? "" : "|") $i; if (NF > n) n = NF }
+    END { for (i = 1; i <= n; i++) printf "%s^%s(%s)$", (i > 1 ? "/" : ""), (i == 1 ? "Benchmark" : ""), lv[i] }')
+[ -n "$pattern" ] || exit 1
+echo "gate: confirming the flagged points ($rounds more interleaved rounds of them alone)"
+args=(-test.run XXX -test.bench "$pattern" -test.benchtime 20ms -test.count 5)
+for r in $(seq "$rounds"); do
+  (cd kernels && "$tmp/base.test" "${args[@]}") | nsop >>"$tmp/base.txt" || exit 2
+  (cd kernels && env ${AIQ_GATE_NEW_ENV:-} "$tmp/head.test" "${args[@]}") | nsop >>"$tmp/head.txt" || exit 2
+done
 "$aiq" compare --threshold "$threshold" "$tmp/base.txt" "$tmp/head.txt"
