@@ -66,26 +66,12 @@ func (b *builder) makeConv(nodes []*graph.Node) (*convStep, error) {
 	}
 	out := nodes[len(nodes)-1].Outputs[0]
 	s.ins, s.req = []*tensor{in}, []storage{storageOf(s.format)}
-	for _, t := range nodes[1:] {
-		if a, ok := actOf(t); ok {
-			if s.hasRes {
-				s.post = a
-			} else {
-				s.act = a
-			}
-			continue
-		}
-		// The residual Add.
-		other := t.Inputs[0]
-		if other == n.Outputs[0] {
-			other = t.Inputs[1]
-		}
-		r, err := b.tensorOf(other)
-		if err != nil {
-			return nil, fmt.Errorf("node %q: %w", t.Name, err)
-		}
-		s.hasRes = true
-		s.ins, s.req = append(s.ins, r), append(s.req, stAny)
+	res, err := b.fusedTail(nodes, &s.act, &s.post)
+	if err != nil {
+		return nil, err
+	}
+	if s.hasRes = res != nil; s.hasRes {
+		s.ins, s.req = append(s.ins, res), append(s.req, stAny)
 	}
 	o, err := b.tensorOf(out)
 	if err != nil {
@@ -99,6 +85,33 @@ func (b *builder) makeConv(nodes []*graph.Node) (*convStep, error) {
 	}
 	s.outs, s.anyOut = []*tensor{o}, true
 	return s, nil
+}
+
+// fusedTail reads the nodes fused after a compute node nodes[0]: the
+// activation before the residual Add goes to act, the one after it to
+// post, and the Add's other input is returned (nil without one).
+func (b *builder) fusedTail(nodes []*graph.Node, act, post *kernels.Act) (*tensor, error) {
+	var res *tensor
+	for _, t := range nodes[1:] {
+		if a, ok := actOf(t); ok {
+			if res != nil {
+				*post = a
+			} else {
+				*act = a
+			}
+			continue
+		}
+		other := t.Inputs[0]
+		if other == nodes[0].Outputs[0] {
+			other = t.Inputs[1]
+		}
+		r, err := b.tensorOf(other)
+		if err != nil {
+			return nil, fmt.Errorf("node %q: %w", t.Name, err)
+		}
+		res = r
+	}
+	return res, nil
 }
 
 // convWeights fills geometry, weights (reordered to K x N with K = (ky,

@@ -111,25 +111,12 @@ func (b *builder) makeGroupConv(nodes []*graph.Node) (step, error) {
 		s.wScale = b.opts.Calib.WeightScales[n.Inputs[1]]
 	}
 	s.ins, s.req = []*tensor{in}, []storage{storageOf(s.exec)}
-	for _, t := range nodes[1:] {
-		if a, ok := actOf(t); ok {
-			if s.hasRes {
-				s.post = a
-			} else {
-				s.act = a
-			}
-			continue
-		}
-		other := t.Inputs[0]
-		if other == n.Outputs[0] {
-			other = t.Inputs[1]
-		}
-		r, err := b.tensorOf(other)
-		if err != nil {
-			return nil, bad("%v", err)
-		}
-		s.hasRes = true
-		s.ins, s.req = append(s.ins, r), append(s.req, stAny)
+	res, err := b.fusedTail(nodes, &s.act, &s.post)
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	if s.hasRes = res != nil; s.hasRes {
+		s.ins, s.req = append(s.ins, res), append(s.req, stAny)
 	}
 	out, err := b.tensorOf(nodes[len(nodes)-1].Outputs[0])
 	if err != nil {
