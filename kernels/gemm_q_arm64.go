@@ -13,7 +13,15 @@ import "unsafe"
 //		y0 = y0 + float32(float32(acc)*S[g][j])
 //	}
 //	y := actF32(y0+bias[j], p.act)
-//	c[r][j] = y, or QuantizeU8(y, p.invOut, Out.Zero) when p.out8 is 1
+//	c[r][j] = y                                          p.out8 0
+//	c[r][j] = QuantizeU8(y, p.invOut, Out.Zero)          p.out8 1 (groups)
+//	c[r][j] = RoundToEven(min(max(y, p.lo8), p.hi8))     p.out8 2
+//
+// The uint8 output without groups is GEMMQ's one-step requantization
+// (requantU8): the panel's alternate constants hold S8 and B8 in place of S
+// and bias, act is 0 and the clamp is [max(Lo8, 0), Hi8], so y = (0 + t) +
+// B8 with t = float32(acc)*S8 (0 + t is t but for -0, which rounds alike).
+// The two-step QuantizeU8 clamps to [0, 255] (p.lo8, p.hi8).
 //
 // dot variants (ASIMDDP): term = int8(a ^ 0x80) * w, 4 values of K per step
 // (SDOT), corr = (128 - In.Zero) * sum w, so acc = sum (a - In.Zero) * w.
@@ -65,6 +73,7 @@ type qLayout struct {
 	steps        int // steps per full panel: K/4 rounded up per group (dot), or K
 	stepBytes    int // packed bytes per step
 	bBytes, meta int // panel weight and constant bytes
+	oneStep      int // without groups: offset of the one-step uint8 constants in the panel constants, else 0
 }
 
 func (g *GEMMQ) layout() qLayout {
@@ -83,11 +92,17 @@ func (g *GEMMQ) layout() qLayout {
 	}
 	l.bBytes = l.steps * l.stepBytes
 	l.meta = l.groups*2*4*panelW + 4*panelW
+	if l.groups == 1 {
+		l.oneStep = l.meta
+		l.meta += 3 * 4 * panelW
+	}
 	return l
 }
 
 // Packed layout per 16-column panel: the steps of K (see qLayout), then per
 // group 16 int32 column constants and 16 float32 scales, then 16 biases.
+// Without groups the uint8 output's constants follow: the 16 column
+// constants again, 16 S8 and 16 B8 (see GEMMQ), read by the same kernels.
 //
 // dot step: 4 vectors, vector j holds columns 4j..4j+3, 4 K values each;
 // int4 packs vectors 2h and 2h+1 into the low and high nibbles of vector h.
@@ -160,6 +175,15 @@ func (g *GEMMQ) pack() {
 		for j := 0; j < panelW && n0+j < g.N; j++ {
 			bias[j] = g.Bias[n0+j]
 		}
+		if l.oneStep != 0 {
+			alt := meta[l.oneStep:]
+			copy(alt[:4*panelW], meta[:4*panelW])
+			s8 := unsafe.Slice((*float32)(unsafe.Pointer(&alt[4*panelW])), panelW)
+			b8 := unsafe.Slice((*float32)(unsafe.Pointer(&alt[8*panelW])), panelW)
+			for j := 0; j < panelW && n0+j < g.N; j++ {
+				s8[j], b8[j] = g.S8[n0+j], g.B8[n0+j]
+			}
+		}
 	}
 }
 
@@ -188,7 +212,14 @@ func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32
 	var ytmp, scratch [gemmRows * panelW]float32
 	var tail [gemmRows][4]byte
 	p := gemmArgs{groups: l.groups, act: int(g.Act), out8: boolInt(c8 != nil),
-		invOut: g.InvOut, outZero: float32(g.Out.Zero), ytmp: unsafe.Pointer(&ytmp)}
+		invOut: g.InvOut, outZero: float32(g.Out.Zero), lo8: 0, hi8: 255, ytmp: unsafe.Pointer(&ytmp)}
+	metaOff := l.bBytes
+	if c8 != nil && l.oneStep != 0 {
+		// One-step uint8 output: S8 and B8 put y in the output scale, the
+		// activation is the clamp.
+		p.act, p.out8, p.lo8, p.hi8 = int(ActNone), 2, max(g.Lo8, 0), g.Hi8
+		metaOff += l.oneStep
+	}
 	full := 0 // K values the kernel reads from A's rows
 	if l.dot {
 		p.k, p.kLast = l.gsize/4, l.kLast/4
@@ -204,7 +235,7 @@ func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32
 	for n := n0; n < n1; n += panelW {
 		w := min(panelW, n1-n)
 		pan := g.packed[n/panelW*stride:]
-		p.b, p.meta = unsafe.Pointer(&pan[0]), unsafe.Pointer(&pan[l.bBytes])
+		p.b, p.meta = unsafe.Pointer(&pan[0]), unsafe.Pointer(&pan[metaOff])
 		for m := m0; m < m1; m += gemmRows {
 			rows := min(gemmRows, m1-m)
 			for r := 0; r < gemmRows; r++ {

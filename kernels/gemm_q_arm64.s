@@ -2,7 +2,8 @@
 
 // Integer GEMM microkernels for arm64: uint8 A x int8/int4 B, 4 rows x 16
 // columns of int32 accumulators in v16..v31, per K group converted and
-// scaled into a float32 scratch, then the bit-exact integer epilogue.
+// scaled into a float32 scratch, then the bit-exact integer epilogue (the
+// uint8 output without groups in one step from S8 and B8, see GEMMQ).
 // Dot variants (ASIMDDP) use SDOT on a ^ 0x80 (a - 128 as int8); the panel
 // constants then hold (128 - In.Zero) * sum(w) instead of -In.Zero * sum(w).
 // Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.
@@ -143,7 +144,7 @@ gemmQDot8_scale:
 	WORD $0x4e21dbbd // scvtf v29.4s, v29.4s
 	WORD $0x4e21dbde // scvtf v30.4s, v30.4s
 	WORD $0x4e21dbff // scvtf v31.4s, v31.4s
-	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group (S8: one-step uint8)
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
 	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
@@ -213,7 +214,7 @@ gemmQDot8_accumulate:
 	VLD1.P 64(R20), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1.P 64(R20), [V28.S4, V29.S4, V30.S4, V31.S4]
 gemmQDot8_bias:
-	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias
+	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias (B8: one-step uint8)
 	WORD $0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD $0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD $0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -280,12 +281,16 @@ gemmQDot8_act_done:
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R16)
 	RET
 gemmQDot8_u8:
+	FMOVS 144(R19), F14
+	VDUP V14.S[0], V14.S4 // lo8
+	FMOVS 148(R19), F13
+	VDUP V13.S[0], V13.S4 // hi8
+	CMP $1, R12
+	BNE gemmQDot8_clamp // one step: y is in the output scale
 	FMOVS 136(R19), F11
 	VDUP V11.S[0], V11.S4 // invOut
 	FMOVS 140(R19), F12
 	VDUP V12.S[0], V12.S4 // float32(Out.Zero)
-	MOVW $0x437f0000, R20 // 255.0
-	VDUP R20, V13.S4
 	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
 	WORD $0x6e2bde31 // fmul v17.4s, v17.4s, v11.4s
 	WORD $0x6e2bde52 // fmul v18.4s, v18.4s, v11.4s
@@ -318,22 +323,23 @@ gemmQDot8_u8:
 	WORD $0x4e2cd7bd // fadd v29.4s, v29.4s, v12.4s
 	WORD $0x4e2cd7de // fadd v30.4s, v30.4s, v12.4s
 	WORD $0x4e2cd7ff // fadd v31.4s, v31.4s, v12.4s
-	WORD $0x4e29f610 // fmax v16.4s, v16.4s, v9.4s
-	WORD $0x4e29f631 // fmax v17.4s, v17.4s, v9.4s
-	WORD $0x4e29f652 // fmax v18.4s, v18.4s, v9.4s
-	WORD $0x4e29f673 // fmax v19.4s, v19.4s, v9.4s
-	WORD $0x4e29f694 // fmax v20.4s, v20.4s, v9.4s
-	WORD $0x4e29f6b5 // fmax v21.4s, v21.4s, v9.4s
-	WORD $0x4e29f6d6 // fmax v22.4s, v22.4s, v9.4s
-	WORD $0x4e29f6f7 // fmax v23.4s, v23.4s, v9.4s
-	WORD $0x4e29f718 // fmax v24.4s, v24.4s, v9.4s
-	WORD $0x4e29f739 // fmax v25.4s, v25.4s, v9.4s
-	WORD $0x4e29f75a // fmax v26.4s, v26.4s, v9.4s
-	WORD $0x4e29f77b // fmax v27.4s, v27.4s, v9.4s
-	WORD $0x4e29f79c // fmax v28.4s, v28.4s, v9.4s
-	WORD $0x4e29f7bd // fmax v29.4s, v29.4s, v9.4s
-	WORD $0x4e29f7de // fmax v30.4s, v30.4s, v9.4s
-	WORD $0x4e29f7ff // fmax v31.4s, v31.4s, v9.4s
+gemmQDot8_clamp:
+	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
+	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
+	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
+	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
+	WORD $0x4e2ef694 // fmax v20.4s, v20.4s, v14.4s
+	WORD $0x4e2ef6b5 // fmax v21.4s, v21.4s, v14.4s
+	WORD $0x4e2ef6d6 // fmax v22.4s, v22.4s, v14.4s
+	WORD $0x4e2ef6f7 // fmax v23.4s, v23.4s, v14.4s
+	WORD $0x4e2ef718 // fmax v24.4s, v24.4s, v14.4s
+	WORD $0x4e2ef739 // fmax v25.4s, v25.4s, v14.4s
+	WORD $0x4e2ef75a // fmax v26.4s, v26.4s, v14.4s
+	WORD $0x4e2ef77b // fmax v27.4s, v27.4s, v14.4s
+	WORD $0x4e2ef79c // fmax v28.4s, v28.4s, v14.4s
+	WORD $0x4e2ef7bd // fmax v29.4s, v29.4s, v14.4s
+	WORD $0x4e2ef7de // fmax v30.4s, v30.4s, v14.4s
+	WORD $0x4e2ef7ff // fmax v31.4s, v31.4s, v14.4s
 	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
 	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
 	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
@@ -540,7 +546,7 @@ gemmQDot4_scale:
 	WORD $0x4e21dbbd // scvtf v29.4s, v29.4s
 	WORD $0x4e21dbde // scvtf v30.4s, v30.4s
 	WORD $0x4e21dbff // scvtf v31.4s, v31.4s
-	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group (S8: one-step uint8)
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
 	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
@@ -610,7 +616,7 @@ gemmQDot4_accumulate:
 	VLD1.P 64(R20), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1.P 64(R20), [V28.S4, V29.S4, V30.S4, V31.S4]
 gemmQDot4_bias:
-	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias
+	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias (B8: one-step uint8)
 	WORD $0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD $0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD $0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -677,12 +683,16 @@ gemmQDot4_act_done:
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R16)
 	RET
 gemmQDot4_u8:
+	FMOVS 144(R19), F14
+	VDUP V14.S[0], V14.S4 // lo8
+	FMOVS 148(R19), F13
+	VDUP V13.S[0], V13.S4 // hi8
+	CMP $1, R12
+	BNE gemmQDot4_clamp // one step: y is in the output scale
 	FMOVS 136(R19), F11
 	VDUP V11.S[0], V11.S4 // invOut
 	FMOVS 140(R19), F12
 	VDUP V12.S[0], V12.S4 // float32(Out.Zero)
-	MOVW $0x437f0000, R20 // 255.0
-	VDUP R20, V13.S4
 	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
 	WORD $0x6e2bde31 // fmul v17.4s, v17.4s, v11.4s
 	WORD $0x6e2bde52 // fmul v18.4s, v18.4s, v11.4s
@@ -715,22 +725,23 @@ gemmQDot4_u8:
 	WORD $0x4e2cd7bd // fadd v29.4s, v29.4s, v12.4s
 	WORD $0x4e2cd7de // fadd v30.4s, v30.4s, v12.4s
 	WORD $0x4e2cd7ff // fadd v31.4s, v31.4s, v12.4s
-	WORD $0x4e29f610 // fmax v16.4s, v16.4s, v9.4s
-	WORD $0x4e29f631 // fmax v17.4s, v17.4s, v9.4s
-	WORD $0x4e29f652 // fmax v18.4s, v18.4s, v9.4s
-	WORD $0x4e29f673 // fmax v19.4s, v19.4s, v9.4s
-	WORD $0x4e29f694 // fmax v20.4s, v20.4s, v9.4s
-	WORD $0x4e29f6b5 // fmax v21.4s, v21.4s, v9.4s
-	WORD $0x4e29f6d6 // fmax v22.4s, v22.4s, v9.4s
-	WORD $0x4e29f6f7 // fmax v23.4s, v23.4s, v9.4s
-	WORD $0x4e29f718 // fmax v24.4s, v24.4s, v9.4s
-	WORD $0x4e29f739 // fmax v25.4s, v25.4s, v9.4s
-	WORD $0x4e29f75a // fmax v26.4s, v26.4s, v9.4s
-	WORD $0x4e29f77b // fmax v27.4s, v27.4s, v9.4s
-	WORD $0x4e29f79c // fmax v28.4s, v28.4s, v9.4s
-	WORD $0x4e29f7bd // fmax v29.4s, v29.4s, v9.4s
-	WORD $0x4e29f7de // fmax v30.4s, v30.4s, v9.4s
-	WORD $0x4e29f7ff // fmax v31.4s, v31.4s, v9.4s
+gemmQDot4_clamp:
+	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
+	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
+	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
+	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
+	WORD $0x4e2ef694 // fmax v20.4s, v20.4s, v14.4s
+	WORD $0x4e2ef6b5 // fmax v21.4s, v21.4s, v14.4s
+	WORD $0x4e2ef6d6 // fmax v22.4s, v22.4s, v14.4s
+	WORD $0x4e2ef6f7 // fmax v23.4s, v23.4s, v14.4s
+	WORD $0x4e2ef718 // fmax v24.4s, v24.4s, v14.4s
+	WORD $0x4e2ef739 // fmax v25.4s, v25.4s, v14.4s
+	WORD $0x4e2ef75a // fmax v26.4s, v26.4s, v14.4s
+	WORD $0x4e2ef77b // fmax v27.4s, v27.4s, v14.4s
+	WORD $0x4e2ef79c // fmax v28.4s, v28.4s, v14.4s
+	WORD $0x4e2ef7bd // fmax v29.4s, v29.4s, v14.4s
+	WORD $0x4e2ef7de // fmax v30.4s, v30.4s, v14.4s
+	WORD $0x4e2ef7ff // fmax v31.4s, v31.4s, v14.4s
 	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
 	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
 	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
@@ -893,7 +904,7 @@ gemmQWide8_steps_done:
 	WORD $0x4e21dbbd // scvtf v29.4s, v29.4s
 	WORD $0x4e21dbde // scvtf v30.4s, v30.4s
 	WORD $0x4e21dbff // scvtf v31.4s, v31.4s
-	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group (S8: one-step uint8)
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
 	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
@@ -963,7 +974,7 @@ gemmQWide8_accumulate:
 	VLD1.P 64(R20), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1.P 64(R20), [V28.S4, V29.S4, V30.S4, V31.S4]
 gemmQWide8_bias:
-	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias
+	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias (B8: one-step uint8)
 	WORD $0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD $0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD $0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -1030,12 +1041,16 @@ gemmQWide8_act_done:
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R16)
 	RET
 gemmQWide8_u8:
+	FMOVS 144(R19), F14
+	VDUP V14.S[0], V14.S4 // lo8
+	FMOVS 148(R19), F13
+	VDUP V13.S[0], V13.S4 // hi8
+	CMP $1, R12
+	BNE gemmQWide8_clamp // one step: y is in the output scale
 	FMOVS 136(R19), F11
 	VDUP V11.S[0], V11.S4 // invOut
 	FMOVS 140(R19), F12
 	VDUP V12.S[0], V12.S4 // float32(Out.Zero)
-	MOVW $0x437f0000, R20 // 255.0
-	VDUP R20, V13.S4
 	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
 	WORD $0x6e2bde31 // fmul v17.4s, v17.4s, v11.4s
 	WORD $0x6e2bde52 // fmul v18.4s, v18.4s, v11.4s
@@ -1068,22 +1083,23 @@ gemmQWide8_u8:
 	WORD $0x4e2cd7bd // fadd v29.4s, v29.4s, v12.4s
 	WORD $0x4e2cd7de // fadd v30.4s, v30.4s, v12.4s
 	WORD $0x4e2cd7ff // fadd v31.4s, v31.4s, v12.4s
-	WORD $0x4e29f610 // fmax v16.4s, v16.4s, v9.4s
-	WORD $0x4e29f631 // fmax v17.4s, v17.4s, v9.4s
-	WORD $0x4e29f652 // fmax v18.4s, v18.4s, v9.4s
-	WORD $0x4e29f673 // fmax v19.4s, v19.4s, v9.4s
-	WORD $0x4e29f694 // fmax v20.4s, v20.4s, v9.4s
-	WORD $0x4e29f6b5 // fmax v21.4s, v21.4s, v9.4s
-	WORD $0x4e29f6d6 // fmax v22.4s, v22.4s, v9.4s
-	WORD $0x4e29f6f7 // fmax v23.4s, v23.4s, v9.4s
-	WORD $0x4e29f718 // fmax v24.4s, v24.4s, v9.4s
-	WORD $0x4e29f739 // fmax v25.4s, v25.4s, v9.4s
-	WORD $0x4e29f75a // fmax v26.4s, v26.4s, v9.4s
-	WORD $0x4e29f77b // fmax v27.4s, v27.4s, v9.4s
-	WORD $0x4e29f79c // fmax v28.4s, v28.4s, v9.4s
-	WORD $0x4e29f7bd // fmax v29.4s, v29.4s, v9.4s
-	WORD $0x4e29f7de // fmax v30.4s, v30.4s, v9.4s
-	WORD $0x4e29f7ff // fmax v31.4s, v31.4s, v9.4s
+gemmQWide8_clamp:
+	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
+	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
+	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
+	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
+	WORD $0x4e2ef694 // fmax v20.4s, v20.4s, v14.4s
+	WORD $0x4e2ef6b5 // fmax v21.4s, v21.4s, v14.4s
+	WORD $0x4e2ef6d6 // fmax v22.4s, v22.4s, v14.4s
+	WORD $0x4e2ef6f7 // fmax v23.4s, v23.4s, v14.4s
+	WORD $0x4e2ef718 // fmax v24.4s, v24.4s, v14.4s
+	WORD $0x4e2ef739 // fmax v25.4s, v25.4s, v14.4s
+	WORD $0x4e2ef75a // fmax v26.4s, v26.4s, v14.4s
+	WORD $0x4e2ef77b // fmax v27.4s, v27.4s, v14.4s
+	WORD $0x4e2ef79c // fmax v28.4s, v28.4s, v14.4s
+	WORD $0x4e2ef7bd // fmax v29.4s, v29.4s, v14.4s
+	WORD $0x4e2ef7de // fmax v30.4s, v30.4s, v14.4s
+	WORD $0x4e2ef7ff // fmax v31.4s, v31.4s, v14.4s
 	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
 	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
 	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
@@ -1249,7 +1265,7 @@ gemmQWide4_steps_done:
 	WORD $0x4e21dbbd // scvtf v29.4s, v29.4s
 	WORD $0x4e21dbde // scvtf v30.4s, v30.4s
 	WORD $0x4e21dbff // scvtf v31.4s, v31.4s
-	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group (S8: one-step uint8)
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
 	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
@@ -1319,7 +1335,7 @@ gemmQWide4_accumulate:
 	VLD1.P 64(R20), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1.P 64(R20), [V28.S4, V29.S4, V30.S4, V31.S4]
 gemmQWide4_bias:
-	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias
+	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias (B8: one-step uint8)
 	WORD $0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD $0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD $0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -1386,12 +1402,16 @@ gemmQWide4_act_done:
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R16)
 	RET
 gemmQWide4_u8:
+	FMOVS 144(R19), F14
+	VDUP V14.S[0], V14.S4 // lo8
+	FMOVS 148(R19), F13
+	VDUP V13.S[0], V13.S4 // hi8
+	CMP $1, R12
+	BNE gemmQWide4_clamp // one step: y is in the output scale
 	FMOVS 136(R19), F11
 	VDUP V11.S[0], V11.S4 // invOut
 	FMOVS 140(R19), F12
 	VDUP V12.S[0], V12.S4 // float32(Out.Zero)
-	MOVW $0x437f0000, R20 // 255.0
-	VDUP R20, V13.S4
 	WORD $0x6e2bde10 // fmul v16.4s, v16.4s, v11.4s
 	WORD $0x6e2bde31 // fmul v17.4s, v17.4s, v11.4s
 	WORD $0x6e2bde52 // fmul v18.4s, v18.4s, v11.4s
@@ -1424,22 +1444,23 @@ gemmQWide4_u8:
 	WORD $0x4e2cd7bd // fadd v29.4s, v29.4s, v12.4s
 	WORD $0x4e2cd7de // fadd v30.4s, v30.4s, v12.4s
 	WORD $0x4e2cd7ff // fadd v31.4s, v31.4s, v12.4s
-	WORD $0x4e29f610 // fmax v16.4s, v16.4s, v9.4s
-	WORD $0x4e29f631 // fmax v17.4s, v17.4s, v9.4s
-	WORD $0x4e29f652 // fmax v18.4s, v18.4s, v9.4s
-	WORD $0x4e29f673 // fmax v19.4s, v19.4s, v9.4s
-	WORD $0x4e29f694 // fmax v20.4s, v20.4s, v9.4s
-	WORD $0x4e29f6b5 // fmax v21.4s, v21.4s, v9.4s
-	WORD $0x4e29f6d6 // fmax v22.4s, v22.4s, v9.4s
-	WORD $0x4e29f6f7 // fmax v23.4s, v23.4s, v9.4s
-	WORD $0x4e29f718 // fmax v24.4s, v24.4s, v9.4s
-	WORD $0x4e29f739 // fmax v25.4s, v25.4s, v9.4s
-	WORD $0x4e29f75a // fmax v26.4s, v26.4s, v9.4s
-	WORD $0x4e29f77b // fmax v27.4s, v27.4s, v9.4s
-	WORD $0x4e29f79c // fmax v28.4s, v28.4s, v9.4s
-	WORD $0x4e29f7bd // fmax v29.4s, v29.4s, v9.4s
-	WORD $0x4e29f7de // fmax v30.4s, v30.4s, v9.4s
-	WORD $0x4e29f7ff // fmax v31.4s, v31.4s, v9.4s
+gemmQWide4_clamp:
+	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
+	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
+	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
+	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
+	WORD $0x4e2ef694 // fmax v20.4s, v20.4s, v14.4s
+	WORD $0x4e2ef6b5 // fmax v21.4s, v21.4s, v14.4s
+	WORD $0x4e2ef6d6 // fmax v22.4s, v22.4s, v14.4s
+	WORD $0x4e2ef6f7 // fmax v23.4s, v23.4s, v14.4s
+	WORD $0x4e2ef718 // fmax v24.4s, v24.4s, v14.4s
+	WORD $0x4e2ef739 // fmax v25.4s, v25.4s, v14.4s
+	WORD $0x4e2ef75a // fmax v26.4s, v26.4s, v14.4s
+	WORD $0x4e2ef77b // fmax v27.4s, v27.4s, v14.4s
+	WORD $0x4e2ef79c // fmax v28.4s, v28.4s, v14.4s
+	WORD $0x4e2ef7bd // fmax v29.4s, v29.4s, v14.4s
+	WORD $0x4e2ef7de // fmax v30.4s, v30.4s, v14.4s
+	WORD $0x4e2ef7ff // fmax v31.4s, v31.4s, v14.4s
 	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
 	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
 	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s

@@ -19,10 +19,12 @@ type gemmArgs struct {
 	groups  int               // integer: K groups (1 without grouping)
 	tail    unsafe.Pointer    // integer dotprod: [4][4]byte, the K%4 last values of each row, or nil
 	ytmp    unsafe.Pointer    // integer: [64]float32 scratch for the group sums
-	act     int               // Act
-	out8    int               // integer: 1 for uint8 output
-	invOut  float32           // integer: 1/Out.Scale
-	outZero float32           // integer: float32(Out.Zero)
+	act     int               // Act (0 for the one-step uint8 output)
+	out8    int               // integer: 0 float32, 1 uint8 in two steps (with groups), 2 in one step
+	invOut  float32           // integer, two-step uint8: 1/Out.Scale
+	outZero float32           // integer, two-step uint8: float32(Out.Zero)
+	lo8     float32           // integer uint8: lower clamp, 0 or max(Lo8, 0) (see GEMMQ)
+	hi8     float32           // integer uint8: upper clamp, 255 or Hi8
 }
 
 // dwArgs is one depthwise output pixel.
@@ -48,6 +50,8 @@ var (
 	_ [120 - unsafe.Offsetof(gemmArgs{}.act)]struct{}
 	_ [unsafe.Offsetof(gemmArgs{}.outZero) - 140]struct{}
 	_ [140 - unsafe.Offsetof(gemmArgs{}.outZero)]struct{}
+	_ [unsafe.Offsetof(gemmArgs{}.hi8) - 148]struct{}
+	_ [148 - unsafe.Offsetof(gemmArgs{}.hi8)]struct{}
 	_ [unsafe.Offsetof(dwArgs{}.out) - 72]struct{}
 	_ [72 - unsafe.Offsetof(dwArgs{}.out)]struct{}
 	_ [unsafe.Offsetof(dwArgs{}.hi8) - 124]struct{}

@@ -18,6 +18,8 @@ const (
 	gaOut8   = 128
 	gaInvOut = 136
 	gaOutZ   = 140
+	gaLo8    = 144 // int uint8 output: lower clamp
+	gaHi8    = 148 // int uint8 output: upper clamp
 
 	daIn   = 0 // [9]unsafe.Pointer tap pixels
 	daOut  = 72
@@ -270,7 +272,10 @@ func stepWide(f *asmFile, bits int) {
 }
 
 // quantOut stores v16..v31 (4 rows of 16 after the float epilogue) either as
-// float32 or quantized to uint8; C row pointers in R13..R16, mode at R12.
+// float32 or quantized to uint8; C row pointers in R13..R16, mode at R12:
+// 0 float32, 1 two-step uint8 (y*invOut + zero, then the clamp), 2 one-step
+// uint8 (y is already in the output scale: the panel constants were S8 and
+// B8 and act is 0, see GEMMQ), only the clamp.
 func quantOut(f *asmFile, fn string, rows int) {
 	f.g("MOVD %d(R19), R12", gaOut8)
 	f.g("CBNZ R12, %s_u8", fn)
@@ -279,7 +284,24 @@ func quantOut(f *asmFile, fn string, rows int) {
 	}
 	f.g("RET")
 	f.raw("%s_u8:", fn)
-	quantU8(f, rng(16, 16+4*rows), gaInvOut, gaOutZ)
+	regs := rng(16, 16+4*rows)
+	f.g("FMOVS %d(R19), F14", gaLo8)
+	f.g("VDUP V14.S[0], V14.S4 // lo8")
+	f.g("FMOVS %d(R19), F13", gaHi8)
+	f.g("VDUP V13.S[0], V13.S4 // hi8")
+	f.g("CMP $1, R12")
+	f.g("BNE %s_clamp // one step: y is in the output scale", fn)
+	toOutScale(f, regs, gaInvOut, gaOutZ)
+	f.raw("%s_clamp:", fn)
+	for _, v := range regs {
+		f.w("fmax v%d.4s, v%d.4s, v14.4s", v, v)
+	}
+	for _, v := range regs {
+		f.w("fmin v%d.4s, v%d.4s, v13.4s", v, v)
+	}
+	for _, v := range regs {
+		f.w("fcvtns v%d.4s, v%d.4s", v, v)
+	}
 	for r := 0; r < rows; r++ {
 		narrow(f, acc(r, 0))
 		f.g("VST1 [V0.B16], (R%d)", 13+r)
@@ -287,29 +309,18 @@ func quantOut(f *asmFile, fn string, rows int) {
 	f.g("RET")
 }
 
-// quantU8 is t = min(max(y*invOut + zero, 0), 255), rounded to nearest even,
-// on regs (uses v9 = 0, sets v11..v13).
-func quantU8(f *asmFile, regs []int, offInv, offZ int) {
+// toOutScale is y = y*invOut + zero on regs (sets v11, v12), the first step
+// of QuantizeU8; the clamp to [0, 255] (lo8, hi8) and the rounding follow.
+func toOutScale(f *asmFile, regs []int, offInv, offZ int) {
 	f.g("FMOVS %d(R19), F11", offInv)
 	f.g("VDUP V11.S[0], V11.S4 // invOut")
 	f.g("FMOVS %d(R19), F12", offZ)
 	f.g("VDUP V12.S[0], V12.S4 // float32(Out.Zero)")
-	f.g("MOVW $0x437f0000, R20 // 255.0")
-	f.g("VDUP R20, V13.S4")
 	for _, v := range regs {
 		f.w("fmul v%d.4s, v%d.4s, v11.4s", v, v)
 	}
 	for _, v := range regs {
 		f.w("fadd v%d.4s, v%d.4s, v12.4s", v, v)
-	}
-	for _, v := range regs {
-		f.w("fmax v%d.4s, v%d.4s, v9.4s", v, v)
-	}
-	for _, v := range regs {
-		f.w("fmin v%d.4s, v%d.4s, v13.4s", v, v)
-	}
-	for _, v := range regs {
-		f.w("fcvtns v%d.4s, v%d.4s", v, v)
 	}
 }
 
@@ -326,7 +337,8 @@ func narrow(f *asmFile, v int) {
 func genGEMMQ() *asmFile {
 	f := newFile("gemm_q_arm64.s", `Integer GEMM microkernels for arm64: uint8 A x int8/int4 B, 4 rows x 16
 columns of int32 accumulators in v16..v31, per K group converted and
-scaled into a float32 scratch, then the bit-exact integer epilogue.
+scaled into a float32 scratch, then the bit-exact integer epilogue (the
+uint8 output without groups in one step from S8 and B8, see GEMMQ).
 Dot variants (ASIMDDP) use SDOT on a ^ 0x80 (a - 128 as int8); the panel
 constants then hold (128 - In.Zero) * sum(w) instead of -In.Zero * sum(w).
 Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
@@ -387,7 +399,7 @@ Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
 			f.raw("%s_scale:", fn)
 		}
 		each(func(v int) { f.w("scvtf v%d.4s, v%d.4s", v, v) })
-		f.g("VLD1.P 64(R5), %s // S of the group", vlist(0, 4, "S4"))
+		f.g("VLD1.P 64(R5), %s // S of the group (S8: one-step uint8)", vlist(0, 4, "S4"))
 		each(func(v int) { f.w("fmul v%d.4s, v%d.4s, v%d.4s", v, v, (v-16)%4) })
 		f.g("CMP $1, R21")
 		f.g("BNE %s_accumulate", fn)
@@ -409,7 +421,7 @@ Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
 			f.g("VLD1.P 64(R20), %s", vlist(acc(r, 0), 4, "S4"))
 		}
 		f.raw("%s_bias:", fn)
-		f.g("VLD1 (R5), %s // bias", vlist(0, 4, "S4"))
+		f.g("VLD1 (R5), %s // bias (B8: one-step uint8)", vlist(0, 4, "S4"))
 		each(func(v int) { f.w("fadd v%d.4s, v%d.4s, v%d.4s", v, v, (v-16)%4) })
 		f.w("fmov v10.4s, #6.0")
 		f.g("MOVD %d(R19), R11", gaAct)
