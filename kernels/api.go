@@ -312,6 +312,12 @@ func PackGEMMF16(k, n int, b []float32, ep Epilogue) (*GEMMF16, error) {
 // float32(float32(acc_g) * S[g][n]) accumulated in float32 starting from 0,
 // then y = y0 + Bias[n] as in Epilogue. Without groups that is the Epilogue
 // formula with one group.
+//
+// The uint8 output without groups requantizes in one step, as DepthwiseQ
+// does (S8, B8, Lo8, Hi8 folded at packing, see there): the whole-tile
+// kernels then spend five float operations per output and clamp with
+// saturating packs, where Epilogue's two steps took eight. With groups the
+// uint8 output is QuantizeU8(y, InvOut, Out.Zero) as in Epilogue.
 type GEMMQ struct {
 	K, N     int
 	Bits     int // 8 or 4
@@ -323,6 +329,8 @@ type GEMMQ struct {
 	Bias     []float32 // N
 	InvOut   float32   // 1 / Out.Scale
 	ZeroCorr []int32   // Groups x N: In.Zero * sum_{k in g} Q[k][n]
+	S8, B8   []float32 // N, without groups: the uint8 output's scale and offset
+	Lo8, Hi8 float32   // without groups: the uint8 output's clamp
 	Variant  string
 
 	packed []byte
@@ -374,6 +382,9 @@ func PackGEMMQ(w QuantWeights, in Quant, ep Epilogue, out Quant) (*GEMMQ, error)
 			}
 			g.ZeroCorr[gi*w.N+n] = int32(in.Zero) * sum
 		}
+	}
+	if groups == 1 {
+		g.S8, g.B8, g.Lo8, g.Hi8 = foldU8(g.S, g.Bias, g.InvOut, out.Zero, g.Act)
 	}
 	g.pack()
 	return g, nil
@@ -507,24 +518,34 @@ func PackDepthwiseQ(stride int, w QuantWeights, in Quant, ep Epilogue, out Quant
 
 // foldU8 sets the uint8 output's constants S8, B8, Lo8 and Hi8.
 func (d *DepthwiseQ) foldU8() {
-	z := float32(d.Out.Zero)
-	d.S8, d.B8 = make([]float32, d.C), make([]float32, d.C)
-	for c := range d.S8 {
-		d.S8[c] = float32(d.S[c] * d.InvOut)
-		d.B8[c] = float32(float32(d.Bias[c]*d.InvOut) + z)
-	}
-	lo, hi := ActBounds(d.Act)
-	d.Lo8, d.Hi8 = lo, 255
-	if !math.IsInf(float64(lo), -1) {
-		d.Lo8 = min(float32(float32(lo*d.InvOut)+z), 255)
-	}
-	if !math.IsInf(float64(hi), 1) {
-		d.Hi8 = min(float32(float32(hi*d.InvOut)+z), 255)
-	}
+	d.S8, d.B8, d.Lo8, d.Hi8 = foldU8(d.S, d.Bias, d.InvOut, d.Out.Zero, d.Act)
 }
 
-// requantDWU8 is DepthwiseQ's uint8 output step (see DepthwiseQ).
-func requantDWU8(acc int32, s8, b8, lo8, hi8 float32) uint8 {
+// foldU8 moves the uint8 output step into the output scale, for the
+// one-step requantization of requantU8: s8[n] = S[n]*invOut, b8[n] =
+// Bias[n]*invOut + zero, and the activation's clamp as lo8, hi8 (see
+// DepthwiseQ).
+func foldU8(s, bias []float32, invOut float32, zero uint8, act Act) (s8, b8 []float32, lo8, hi8 float32) {
+	z := float32(zero)
+	s8, b8 = make([]float32, len(s)), make([]float32, len(s))
+	for c := range s8 {
+		s8[c] = float32(s[c] * invOut)
+		b8[c] = float32(float32(bias[c]*invOut) + z)
+	}
+	lo, hi := ActBounds(act)
+	lo8, hi8 = lo, 255
+	if !math.IsInf(float64(lo), -1) {
+		lo8 = min(float32(float32(lo*invOut)+z), 255)
+	}
+	if !math.IsInf(float64(hi), 1) {
+		hi8 = min(float32(float32(hi*invOut)+z), 255)
+	}
+	return s8, b8, lo8, hi8
+}
+
+// requantU8 is the one-step uint8 output of DepthwiseQ and of GEMMQ
+// without groups.
+func requantU8(acc int32, s8, b8, lo8, hi8 float32) uint8 {
 	t := float32(float32(float32(acc)*s8) + b8)
 	t = min(max(t, max(lo8, 0)), hi8)
 	return uint8(math.RoundToEven(float64(t)))

@@ -84,8 +84,9 @@ type gqEpi struct {
 	s, bias         unsafe.Pointer
 	rows, nvec      int
 	mask            [4]uint64 // AVX-512 store mask per vector
-	src, dst, act   int       // src 0: acc*s, 1: yf; dst 0: uint8, 1: float32, 2: yf += y
+	src, dst, act   int       // src 0: acc*s, 1: yf; dst 0: uint8, 1: float32, 2: yf += y, 3: uint8 in one step
 	invOut, outZero float32
+	lo8, hi8        float32 // dst 3: max(Lo8, 0), Hi8
 }
 
 // gqTiles is the argument block of gemmQVNNI8Tiles (offsets: gqT*).
@@ -96,8 +97,10 @@ type gqTiles struct {
 	tileA, tileC    int            // gqTileRows[nv] * lda, * ldc
 	tiles, steps    int            // row tiles; whole 4-byte steps of K
 	tmask           uint64         // mask of the K%4 tail bytes of a row
-	mask            [4]uint64      // store mask per vector
-	invOut, outZero float32
+	mask            [4]uint64      // float32: store mask per vector
+	hi8             float32        // uint8: the clamp above (Hi8)
+	lo              int32          // uint8: the clamp below (Lo8 as a byte, 0 without one)
+	bmask           uint64         // uint8: the byte store mask of a row
 }
 
 type gqKind uint8
@@ -130,6 +133,8 @@ type gqLayout struct {
 	zcOff     int
 	sOff      int
 	biasOff   int
+	s8Off     int // without groups: S8, then B8 at b8Off (uint8 output in one step)
+	b8Off     int
 	size      int
 }
 
@@ -222,6 +227,11 @@ func gqLayoutOf(g *GEMMQ) gqLayout {
 	l.sOff = l.zcOff + 4*l.groups*l.npad
 	l.biasOff = l.sOff + 4*l.groups*l.npad
 	l.size = l.biasOff + 4*l.npad
+	if l.groups == 1 {
+		l.s8Off = l.size
+		l.b8Off = l.s8Off + 4*l.npad
+		l.size = l.b8Off + 4*l.npad
+	}
 	return l
 }
 
@@ -291,6 +301,10 @@ func (g *GEMMQ) pack() {
 		}
 	}
 	copy(bias, g.Bias)
+	if l.groups == 1 {
+		copy(unsafe.Slice((*float32)(unsafe.Pointer(&p[l.s8Off])), l.npad), g.S8)
+		copy(unsafe.Slice((*float32)(unsafe.Pointer(&p[l.b8Off])), l.npad), g.B8)
+	}
 	g.packed = p
 	g.nAlign, g.mTile = l.block, l.mrMax
 }
@@ -381,7 +395,14 @@ func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, 
 	cBase := p.c
 	p.lda, p.ldc = lda, ldc*esize
 	p.steps, p.tmask = g.K/4, 1<<(g.K%4)-1
-	p.invOut, p.outZero = g.InvOut, float32(g.Out.Zero)
+	sOff, biasOff, act := l.sOff, l.biasOff, g.Act
+	if dst == 0 {
+		sOff, biasOff, act = l.s8Off, l.b8Off, 0
+		p.hi8 = g.Hi8
+		if g.Lo8 > 0 {
+			p.lo, act = int32(g.Lo8), 1 // an integer: the zero point (see GEMMQ)
+		}
+	}
 	for mc := m0; mc < m1; mc += gqTilesChunk {
 		mce := min(mc+gqTilesChunk, m1)
 		for nb := n0; nb < n1; nb += l.block {
@@ -392,18 +413,20 @@ func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, 
 			if tiles == 0 {
 				continue
 			}
+			p.bmask = 0
 			for j := range p.mask {
 				p.mask[j] = 1<<max(0, min(l.cv, ncols-j*l.cv)) - 1
+				p.bmask |= p.mask[j] << (16 * j)
 			}
 			p.a = unsafe.Add(aBase, mc*lda)
 			p.c = unsafe.Add(cBase, (mc*ldc+nb)*esize)
 			p.b = unsafe.Add(b, (nb-bn0)/l.block*blockSize)
 			p.zc = unsafe.Add(pk, l.zcOff+4*nb)
-			p.s = unsafe.Add(pk, l.sOff+4*nb)
-			p.bias = unsafe.Add(pk, l.biasOff+4*nb)
+			p.s = unsafe.Add(pk, sOff+4*nb)
+			p.bias = unsafe.Add(pk, biasOff+4*nb)
 			p.tileA, p.tileC = mr*lda, mr*p.ldc
 			p.tiles = tiles
-			gemmQVNNI8Tiles(&p, nv, dst, g.Act)
+			gemmQVNNI8Tiles(&p, nv, dst, act)
 		}
 	}
 	// Rows below a whole tile: at most one chunk's tail, per block.
@@ -438,6 +461,7 @@ func (g *GEMMQ) runTileRange(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int
 	ka.acc = unsafe.Pointer(&acc[0])
 	ep.acc, ep.yf = unsafe.Pointer(&acc[0]), unsafe.Pointer(&yf[0])
 	ep.act, ep.invOut, ep.outZero = int(g.Act), g.InvOut, float32(g.Out.Zero)
+	ep.lo8, ep.hi8 = max(g.Lo8, 0), g.Hi8
 	// int4 VNNI row sums: one streaming pass per chunk of rows, kept for
 	// every block when there are few groups.
 	cached := l.kind == gqVNNI4 && l.groups <= gqMaxGroupsCached
@@ -550,12 +574,18 @@ func (g *GEMMQ) runRows(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 
 			}
 			ep.s = unsafe.Add(pk, l.sOff+4*nb)
 			ep.bias = unsafe.Add(pk, l.biasOff+4*nb)
-			ep.src, ep.dst = 0, 0
-			if grouped {
-				ep.src = 1
+			switch {
+			case c8 == nil:
+				ep.src, ep.dst = 0, 1
+			case grouped:
+				ep.src, ep.dst = 1, 0
+			default: // one step from S8 and B8
+				ep.src, ep.dst = 0, 3
+				ep.s = unsafe.Add(pk, l.s8Off+4*nb)
+				ep.bias = unsafe.Add(pk, l.b8Off+4*nb)
 			}
-			if c8 == nil {
-				ep.dst = 1
+			if grouped && c8 == nil {
+				ep.src = 1
 			}
 			direct := l.zmm || ncols == ep.nvec*l.cv
 			if direct {

@@ -31,6 +31,8 @@
 #define E_ACT 192
 #define E_INV 200
 #define E_ZERO 204
+#define E_LO8 208
+#define E_HI8 212
 #define T_A 0
 #define T_C 8
 #define T_B 16
@@ -45,8 +47,9 @@
 #define T_STEPS 88
 #define T_TMASK 96
 #define T_MASK 104
-#define T_INV 136
-#define T_ZERO 140
+#define T_HI8 136
+#define T_LO 140
+#define T_BMASK 144
 
 // Register roles of the microkernels.
 #define ARGS DI
@@ -105,7 +108,23 @@ DATA gqconst<>+368(SB)/8, $0x0001000100010001
 DATA gqconst<>+376(SB)/8, $0x0001000100010001
 DATA gqconst<>+384(SB)/4, $0x40c00000 // 6.0
 DATA gqconst<>+388(SB)/4, $0x437f0000 // 255.0
-GLOBL gqconst<>(SB), RODATA|NOPTR, $448
+DATA gqconst<>+448(SB)/4, $0
+DATA gqconst<>+452(SB)/4, $4
+DATA gqconst<>+456(SB)/4, $8
+DATA gqconst<>+460(SB)/4, $12
+DATA gqconst<>+464(SB)/4, $1
+DATA gqconst<>+468(SB)/4, $5
+DATA gqconst<>+472(SB)/4, $9
+DATA gqconst<>+476(SB)/4, $13
+DATA gqconst<>+480(SB)/4, $2
+DATA gqconst<>+484(SB)/4, $6
+DATA gqconst<>+488(SB)/4, $10
+DATA gqconst<>+492(SB)/4, $14
+DATA gqconst<>+496(SB)/4, $3
+DATA gqconst<>+500(SB)/4, $7
+DATA gqconst<>+504(SB)/4, $11
+DATA gqconst<>+508(SB)/4, $15
+GLOBL gqconst<>(SB), RODATA|NOPTR, $512
 
 // func gemmQVNNI8(p *gqKern)
 // p.mr rows (1..6) x p.nv vectors (1..4, step 1); for every step t: acc[i][n] += sum_{kk<4} a[i][4t+kk] * b[t][n][kk] (VPDPBUSD)
@@ -11993,7 +12012,7 @@ TEXT ·gemmQVNNI8Tiles16x1U8(SB), NOSPLIT, $0-8
 	MOVQ T_LDA(DI), R12
 	LEAQ (R12)(R12*2), R13
 	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
+	KMOVQ T_BMASK(DI), K1
 	KMOVQ T_TMASK(DI), K7
 gemmQVNNI8Tiles16x1U8_tile:
 	MOVQ T_ZC(DI), SI
@@ -12199,149 +12218,167 @@ gemmQVNNI8Tiles16x1U8_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
+	VBROADCASTSS T_HI8(DI), Z30
+	VMOVDQU32 gqconst<>+448(SB), Z28
 	VCVTDQ2PS Z0, Z0
 	VMULPS 0(SI), Z0, Z0
 	VADDPS 0(CX), Z0, Z0
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VMAXPS Z31, Z0, Z0
+	VMINPS Z30, Z0, Z0 // also keeps t in int32 range
 	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z0, Z0, Z0
+	VPACKUSWB Z0, Z0, Z0 // < 0 saturates to 0
+	VPERMD Z0, Z28, Z0
+	VMOVDQU8 Z0, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z1, Z1
 	VMULPS 0(SI), Z1, Z1
 	VADDPS 0(CX), Z1, Z1
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VMAXPS Z31, Z1, Z1
+	VMINPS Z30, Z1, Z1 // also keeps t in int32 range
 	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z1, Z1, Z1
+	VPACKUSWB Z1, Z1, Z1 // < 0 saturates to 0
+	VPERMD Z1, Z28, Z1
+	VMOVDQU8 Z1, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z2, Z2
 	VMULPS 0(SI), Z2, Z2
 	VADDPS 0(CX), Z2, Z2
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VMAXPS Z31, Z2, Z2
+	VMINPS Z30, Z2, Z2 // also keeps t in int32 range
 	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z2, Z2, Z2
+	VPACKUSWB Z2, Z2, Z2 // < 0 saturates to 0
+	VPERMD Z2, Z28, Z2
+	VMOVDQU8 Z2, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z3, Z3
 	VMULPS 0(SI), Z3, Z3
 	VADDPS 0(CX), Z3, Z3
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VMAXPS Z31, Z3, Z3
+	VMINPS Z30, Z3, Z3 // also keeps t in int32 range
 	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z3, Z3, Z3
+	VPACKUSWB Z3, Z3, Z3 // < 0 saturates to 0
+	VPERMD Z3, Z28, Z3
+	VMOVDQU8 Z3, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z4, Z4
 	VMULPS 0(SI), Z4, Z4
 	VADDPS 0(CX), Z4, Z4
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VMAXPS Z31, Z4, Z4
+	VMINPS Z30, Z4, Z4 // also keeps t in int32 range
 	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z4, Z4, Z4
+	VPACKUSWB Z4, Z4, Z4 // < 0 saturates to 0
+	VPERMD Z4, Z28, Z4
+	VMOVDQU8 Z4, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z5, Z5
 	VMULPS 0(SI), Z5, Z5
 	VADDPS 0(CX), Z5, Z5
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VMAXPS Z31, Z5, Z5
+	VMINPS Z30, Z5, Z5 // also keeps t in int32 range
 	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z5, Z5, Z5
+	VPACKUSWB Z5, Z5, Z5 // < 0 saturates to 0
+	VPERMD Z5, Z28, Z5
+	VMOVDQU8 Z5, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z6, Z6
 	VMULPS 0(SI), Z6, Z6
 	VADDPS 0(CX), Z6, Z6
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VMAXPS Z31, Z6, Z6
+	VMINPS Z30, Z6, Z6 // also keeps t in int32 range
 	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z6, Z6, Z6
+	VPACKUSWB Z6, Z6, Z6 // < 0 saturates to 0
+	VPERMD Z6, Z28, Z6
+	VMOVDQU8 Z6, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z7, Z7
 	VMULPS 0(SI), Z7, Z7
 	VADDPS 0(CX), Z7, Z7
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VMAXPS Z31, Z7, Z7
+	VMINPS Z30, Z7, Z7 // also keeps t in int32 range
 	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z7, Z7, Z7
+	VPACKUSWB Z7, Z7, Z7 // < 0 saturates to 0
+	VPERMD Z7, Z28, Z7
+	VMOVDQU8 Z7, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z8, Z8
 	VMULPS 0(SI), Z8, Z8
 	VADDPS 0(CX), Z8, Z8
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VMAXPS Z31, Z8, Z8
+	VMINPS Z30, Z8, Z8 // also keeps t in int32 range
 	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z8, Z8, Z8
+	VPACKUSWB Z8, Z8, Z8 // < 0 saturates to 0
+	VPERMD Z8, Z28, Z8
+	VMOVDQU8 Z8, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z9, Z9
 	VMULPS 0(SI), Z9, Z9
 	VADDPS 0(CX), Z9, Z9
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VMAXPS Z31, Z9, Z9
+	VMINPS Z30, Z9, Z9 // also keeps t in int32 range
 	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z9, Z9, Z9
+	VPACKUSWB Z9, Z9, Z9 // < 0 saturates to 0
+	VPERMD Z9, Z28, Z9
+	VMOVDQU8 Z9, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z10, Z10
 	VMULPS 0(SI), Z10, Z10
 	VADDPS 0(CX), Z10, Z10
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VMAXPS Z31, Z10, Z10
+	VMINPS Z30, Z10, Z10 // also keeps t in int32 range
 	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z10, Z10, Z10
+	VPACKUSWB Z10, Z10, Z10 // < 0 saturates to 0
+	VPERMD Z10, Z28, Z10
+	VMOVDQU8 Z10, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z11, Z11
 	VMULPS 0(SI), Z11, Z11
 	VADDPS 0(CX), Z11, Z11
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
-	VMAXPS Z31, Z11, Z11
+	VMINPS Z30, Z11, Z11 // also keeps t in int32 range
 	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z11, Z11, Z11
+	VPACKUSWB Z11, Z11, Z11 // < 0 saturates to 0
+	VPERMD Z11, Z28, Z11
+	VMOVDQU8 Z11, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z12, Z12
 	VMULPS 0(SI), Z12, Z12
 	VADDPS 0(CX), Z12, Z12
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VMAXPS Z31, Z12, Z12
+	VMINPS Z30, Z12, Z12 // also keeps t in int32 range
 	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z12, Z12, Z12
+	VPACKUSWB Z12, Z12, Z12 // < 0 saturates to 0
+	VPERMD Z12, Z28, Z12
+	VMOVDQU8 Z12, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z13, Z13
 	VMULPS 0(SI), Z13, Z13
 	VADDPS 0(CX), Z13, Z13
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VMAXPS Z31, Z13, Z13
+	VMINPS Z30, Z13, Z13 // also keeps t in int32 range
 	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z13, Z13, Z13
+	VPACKUSWB Z13, Z13, Z13 // < 0 saturates to 0
+	VPERMD Z13, Z28, Z13
+	VMOVDQU8 Z13, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z14, Z14
 	VMULPS 0(SI), Z14, Z14
 	VADDPS 0(CX), Z14, Z14
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VMAXPS Z31, Z14, Z14
+	VMINPS Z30, Z14, Z14 // also keeps t in int32 range
 	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z14, Z14, Z14
+	VPACKUSWB Z14, Z14, Z14 // < 0 saturates to 0
+	VPERMD Z14, Z28, Z14
+	VMOVDQU8 Z14, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z15, Z15
 	VMULPS 0(SI), Z15, Z15
 	VADDPS 0(CX), Z15, Z15
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VMAXPS Z31, Z15, Z15
+	VMINPS Z30, Z15, Z15 // also keeps t in int32 range
 	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z15, Z15, Z15
+	VPACKUSWB Z15, Z15, Z15 // < 0 saturates to 0
+	VPERMD Z15, Z28, Z15
+	VMOVDQU8 Z15, K1, (DX)
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
@@ -12349,8 +12386,8 @@ gemmQVNNI8Tiles16x1U8_epi:
 	VZEROUPPER
 	RET
 
-// func gemmQVNNI8Tiles16x1U8ReLU(p *gqTiles)
-TEXT ·gemmQVNNI8Tiles16x1U8ReLU(SB), NOSPLIT, $0-8
+// func gemmQVNNI8Tiles16x1U8Lo(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles16x1U8Lo(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
 	// 16 rows x 1 vectors, dst 0, act 1
 	MOVQ T_A(DI), AX
@@ -12358,9 +12395,9 @@ TEXT ·gemmQVNNI8Tiles16x1U8ReLU(SB), NOSPLIT, $0-8
 	MOVQ T_LDA(DI), R12
 	LEAQ (R12)(R12*2), R13
 	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
+	KMOVQ T_BMASK(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles16x1U8ReLU_tile:
+gemmQVNNI8Tiles16x1U8Lo_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 0(SI), Z1
@@ -12387,8 +12424,8 @@ gemmQVNNI8Tiles16x1U8ReLU_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles16x1U8ReLU_one
-gemmQVNNI8Tiles16x1U8ReLU_two:
+	JLT gemmQVNNI8Tiles16x1U8Lo_one
+gemmQVNNI8Tiles16x1U8Lo_two:
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -12465,10 +12502,10 @@ gemmQVNNI8Tiles16x1U8ReLU_two:
 	ADDQ $128, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles16x1U8ReLU_two
-gemmQVNNI8Tiles16x1U8ReLU_one:
+	JGE gemmQVNNI8Tiles16x1U8Lo_two
+gemmQVNNI8Tiles16x1U8Lo_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles16x1U8ReLU_tail
+	JZ gemmQVNNI8Tiles16x1U8Lo_tail
 	VMOVDQU32 0(SI), Z24
 	VPBROADCASTD 0(R8), Z28
 	VPDPBUSD Z24, Z28, Z0
@@ -12507,10 +12544,10 @@ gemmQVNNI8Tiles16x1U8ReLU_one:
 	ADDQ $4, R10
 	ADDQ $4, R11
 	ADDQ $64, SI
-gemmQVNNI8Tiles16x1U8ReLU_tail:
+gemmQVNNI8Tiles16x1U8Lo_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles16x1U8ReLU_epi
+	JZ gemmQVNNI8Tiles16x1U8Lo_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU8.Z 0(R8), K7, X29
 	VPBROADCASTD X29, Z28
@@ -12560,538 +12597,192 @@ gemmQVNNI8Tiles16x1U8ReLU_tail:
 	VMOVDQU8.Z 0(R11)(R13*1), K7, X29
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z15
-gemmQVNNI8Tiles16x1U8ReLU_epi:
+gemmQVNNI8Tiles16x1U8Lo_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
+	VBROADCASTSS T_HI8(DI), Z30
+	VPBROADCASTB T_LO(DI), Z29
+	VMOVDQU32 gqconst<>+448(SB), Z28
 	VCVTDQ2PS Z0, Z0
 	VMULPS 0(SI), Z0, Z0
 	VADDPS 0(CX), Z0, Z0
-	VMAXPS Z31, Z0, Z0 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
+	VMINPS Z30, Z0, Z0 // also keeps t in int32 range
 	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z0, Z0, Z0
+	VPACKUSWB Z0, Z0, Z0 // < 0 saturates to 0
+	VPERMD Z0, Z28, Z0
+	VPMAXUB Z29, Z0, Z0
+	VMOVDQU8 Z0, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z1, Z1
 	VMULPS 0(SI), Z1, Z1
 	VADDPS 0(CX), Z1, Z1
-	VMAXPS Z31, Z1, Z1 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
+	VMINPS Z30, Z1, Z1 // also keeps t in int32 range
 	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z1, Z1, Z1
+	VPACKUSWB Z1, Z1, Z1 // < 0 saturates to 0
+	VPERMD Z1, Z28, Z1
+	VPMAXUB Z29, Z1, Z1
+	VMOVDQU8 Z1, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z2, Z2
 	VMULPS 0(SI), Z2, Z2
 	VADDPS 0(CX), Z2, Z2
-	VMAXPS Z31, Z2, Z2 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
+	VMINPS Z30, Z2, Z2 // also keeps t in int32 range
 	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z2, Z2, Z2
+	VPACKUSWB Z2, Z2, Z2 // < 0 saturates to 0
+	VPERMD Z2, Z28, Z2
+	VPMAXUB Z29, Z2, Z2
+	VMOVDQU8 Z2, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z3, Z3
 	VMULPS 0(SI), Z3, Z3
 	VADDPS 0(CX), Z3, Z3
-	VMAXPS Z31, Z3, Z3 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
+	VMINPS Z30, Z3, Z3 // also keeps t in int32 range
 	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z3, Z3, Z3
+	VPACKUSWB Z3, Z3, Z3 // < 0 saturates to 0
+	VPERMD Z3, Z28, Z3
+	VPMAXUB Z29, Z3, Z3
+	VMOVDQU8 Z3, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z4, Z4
 	VMULPS 0(SI), Z4, Z4
 	VADDPS 0(CX), Z4, Z4
-	VMAXPS Z31, Z4, Z4 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
+	VMINPS Z30, Z4, Z4 // also keeps t in int32 range
 	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z4, Z4, Z4
+	VPACKUSWB Z4, Z4, Z4 // < 0 saturates to 0
+	VPERMD Z4, Z28, Z4
+	VPMAXUB Z29, Z4, Z4
+	VMOVDQU8 Z4, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z5, Z5
 	VMULPS 0(SI), Z5, Z5
 	VADDPS 0(CX), Z5, Z5
-	VMAXPS Z31, Z5, Z5 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
+	VMINPS Z30, Z5, Z5 // also keeps t in int32 range
 	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z5, Z5, Z5
+	VPACKUSWB Z5, Z5, Z5 // < 0 saturates to 0
+	VPERMD Z5, Z28, Z5
+	VPMAXUB Z29, Z5, Z5
+	VMOVDQU8 Z5, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z6, Z6
 	VMULPS 0(SI), Z6, Z6
 	VADDPS 0(CX), Z6, Z6
-	VMAXPS Z31, Z6, Z6 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
+	VMINPS Z30, Z6, Z6 // also keeps t in int32 range
 	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z6, Z6, Z6
+	VPACKUSWB Z6, Z6, Z6 // < 0 saturates to 0
+	VPERMD Z6, Z28, Z6
+	VPMAXUB Z29, Z6, Z6
+	VMOVDQU8 Z6, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z7, Z7
 	VMULPS 0(SI), Z7, Z7
 	VADDPS 0(CX), Z7, Z7
-	VMAXPS Z31, Z7, Z7 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
+	VMINPS Z30, Z7, Z7 // also keeps t in int32 range
 	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z7, Z7, Z7
+	VPACKUSWB Z7, Z7, Z7 // < 0 saturates to 0
+	VPERMD Z7, Z28, Z7
+	VPMAXUB Z29, Z7, Z7
+	VMOVDQU8 Z7, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z8, Z8
 	VMULPS 0(SI), Z8, Z8
 	VADDPS 0(CX), Z8, Z8
-	VMAXPS Z31, Z8, Z8 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
+	VMINPS Z30, Z8, Z8 // also keeps t in int32 range
 	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z8, Z8, Z8
+	VPACKUSWB Z8, Z8, Z8 // < 0 saturates to 0
+	VPERMD Z8, Z28, Z8
+	VPMAXUB Z29, Z8, Z8
+	VMOVDQU8 Z8, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z9, Z9
 	VMULPS 0(SI), Z9, Z9
 	VADDPS 0(CX), Z9, Z9
-	VMAXPS Z31, Z9, Z9 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
+	VMINPS Z30, Z9, Z9 // also keeps t in int32 range
 	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z9, Z9, Z9
+	VPACKUSWB Z9, Z9, Z9 // < 0 saturates to 0
+	VPERMD Z9, Z28, Z9
+	VPMAXUB Z29, Z9, Z9
+	VMOVDQU8 Z9, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z10, Z10
 	VMULPS 0(SI), Z10, Z10
 	VADDPS 0(CX), Z10, Z10
-	VMAXPS Z31, Z10, Z10 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
+	VMINPS Z30, Z10, Z10 // also keeps t in int32 range
 	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z10, Z10, Z10
+	VPACKUSWB Z10, Z10, Z10 // < 0 saturates to 0
+	VPERMD Z10, Z28, Z10
+	VPMAXUB Z29, Z10, Z10
+	VMOVDQU8 Z10, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z11, Z11
 	VMULPS 0(SI), Z11, Z11
 	VADDPS 0(CX), Z11, Z11
-	VMAXPS Z31, Z11, Z11 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
+	VMINPS Z30, Z11, Z11 // also keeps t in int32 range
 	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z11, Z11, Z11
+	VPACKUSWB Z11, Z11, Z11 // < 0 saturates to 0
+	VPERMD Z11, Z28, Z11
+	VPMAXUB Z29, Z11, Z11
+	VMOVDQU8 Z11, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z12, Z12
 	VMULPS 0(SI), Z12, Z12
 	VADDPS 0(CX), Z12, Z12
-	VMAXPS Z31, Z12, Z12 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
+	VMINPS Z30, Z12, Z12 // also keeps t in int32 range
 	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z12, Z12, Z12
+	VPACKUSWB Z12, Z12, Z12 // < 0 saturates to 0
+	VPERMD Z12, Z28, Z12
+	VPMAXUB Z29, Z12, Z12
+	VMOVDQU8 Z12, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z13, Z13
 	VMULPS 0(SI), Z13, Z13
 	VADDPS 0(CX), Z13, Z13
-	VMAXPS Z31, Z13, Z13 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
+	VMINPS Z30, Z13, Z13 // also keeps t in int32 range
 	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z13, Z13, Z13
+	VPACKUSWB Z13, Z13, Z13 // < 0 saturates to 0
+	VPERMD Z13, Z28, Z13
+	VPMAXUB Z29, Z13, Z13
+	VMOVDQU8 Z13, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z14, Z14
 	VMULPS 0(SI), Z14, Z14
 	VADDPS 0(CX), Z14, Z14
-	VMAXPS Z31, Z14, Z14 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
+	VMINPS Z30, Z14, Z14 // also keeps t in int32 range
 	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z14, Z14, Z14
+	VPACKUSWB Z14, Z14, Z14 // < 0 saturates to 0
+	VPERMD Z14, Z28, Z14
+	VPMAXUB Z29, Z14, Z14
+	VMOVDQU8 Z14, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z15, Z15
 	VMULPS 0(SI), Z15, Z15
 	VADDPS 0(CX), Z15, Z15
-	VMAXPS Z31, Z15, Z15 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
+	VMINPS Z30, Z15, Z15 // also keeps t in int32 range
 	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K1, 0(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z15, Z15, Z15
+	VPACKUSWB Z15, Z15, Z15 // < 0 saturates to 0
+	VPERMD Z15, Z28, Z15
+	VPMAXUB Z29, Z15, Z15
+	VMOVDQU8 Z15, K1, (DX)
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles16x1U8ReLU_tile
-	VZEROUPPER
-	RET
-
-// func gemmQVNNI8Tiles16x1U8ReLU6(p *gqTiles)
-TEXT ·gemmQVNNI8Tiles16x1U8ReLU6(SB), NOSPLIT, $0-8
-	MOVQ p+0(FP), DI
-	// 16 rows x 1 vectors, dst 0, act 2
-	MOVQ T_A(DI), AX
-	MOVQ T_C(DI), BX
-	MOVQ T_LDA(DI), R12
-	LEAQ (R12)(R12*2), R13
-	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles16x1U8ReLU6_tile:
-	MOVQ T_ZC(DI), SI
-	VMOVDQU32 0(SI), Z0
-	VMOVDQU32 0(SI), Z1
-	VMOVDQU32 0(SI), Z2
-	VMOVDQU32 0(SI), Z3
-	VMOVDQU32 0(SI), Z4
-	VMOVDQU32 0(SI), Z5
-	VMOVDQU32 0(SI), Z6
-	VMOVDQU32 0(SI), Z7
-	VMOVDQU32 0(SI), Z8
-	VMOVDQU32 0(SI), Z9
-	VMOVDQU32 0(SI), Z10
-	VMOVDQU32 0(SI), Z11
-	VMOVDQU32 0(SI), Z12
-	VMOVDQU32 0(SI), Z13
-	VMOVDQU32 0(SI), Z14
-	VMOVDQU32 0(SI), Z15
-	MOVQ AX, R8
-	LEAQ (R8)(R12*4), R9
-	LEAQ (R9)(R12*4), R10
-	LEAQ (R10)(R12*4), R11
-	MOVQ T_B(DI), SI
-	MOVQ T_STEPS(DI), CX
-	MOVQ T_TILEA(DI), DX
-	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
-	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles16x1U8ReLU6_one
-gemmQVNNI8Tiles16x1U8ReLU6_two:
-	VMOVDQU32 0(SI), Z24
-	VPBROADCASTD 0(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPBROADCASTD 0(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z1
-	VPBROADCASTD 0(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z2
-	VPBROADCASTD 0(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z3
-	VPBROADCASTD 0(R9), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPBROADCASTD 0(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z5
-	VPBROADCASTD 0(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPBROADCASTD 0(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z7
-	VPBROADCASTD 0(R10), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPBROADCASTD 0(R10)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z9
-	VPBROADCASTD 0(R10)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z10
-	VPBROADCASTD 0(R10)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z11
-	VPBROADCASTD 0(R11), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPBROADCASTD 0(R11)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z13
-	VPBROADCASTD 0(R11)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z14
-	VPBROADCASTD 0(R11)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z15
-	PREFETCHT0 (DX)
-	VMOVDQU32 64(SI), Z24
-	VPBROADCASTD 4(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPBROADCASTD 4(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z1
-	VPBROADCASTD 4(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z2
-	VPBROADCASTD 4(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z3
-	VPBROADCASTD 4(R9), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPBROADCASTD 4(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z5
-	VPBROADCASTD 4(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPBROADCASTD 4(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z7
-	VPBROADCASTD 4(R10), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPBROADCASTD 4(R10)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z9
-	VPBROADCASTD 4(R10)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z10
-	VPBROADCASTD 4(R10)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z11
-	VPBROADCASTD 4(R11), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPBROADCASTD 4(R11)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z13
-	VPBROADCASTD 4(R11)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z14
-	VPBROADCASTD 4(R11)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z15
-	PREFETCHT0 64(DX)
-	ADDQ $8, R8
-	ADDQ $8, R9
-	ADDQ $8, R10
-	ADDQ $8, R11
-	ADDQ $128, DX
-	ADDQ $128, SI
-	SUBQ $2, CX
-	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles16x1U8ReLU6_two
-gemmQVNNI8Tiles16x1U8ReLU6_one:
-	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles16x1U8ReLU6_tail
-	VMOVDQU32 0(SI), Z24
-	VPBROADCASTD 0(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPBROADCASTD 0(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z1
-	VPBROADCASTD 0(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z2
-	VPBROADCASTD 0(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z3
-	VPBROADCASTD 0(R9), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPBROADCASTD 0(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z5
-	VPBROADCASTD 0(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPBROADCASTD 0(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z7
-	VPBROADCASTD 0(R10), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPBROADCASTD 0(R10)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z9
-	VPBROADCASTD 0(R10)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z10
-	VPBROADCASTD 0(R10)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z11
-	VPBROADCASTD 0(R11), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPBROADCASTD 0(R11)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z13
-	VPBROADCASTD 0(R11)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z14
-	VPBROADCASTD 0(R11)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z15
-	ADDQ $4, R8
-	ADDQ $4, R9
-	ADDQ $4, R10
-	ADDQ $4, R11
-	ADDQ $64, SI
-gemmQVNNI8Tiles16x1U8ReLU6_tail:
-	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
-	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles16x1U8ReLU6_epi
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU8.Z 0(R8), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z0
-	VMOVDQU8.Z 0(R8)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z1
-	VMOVDQU8.Z 0(R8)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z2
-	VMOVDQU8.Z 0(R8)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z3
-	VMOVDQU8.Z 0(R9), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z4
-	VMOVDQU8.Z 0(R9)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z5
-	VMOVDQU8.Z 0(R9)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z6
-	VMOVDQU8.Z 0(R9)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z7
-	VMOVDQU8.Z 0(R10), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z8
-	VMOVDQU8.Z 0(R10)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z9
-	VMOVDQU8.Z 0(R10)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z10
-	VMOVDQU8.Z 0(R10)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z11
-	VMOVDQU8.Z 0(R11), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z12
-	VMOVDQU8.Z 0(R11)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z13
-	VMOVDQU8.Z 0(R11)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z14
-	VMOVDQU8.Z 0(R11)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z15
-gemmQVNNI8Tiles16x1U8ReLU6_epi:
-	MOVQ T_S(DI), SI
-	MOVQ T_BIAS(DI), CX
-	MOVQ BX, DX
-	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMAXPS Z31, Z0, Z0 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z0, Z0
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z1, Z1
-	VMULPS 0(SI), Z1, Z1
-	VADDPS 0(CX), Z1, Z1
-	VMAXPS Z31, Z1, Z1 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z1, Z1
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z2, Z2
-	VMULPS 0(SI), Z2, Z2
-	VADDPS 0(CX), Z2, Z2
-	VMAXPS Z31, Z2, Z2 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z2, Z2
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z3, Z3
-	VMULPS 0(SI), Z3, Z3
-	VADDPS 0(CX), Z3, Z3
-	VMAXPS Z31, Z3, Z3 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z3, Z3
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z4, Z4
-	VMULPS 0(SI), Z4, Z4
-	VADDPS 0(CX), Z4, Z4
-	VMAXPS Z31, Z4, Z4 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z4, Z4
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z5, Z5
-	VMULPS 0(SI), Z5, Z5
-	VADDPS 0(CX), Z5, Z5
-	VMAXPS Z31, Z5, Z5 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z5, Z5
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z6, Z6
-	VMULPS 0(SI), Z6, Z6
-	VADDPS 0(CX), Z6, Z6
-	VMAXPS Z31, Z6, Z6 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z6, Z6
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z7, Z7
-	VMULPS 0(SI), Z7, Z7
-	VADDPS 0(CX), Z7, Z7
-	VMAXPS Z31, Z7, Z7 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z7, Z7
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z8, Z8
-	VMULPS 0(SI), Z8, Z8
-	VADDPS 0(CX), Z8, Z8
-	VMAXPS Z31, Z8, Z8 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z8, Z8
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z9, Z9
-	VMULPS 0(SI), Z9, Z9
-	VADDPS 0(CX), Z9, Z9
-	VMAXPS Z31, Z9, Z9 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z9, Z9
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z10, Z10
-	VMULPS 0(SI), Z10, Z10
-	VADDPS 0(CX), Z10, Z10
-	VMAXPS Z31, Z10, Z10 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z10, Z10
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z11, Z11
-	VMULPS 0(SI), Z11, Z11
-	VADDPS 0(CX), Z11, Z11
-	VMAXPS Z31, Z11, Z11 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z11, Z11
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
-	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMAXPS Z31, Z12, Z12 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z12, Z12
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z13, Z13
-	VMULPS 0(SI), Z13, Z13
-	VADDPS 0(CX), Z13, Z13
-	VMAXPS Z31, Z13, Z13 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z13, Z13
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z14, Z14
-	VMULPS 0(SI), Z14, Z14
-	VADDPS 0(CX), Z14, Z14
-	VMAXPS Z31, Z14, Z14 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z14, Z14
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z15, Z15
-	VMULPS 0(SI), Z15, Z15
-	VADDPS 0(CX), Z15, Z15
-	VMAXPS Z31, Z15, Z15 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z15, Z15
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_TILEA(DI), AX
-	ADDQ T_TILEC(DI), BX
-	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles16x1U8ReLU6_tile
+	JNZ gemmQVNNI8Tiles16x1U8Lo_tile
 	VZEROUPPER
 	RET
 
@@ -14055,8 +13746,7 @@ TEXT ·gemmQVNNI8Tiles12x2U8(SB), NOSPLIT, $0-8
 	MOVQ T_LDA(DI), R12
 	LEAQ (R12)(R12*2), R13
 	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
+	KMOVQ T_BMASK(DI), K1
 	KMOVQ T_TMASK(DI), K7
 gemmQVNNI8Tiles12x2U8_tile:
 	MOVQ T_ZC(DI), SI
@@ -14283,209 +13973,187 @@ gemmQVNNI8Tiles12x2U8_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
+	VBROADCASTSS T_HI8(DI), Z30
+	VMOVDQU32 gqconst<>+448(SB), Z28
 	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VMAXPS Z31, Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z1, Z1
+	VMULPS 0(SI), Z0, Z0
 	VMULPS 64(SI), Z1, Z1
+	VADDPS 0(CX), Z0, Z0
 	VADDPS 64(CX), Z1, Z1
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VMAXPS Z31, Z1, Z1
+	VMINPS Z30, Z0, Z0 // also keeps t in int32 range
+	VMINPS Z30, Z1, Z1 // also keeps t in int32 range
+	VCVTPS2DQ Z0, Z0 // round to nearest even
 	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z1, Z0, Z0
+	VPACKUSWB Z0, Z0, Z0 // < 0 saturates to 0
+	VPERMD Z0, Z28, Z0
+	VMOVDQU8 Z0, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z2, Z2
-	VMULPS 0(SI), Z2, Z2
-	VADDPS 0(CX), Z2, Z2
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VMAXPS Z31, Z2, Z2
-	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z3, Z3
+	VMULPS 0(SI), Z2, Z2
 	VMULPS 64(SI), Z3, Z3
+	VADDPS 0(CX), Z2, Z2
 	VADDPS 64(CX), Z3, Z3
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VMAXPS Z31, Z3, Z3
+	VMINPS Z30, Z2, Z2 // also keeps t in int32 range
+	VMINPS Z30, Z3, Z3 // also keeps t in int32 range
+	VCVTPS2DQ Z2, Z2 // round to nearest even
 	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z3, Z2, Z2
+	VPACKUSWB Z2, Z2, Z2 // < 0 saturates to 0
+	VPERMD Z2, Z28, Z2
+	VMOVDQU8 Z2, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z4, Z4
-	VMULPS 0(SI), Z4, Z4
-	VADDPS 0(CX), Z4, Z4
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VMAXPS Z31, Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z5, Z5
+	VMULPS 0(SI), Z4, Z4
 	VMULPS 64(SI), Z5, Z5
+	VADDPS 0(CX), Z4, Z4
 	VADDPS 64(CX), Z5, Z5
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VMAXPS Z31, Z5, Z5
+	VMINPS Z30, Z4, Z4 // also keeps t in int32 range
+	VMINPS Z30, Z5, Z5 // also keeps t in int32 range
+	VCVTPS2DQ Z4, Z4 // round to nearest even
 	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z5, Z4, Z4
+	VPACKUSWB Z4, Z4, Z4 // < 0 saturates to 0
+	VPERMD Z4, Z28, Z4
+	VMOVDQU8 Z4, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z6, Z6
-	VMULPS 0(SI), Z6, Z6
-	VADDPS 0(CX), Z6, Z6
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VMAXPS Z31, Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z7, Z7
+	VMULPS 0(SI), Z6, Z6
 	VMULPS 64(SI), Z7, Z7
+	VADDPS 0(CX), Z6, Z6
 	VADDPS 64(CX), Z7, Z7
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VMAXPS Z31, Z7, Z7
+	VMINPS Z30, Z6, Z6 // also keeps t in int32 range
+	VMINPS Z30, Z7, Z7 // also keeps t in int32 range
+	VCVTPS2DQ Z6, Z6 // round to nearest even
 	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z7, Z6, Z6
+	VPACKUSWB Z6, Z6, Z6 // < 0 saturates to 0
+	VPERMD Z6, Z28, Z6
+	VMOVDQU8 Z6, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z8, Z8
-	VMULPS 0(SI), Z8, Z8
-	VADDPS 0(CX), Z8, Z8
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VMAXPS Z31, Z8, Z8
-	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z9, Z9
+	VMULPS 0(SI), Z8, Z8
 	VMULPS 64(SI), Z9, Z9
+	VADDPS 0(CX), Z8, Z8
 	VADDPS 64(CX), Z9, Z9
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VMAXPS Z31, Z9, Z9
+	VMINPS Z30, Z8, Z8 // also keeps t in int32 range
+	VMINPS Z30, Z9, Z9 // also keeps t in int32 range
+	VCVTPS2DQ Z8, Z8 // round to nearest even
 	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z9, Z8, Z8
+	VPACKUSWB Z8, Z8, Z8 // < 0 saturates to 0
+	VPERMD Z8, Z28, Z8
+	VMOVDQU8 Z8, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z10, Z10
-	VMULPS 0(SI), Z10, Z10
-	VADDPS 0(CX), Z10, Z10
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VMAXPS Z31, Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z11, Z11
+	VMULPS 0(SI), Z10, Z10
 	VMULPS 64(SI), Z11, Z11
+	VADDPS 0(CX), Z10, Z10
 	VADDPS 64(CX), Z11, Z11
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
-	VMAXPS Z31, Z11, Z11
+	VMINPS Z30, Z10, Z10 // also keeps t in int32 range
+	VMINPS Z30, Z11, Z11 // also keeps t in int32 range
+	VCVTPS2DQ Z10, Z10 // round to nearest even
 	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z11, Z10, Z10
+	VPACKUSWB Z10, Z10, Z10 // < 0 saturates to 0
+	VPERMD Z10, Z28, Z10
+	VMOVDQU8 Z10, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VMAXPS Z31, Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z13, Z13
+	VMULPS 0(SI), Z12, Z12
 	VMULPS 64(SI), Z13, Z13
+	VADDPS 0(CX), Z12, Z12
 	VADDPS 64(CX), Z13, Z13
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VMAXPS Z31, Z13, Z13
+	VMINPS Z30, Z12, Z12 // also keeps t in int32 range
+	VMINPS Z30, Z13, Z13 // also keeps t in int32 range
+	VCVTPS2DQ Z12, Z12 // round to nearest even
 	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z13, Z12, Z12
+	VPACKUSWB Z12, Z12, Z12 // < 0 saturates to 0
+	VPERMD Z12, Z28, Z12
+	VMOVDQU8 Z12, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z14, Z14
-	VMULPS 0(SI), Z14, Z14
-	VADDPS 0(CX), Z14, Z14
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VMAXPS Z31, Z14, Z14
-	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z15, Z15
+	VMULPS 0(SI), Z14, Z14
 	VMULPS 64(SI), Z15, Z15
+	VADDPS 0(CX), Z14, Z14
 	VADDPS 64(CX), Z15, Z15
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VMAXPS Z31, Z15, Z15
+	VMINPS Z30, Z14, Z14 // also keeps t in int32 range
+	VMINPS Z30, Z15, Z15 // also keeps t in int32 range
+	VCVTPS2DQ Z14, Z14 // round to nearest even
 	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z15, Z14, Z14
+	VPACKUSWB Z14, Z14, Z14 // < 0 saturates to 0
+	VPERMD Z14, Z28, Z14
+	VMOVDQU8 Z14, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z16, Z16
-	VMULPS 0(SI), Z16, Z16
-	VADDPS 0(CX), Z16, Z16
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VMAXPS Z31, Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z17, Z17
+	VMULPS 0(SI), Z16, Z16
 	VMULPS 64(SI), Z17, Z17
+	VADDPS 0(CX), Z16, Z16
 	VADDPS 64(CX), Z17, Z17
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
-	VMAXPS Z31, Z17, Z17
+	VMINPS Z30, Z16, Z16 // also keeps t in int32 range
+	VMINPS Z30, Z17, Z17 // also keeps t in int32 range
+	VCVTPS2DQ Z16, Z16 // round to nearest even
 	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z17, Z16, Z16
+	VPACKUSWB Z16, Z16, Z16 // < 0 saturates to 0
+	VPERMD Z16, Z28, Z16
+	VMOVDQU8 Z16, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z18, Z18
-	VMULPS 0(SI), Z18, Z18
-	VADDPS 0(CX), Z18, Z18
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VMAXPS Z31, Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z19, Z19
+	VMULPS 0(SI), Z18, Z18
 	VMULPS 64(SI), Z19, Z19
+	VADDPS 0(CX), Z18, Z18
 	VADDPS 64(CX), Z19, Z19
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
-	VMAXPS Z31, Z19, Z19
+	VMINPS Z30, Z18, Z18 // also keeps t in int32 range
+	VMINPS Z30, Z19, Z19 // also keeps t in int32 range
+	VCVTPS2DQ Z18, Z18 // round to nearest even
 	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z19, Z18, Z18
+	VPACKUSWB Z18, Z18, Z18 // < 0 saturates to 0
+	VPERMD Z18, Z28, Z18
+	VMOVDQU8 Z18, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z20, Z20
-	VMULPS 0(SI), Z20, Z20
-	VADDPS 0(CX), Z20, Z20
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
-	VMAXPS Z31, Z20, Z20
-	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z21, Z21
+	VMULPS 0(SI), Z20, Z20
 	VMULPS 64(SI), Z21, Z21
+	VADDPS 0(CX), Z20, Z20
 	VADDPS 64(CX), Z21, Z21
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
-	VMAXPS Z31, Z21, Z21
+	VMINPS Z30, Z20, Z20 // also keeps t in int32 range
+	VMINPS Z30, Z21, Z21 // also keeps t in int32 range
+	VCVTPS2DQ Z20, Z20 // round to nearest even
 	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z21, Z20, Z20
+	VPACKUSWB Z20, Z20, Z20 // < 0 saturates to 0
+	VPERMD Z20, Z28, Z20
+	VMOVDQU8 Z20, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z22, Z22
-	VMULPS 0(SI), Z22, Z22
-	VADDPS 0(CX), Z22, Z22
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VMAXPS Z31, Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z23, Z23
+	VMULPS 0(SI), Z22, Z22
 	VMULPS 64(SI), Z23, Z23
+	VADDPS 0(CX), Z22, Z22
 	VADDPS 64(CX), Z23, Z23
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
-	VMAXPS Z31, Z23, Z23
+	VMINPS Z30, Z22, Z22 // also keeps t in int32 range
+	VMINPS Z30, Z23, Z23 // also keeps t in int32 range
+	VCVTPS2DQ Z22, Z22 // round to nearest even
 	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z23, Z22, Z22
+	VPACKUSWB Z22, Z22, Z22 // < 0 saturates to 0
+	VPERMD Z22, Z28, Z22
+	VMOVDQU8 Z22, K1, (DX)
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
@@ -14493,8 +14161,8 @@ gemmQVNNI8Tiles12x2U8_epi:
 	VZEROUPPER
 	RET
 
-// func gemmQVNNI8Tiles12x2U8ReLU(p *gqTiles)
-TEXT ·gemmQVNNI8Tiles12x2U8ReLU(SB), NOSPLIT, $0-8
+// func gemmQVNNI8Tiles12x2U8Lo(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles12x2U8Lo(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
 	// 12 rows x 2 vectors, dst 0, act 1
 	MOVQ T_A(DI), AX
@@ -14502,10 +14170,9 @@ TEXT ·gemmQVNNI8Tiles12x2U8ReLU(SB), NOSPLIT, $0-8
 	MOVQ T_LDA(DI), R12
 	LEAQ (R12)(R12*2), R13
 	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
+	KMOVQ T_BMASK(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles12x2U8ReLU_tile:
+gemmQVNNI8Tiles12x2U8Lo_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -14539,8 +14206,8 @@ gemmQVNNI8Tiles12x2U8ReLU_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles12x2U8ReLU_one
-gemmQVNNI8Tiles12x2U8ReLU_two:
+	JLT gemmQVNNI8Tiles12x2U8Lo_one
+gemmQVNNI8Tiles12x2U8Lo_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -14626,10 +14293,10 @@ gemmQVNNI8Tiles12x2U8ReLU_two:
 	ADDQ $256, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles12x2U8ReLU_two
-gemmQVNNI8Tiles12x2U8ReLU_one:
+	JGE gemmQVNNI8Tiles12x2U8Lo_two
+gemmQVNNI8Tiles12x2U8Lo_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles12x2U8ReLU_tail
+	JZ gemmQVNNI8Tiles12x2U8Lo_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VPBROADCASTD 0(R8), Z28
@@ -14672,10 +14339,10 @@ gemmQVNNI8Tiles12x2U8ReLU_one:
 	ADDQ $4, R9
 	ADDQ $4, R10
 	ADDQ $128, SI
-gemmQVNNI8Tiles12x2U8ReLU_tail:
+gemmQVNNI8Tiles12x2U8Lo_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles12x2U8ReLU_epi
+	JZ gemmQVNNI8Tiles12x2U8Lo_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU8.Z 0(R8), K7, X29
@@ -14726,688 +14393,208 @@ gemmQVNNI8Tiles12x2U8ReLU_tail:
 	VPBROADCASTD X29, Z28
 	VPDPBUSD Z24, Z28, Z22
 	VPDPBUSD Z25, Z28, Z23
-gemmQVNNI8Tiles12x2U8ReLU_epi:
+gemmQVNNI8Tiles12x2U8Lo_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
+	VBROADCASTSS T_HI8(DI), Z30
+	VPBROADCASTB T_LO(DI), Z29
+	VMOVDQU32 gqconst<>+448(SB), Z28
 	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMAXPS Z31, Z0, Z0 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z1, Z1
+	VMULPS 0(SI), Z0, Z0
 	VMULPS 64(SI), Z1, Z1
+	VADDPS 0(CX), Z0, Z0
 	VADDPS 64(CX), Z1, Z1
-	VMAXPS Z31, Z1, Z1 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
+	VMINPS Z30, Z0, Z0 // also keeps t in int32 range
+	VMINPS Z30, Z1, Z1 // also keeps t in int32 range
+	VCVTPS2DQ Z0, Z0 // round to nearest even
 	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z1, Z0, Z0
+	VPACKUSWB Z0, Z0, Z0 // < 0 saturates to 0
+	VPERMD Z0, Z28, Z0
+	VPMAXUB Z29, Z0, Z0
+	VMOVDQU8 Z0, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z2, Z2
-	VMULPS 0(SI), Z2, Z2
-	VADDPS 0(CX), Z2, Z2
-	VMAXPS Z31, Z2, Z2 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z3, Z3
+	VMULPS 0(SI), Z2, Z2
 	VMULPS 64(SI), Z3, Z3
+	VADDPS 0(CX), Z2, Z2
 	VADDPS 64(CX), Z3, Z3
-	VMAXPS Z31, Z3, Z3 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
+	VMINPS Z30, Z2, Z2 // also keeps t in int32 range
+	VMINPS Z30, Z3, Z3 // also keeps t in int32 range
+	VCVTPS2DQ Z2, Z2 // round to nearest even
 	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z3, Z2, Z2
+	VPACKUSWB Z2, Z2, Z2 // < 0 saturates to 0
+	VPERMD Z2, Z28, Z2
+	VPMAXUB Z29, Z2, Z2
+	VMOVDQU8 Z2, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z4, Z4
-	VMULPS 0(SI), Z4, Z4
-	VADDPS 0(CX), Z4, Z4
-	VMAXPS Z31, Z4, Z4 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z5, Z5
+	VMULPS 0(SI), Z4, Z4
 	VMULPS 64(SI), Z5, Z5
+	VADDPS 0(CX), Z4, Z4
 	VADDPS 64(CX), Z5, Z5
-	VMAXPS Z31, Z5, Z5 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
+	VMINPS Z30, Z4, Z4 // also keeps t in int32 range
+	VMINPS Z30, Z5, Z5 // also keeps t in int32 range
+	VCVTPS2DQ Z4, Z4 // round to nearest even
 	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z5, Z4, Z4
+	VPACKUSWB Z4, Z4, Z4 // < 0 saturates to 0
+	VPERMD Z4, Z28, Z4
+	VPMAXUB Z29, Z4, Z4
+	VMOVDQU8 Z4, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z6, Z6
-	VMULPS 0(SI), Z6, Z6
-	VADDPS 0(CX), Z6, Z6
-	VMAXPS Z31, Z6, Z6 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z7, Z7
+	VMULPS 0(SI), Z6, Z6
 	VMULPS 64(SI), Z7, Z7
+	VADDPS 0(CX), Z6, Z6
 	VADDPS 64(CX), Z7, Z7
-	VMAXPS Z31, Z7, Z7 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
+	VMINPS Z30, Z6, Z6 // also keeps t in int32 range
+	VMINPS Z30, Z7, Z7 // also keeps t in int32 range
+	VCVTPS2DQ Z6, Z6 // round to nearest even
 	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z7, Z6, Z6
+	VPACKUSWB Z6, Z6, Z6 // < 0 saturates to 0
+	VPERMD Z6, Z28, Z6
+	VPMAXUB Z29, Z6, Z6
+	VMOVDQU8 Z6, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z8, Z8
-	VMULPS 0(SI), Z8, Z8
-	VADDPS 0(CX), Z8, Z8
-	VMAXPS Z31, Z8, Z8 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z9, Z9
+	VMULPS 0(SI), Z8, Z8
 	VMULPS 64(SI), Z9, Z9
+	VADDPS 0(CX), Z8, Z8
 	VADDPS 64(CX), Z9, Z9
-	VMAXPS Z31, Z9, Z9 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
+	VMINPS Z30, Z8, Z8 // also keeps t in int32 range
+	VMINPS Z30, Z9, Z9 // also keeps t in int32 range
+	VCVTPS2DQ Z8, Z8 // round to nearest even
 	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z9, Z8, Z8
+	VPACKUSWB Z8, Z8, Z8 // < 0 saturates to 0
+	VPERMD Z8, Z28, Z8
+	VPMAXUB Z29, Z8, Z8
+	VMOVDQU8 Z8, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z10, Z10
-	VMULPS 0(SI), Z10, Z10
-	VADDPS 0(CX), Z10, Z10
-	VMAXPS Z31, Z10, Z10 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z11, Z11
+	VMULPS 0(SI), Z10, Z10
 	VMULPS 64(SI), Z11, Z11
+	VADDPS 0(CX), Z10, Z10
 	VADDPS 64(CX), Z11, Z11
-	VMAXPS Z31, Z11, Z11 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
+	VMINPS Z30, Z10, Z10 // also keeps t in int32 range
+	VMINPS Z30, Z11, Z11 // also keeps t in int32 range
+	VCVTPS2DQ Z10, Z10 // round to nearest even
 	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z11, Z10, Z10
+	VPACKUSWB Z10, Z10, Z10 // < 0 saturates to 0
+	VPERMD Z10, Z28, Z10
+	VPMAXUB Z29, Z10, Z10
+	VMOVDQU8 Z10, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMAXPS Z31, Z12, Z12 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z13, Z13
+	VMULPS 0(SI), Z12, Z12
 	VMULPS 64(SI), Z13, Z13
+	VADDPS 0(CX), Z12, Z12
 	VADDPS 64(CX), Z13, Z13
-	VMAXPS Z31, Z13, Z13 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
+	VMINPS Z30, Z12, Z12 // also keeps t in int32 range
+	VMINPS Z30, Z13, Z13 // also keeps t in int32 range
+	VCVTPS2DQ Z12, Z12 // round to nearest even
 	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z13, Z12, Z12
+	VPACKUSWB Z12, Z12, Z12 // < 0 saturates to 0
+	VPERMD Z12, Z28, Z12
+	VPMAXUB Z29, Z12, Z12
+	VMOVDQU8 Z12, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z14, Z14
-	VMULPS 0(SI), Z14, Z14
-	VADDPS 0(CX), Z14, Z14
-	VMAXPS Z31, Z14, Z14 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z15, Z15
+	VMULPS 0(SI), Z14, Z14
 	VMULPS 64(SI), Z15, Z15
+	VADDPS 0(CX), Z14, Z14
 	VADDPS 64(CX), Z15, Z15
-	VMAXPS Z31, Z15, Z15 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
+	VMINPS Z30, Z14, Z14 // also keeps t in int32 range
+	VMINPS Z30, Z15, Z15 // also keeps t in int32 range
+	VCVTPS2DQ Z14, Z14 // round to nearest even
 	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z15, Z14, Z14
+	VPACKUSWB Z14, Z14, Z14 // < 0 saturates to 0
+	VPERMD Z14, Z28, Z14
+	VPMAXUB Z29, Z14, Z14
+	VMOVDQU8 Z14, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z16, Z16
-	VMULPS 0(SI), Z16, Z16
-	VADDPS 0(CX), Z16, Z16
-	VMAXPS Z31, Z16, Z16 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z17, Z17
+	VMULPS 0(SI), Z16, Z16
 	VMULPS 64(SI), Z17, Z17
+	VADDPS 0(CX), Z16, Z16
 	VADDPS 64(CX), Z17, Z17
-	VMAXPS Z31, Z17, Z17 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
+	VMINPS Z30, Z16, Z16 // also keeps t in int32 range
+	VMINPS Z30, Z17, Z17 // also keeps t in int32 range
+	VCVTPS2DQ Z16, Z16 // round to nearest even
 	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z17, Z16, Z16
+	VPACKUSWB Z16, Z16, Z16 // < 0 saturates to 0
+	VPERMD Z16, Z28, Z16
+	VPMAXUB Z29, Z16, Z16
+	VMOVDQU8 Z16, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z18, Z18
-	VMULPS 0(SI), Z18, Z18
-	VADDPS 0(CX), Z18, Z18
-	VMAXPS Z31, Z18, Z18 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z19, Z19
+	VMULPS 0(SI), Z18, Z18
 	VMULPS 64(SI), Z19, Z19
+	VADDPS 0(CX), Z18, Z18
 	VADDPS 64(CX), Z19, Z19
-	VMAXPS Z31, Z19, Z19 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
+	VMINPS Z30, Z18, Z18 // also keeps t in int32 range
+	VMINPS Z30, Z19, Z19 // also keeps t in int32 range
+	VCVTPS2DQ Z18, Z18 // round to nearest even
 	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z19, Z18, Z18
+	VPACKUSWB Z18, Z18, Z18 // < 0 saturates to 0
+	VPERMD Z18, Z28, Z18
+	VPMAXUB Z29, Z18, Z18
+	VMOVDQU8 Z18, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z20, Z20
-	VMULPS 0(SI), Z20, Z20
-	VADDPS 0(CX), Z20, Z20
-	VMAXPS Z31, Z20, Z20 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
-	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z21, Z21
+	VMULPS 0(SI), Z20, Z20
 	VMULPS 64(SI), Z21, Z21
+	VADDPS 0(CX), Z20, Z20
 	VADDPS 64(CX), Z21, Z21
-	VMAXPS Z31, Z21, Z21 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
+	VMINPS Z30, Z20, Z20 // also keeps t in int32 range
+	VMINPS Z30, Z21, Z21 // also keeps t in int32 range
+	VCVTPS2DQ Z20, Z20 // round to nearest even
 	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z21, Z20, Z20
+	VPACKUSWB Z20, Z20, Z20 // < 0 saturates to 0
+	VPERMD Z20, Z28, Z20
+	VPMAXUB Z29, Z20, Z20
+	VMOVDQU8 Z20, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z22, Z22
-	VMULPS 0(SI), Z22, Z22
-	VADDPS 0(CX), Z22, Z22
-	VMAXPS Z31, Z22, Z22 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z23, Z23
+	VMULPS 0(SI), Z22, Z22
 	VMULPS 64(SI), Z23, Z23
+	VADDPS 0(CX), Z22, Z22
 	VADDPS 64(CX), Z23, Z23
-	VMAXPS Z31, Z23, Z23 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
+	VMINPS Z30, Z22, Z22 // also keeps t in int32 range
+	VMINPS Z30, Z23, Z23 // also keeps t in int32 range
+	VCVTPS2DQ Z22, Z22 // round to nearest even
 	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K2, 16(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z23, Z22, Z22
+	VPACKUSWB Z22, Z22, Z22 // < 0 saturates to 0
+	VPERMD Z22, Z28, Z22
+	VPMAXUB Z29, Z22, Z22
+	VMOVDQU8 Z22, K1, (DX)
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles12x2U8ReLU_tile
-	VZEROUPPER
-	RET
-
-// func gemmQVNNI8Tiles12x2U8ReLU6(p *gqTiles)
-TEXT ·gemmQVNNI8Tiles12x2U8ReLU6(SB), NOSPLIT, $0-8
-	MOVQ p+0(FP), DI
-	// 12 rows x 2 vectors, dst 0, act 2
-	MOVQ T_A(DI), AX
-	MOVQ T_C(DI), BX
-	MOVQ T_LDA(DI), R12
-	LEAQ (R12)(R12*2), R13
-	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
-	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles12x2U8ReLU6_tile:
-	MOVQ T_ZC(DI), SI
-	VMOVDQU32 0(SI), Z0
-	VMOVDQU32 64(SI), Z1
-	VMOVDQU32 0(SI), Z2
-	VMOVDQU32 64(SI), Z3
-	VMOVDQU32 0(SI), Z4
-	VMOVDQU32 64(SI), Z5
-	VMOVDQU32 0(SI), Z6
-	VMOVDQU32 64(SI), Z7
-	VMOVDQU32 0(SI), Z8
-	VMOVDQU32 64(SI), Z9
-	VMOVDQU32 0(SI), Z10
-	VMOVDQU32 64(SI), Z11
-	VMOVDQU32 0(SI), Z12
-	VMOVDQU32 64(SI), Z13
-	VMOVDQU32 0(SI), Z14
-	VMOVDQU32 64(SI), Z15
-	VMOVDQU32 0(SI), Z16
-	VMOVDQU32 64(SI), Z17
-	VMOVDQU32 0(SI), Z18
-	VMOVDQU32 64(SI), Z19
-	VMOVDQU32 0(SI), Z20
-	VMOVDQU32 64(SI), Z21
-	VMOVDQU32 0(SI), Z22
-	VMOVDQU32 64(SI), Z23
-	MOVQ AX, R8
-	LEAQ (R8)(R12*4), R9
-	LEAQ (R9)(R12*4), R10
-	MOVQ T_B(DI), SI
-	MOVQ T_STEPS(DI), CX
-	MOVQ T_TILEA(DI), DX
-	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
-	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles12x2U8ReLU6_one
-gemmQVNNI8Tiles12x2U8ReLU6_two:
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VPBROADCASTD 0(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPBROADCASTD 0(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z2
-	VPDPBUSD Z25, Z28, Z3
-	VPBROADCASTD 0(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPDPBUSD Z25, Z28, Z5
-	VPBROADCASTD 0(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPDPBUSD Z25, Z28, Z7
-	VPBROADCASTD 0(R9), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPDPBUSD Z25, Z28, Z9
-	VPBROADCASTD 0(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z10
-	VPDPBUSD Z25, Z28, Z11
-	VPBROADCASTD 0(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPBROADCASTD 0(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z14
-	VPDPBUSD Z25, Z28, Z15
-	VPBROADCASTD 0(R10), Z28
-	VPDPBUSD Z24, Z28, Z16
-	VPDPBUSD Z25, Z28, Z17
-	VPBROADCASTD 0(R10)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z18
-	VPDPBUSD Z25, Z28, Z19
-	VPBROADCASTD 0(R10)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z20
-	VPDPBUSD Z25, Z28, Z21
-	VPBROADCASTD 0(R10)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z22
-	VPDPBUSD Z25, Z28, Z23
-	PREFETCHT0 (DX)
-	VMOVDQU32 128(SI), Z24
-	VMOVDQU32 192(SI), Z25
-	VPBROADCASTD 4(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPBROADCASTD 4(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z2
-	VPDPBUSD Z25, Z28, Z3
-	VPBROADCASTD 4(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPDPBUSD Z25, Z28, Z5
-	VPBROADCASTD 4(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPDPBUSD Z25, Z28, Z7
-	VPBROADCASTD 4(R9), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPDPBUSD Z25, Z28, Z9
-	VPBROADCASTD 4(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z10
-	VPDPBUSD Z25, Z28, Z11
-	VPBROADCASTD 4(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPBROADCASTD 4(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z14
-	VPDPBUSD Z25, Z28, Z15
-	VPBROADCASTD 4(R10), Z28
-	VPDPBUSD Z24, Z28, Z16
-	VPDPBUSD Z25, Z28, Z17
-	VPBROADCASTD 4(R10)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z18
-	VPDPBUSD Z25, Z28, Z19
-	VPBROADCASTD 4(R10)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z20
-	VPDPBUSD Z25, Z28, Z21
-	VPBROADCASTD 4(R10)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z22
-	VPDPBUSD Z25, Z28, Z23
-	PREFETCHT0 64(DX)
-	ADDQ $8, R8
-	ADDQ $8, R9
-	ADDQ $8, R10
-	ADDQ $128, DX
-	ADDQ $256, SI
-	SUBQ $2, CX
-	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles12x2U8ReLU6_two
-gemmQVNNI8Tiles12x2U8ReLU6_one:
-	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles12x2U8ReLU6_tail
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VPBROADCASTD 0(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPBROADCASTD 0(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z2
-	VPDPBUSD Z25, Z28, Z3
-	VPBROADCASTD 0(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPDPBUSD Z25, Z28, Z5
-	VPBROADCASTD 0(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPDPBUSD Z25, Z28, Z7
-	VPBROADCASTD 0(R9), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPDPBUSD Z25, Z28, Z9
-	VPBROADCASTD 0(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z10
-	VPDPBUSD Z25, Z28, Z11
-	VPBROADCASTD 0(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPBROADCASTD 0(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z14
-	VPDPBUSD Z25, Z28, Z15
-	VPBROADCASTD 0(R10), Z28
-	VPDPBUSD Z24, Z28, Z16
-	VPDPBUSD Z25, Z28, Z17
-	VPBROADCASTD 0(R10)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z18
-	VPDPBUSD Z25, Z28, Z19
-	VPBROADCASTD 0(R10)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z20
-	VPDPBUSD Z25, Z28, Z21
-	VPBROADCASTD 0(R10)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z22
-	VPDPBUSD Z25, Z28, Z23
-	ADDQ $4, R8
-	ADDQ $4, R9
-	ADDQ $4, R10
-	ADDQ $128, SI
-gemmQVNNI8Tiles12x2U8ReLU6_tail:
-	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
-	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles12x2U8ReLU6_epi
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VMOVDQU8.Z 0(R8), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VMOVDQU8.Z 0(R8)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z2
-	VPDPBUSD Z25, Z28, Z3
-	VMOVDQU8.Z 0(R8)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPDPBUSD Z25, Z28, Z5
-	VMOVDQU8.Z 0(R8)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPDPBUSD Z25, Z28, Z7
-	VMOVDQU8.Z 0(R9), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPDPBUSD Z25, Z28, Z9
-	VMOVDQU8.Z 0(R9)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z10
-	VPDPBUSD Z25, Z28, Z11
-	VMOVDQU8.Z 0(R9)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VMOVDQU8.Z 0(R9)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z14
-	VPDPBUSD Z25, Z28, Z15
-	VMOVDQU8.Z 0(R10), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z16
-	VPDPBUSD Z25, Z28, Z17
-	VMOVDQU8.Z 0(R10)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z18
-	VPDPBUSD Z25, Z28, Z19
-	VMOVDQU8.Z 0(R10)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z20
-	VPDPBUSD Z25, Z28, Z21
-	VMOVDQU8.Z 0(R10)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z22
-	VPDPBUSD Z25, Z28, Z23
-gemmQVNNI8Tiles12x2U8ReLU6_epi:
-	MOVQ T_S(DI), SI
-	MOVQ T_BIAS(DI), CX
-	MOVQ BX, DX
-	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMAXPS Z31, Z0, Z0 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z0, Z0
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z1, Z1
-	VMULPS 64(SI), Z1, Z1
-	VADDPS 64(CX), Z1, Z1
-	VMAXPS Z31, Z1, Z1 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z1, Z1
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z2, Z2
-	VMULPS 0(SI), Z2, Z2
-	VADDPS 0(CX), Z2, Z2
-	VMAXPS Z31, Z2, Z2 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z2, Z2
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z3, Z3
-	VMULPS 64(SI), Z3, Z3
-	VADDPS 64(CX), Z3, Z3
-	VMAXPS Z31, Z3, Z3 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z3, Z3
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z4, Z4
-	VMULPS 0(SI), Z4, Z4
-	VADDPS 0(CX), Z4, Z4
-	VMAXPS Z31, Z4, Z4 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z4, Z4
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z5, Z5
-	VMULPS 64(SI), Z5, Z5
-	VADDPS 64(CX), Z5, Z5
-	VMAXPS Z31, Z5, Z5 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z5, Z5
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z6, Z6
-	VMULPS 0(SI), Z6, Z6
-	VADDPS 0(CX), Z6, Z6
-	VMAXPS Z31, Z6, Z6 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z6, Z6
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z7, Z7
-	VMULPS 64(SI), Z7, Z7
-	VADDPS 64(CX), Z7, Z7
-	VMAXPS Z31, Z7, Z7 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z7, Z7
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z8, Z8
-	VMULPS 0(SI), Z8, Z8
-	VADDPS 0(CX), Z8, Z8
-	VMAXPS Z31, Z8, Z8 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z8, Z8
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z9, Z9
-	VMULPS 64(SI), Z9, Z9
-	VADDPS 64(CX), Z9, Z9
-	VMAXPS Z31, Z9, Z9 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z9, Z9
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z10, Z10
-	VMULPS 0(SI), Z10, Z10
-	VADDPS 0(CX), Z10, Z10
-	VMAXPS Z31, Z10, Z10 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z10, Z10
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z11, Z11
-	VMULPS 64(SI), Z11, Z11
-	VADDPS 64(CX), Z11, Z11
-	VMAXPS Z31, Z11, Z11 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z11, Z11
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
-	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMAXPS Z31, Z12, Z12 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z12, Z12
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z13, Z13
-	VMULPS 64(SI), Z13, Z13
-	VADDPS 64(CX), Z13, Z13
-	VMAXPS Z31, Z13, Z13 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z13, Z13
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z14, Z14
-	VMULPS 0(SI), Z14, Z14
-	VADDPS 0(CX), Z14, Z14
-	VMAXPS Z31, Z14, Z14 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z14, Z14
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z15, Z15
-	VMULPS 64(SI), Z15, Z15
-	VADDPS 64(CX), Z15, Z15
-	VMAXPS Z31, Z15, Z15 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z15, Z15
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z16, Z16
-	VMULPS 0(SI), Z16, Z16
-	VADDPS 0(CX), Z16, Z16
-	VMAXPS Z31, Z16, Z16 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z16, Z16
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z17, Z17
-	VMULPS 64(SI), Z17, Z17
-	VADDPS 64(CX), Z17, Z17
-	VMAXPS Z31, Z17, Z17 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z17, Z17
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
-	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z18, Z18
-	VMULPS 0(SI), Z18, Z18
-	VADDPS 0(CX), Z18, Z18
-	VMAXPS Z31, Z18, Z18 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z18, Z18
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z19, Z19
-	VMULPS 64(SI), Z19, Z19
-	VADDPS 64(CX), Z19, Z19
-	VMAXPS Z31, Z19, Z19 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z19, Z19
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
-	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z20, Z20
-	VMULPS 0(SI), Z20, Z20
-	VADDPS 0(CX), Z20, Z20
-	VMAXPS Z31, Z20, Z20 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z20, Z20
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
-	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z21, Z21
-	VMULPS 64(SI), Z21, Z21
-	VADDPS 64(CX), Z21, Z21
-	VMAXPS Z31, Z21, Z21 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z21, Z21
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
-	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z22, Z22
-	VMULPS 0(SI), Z22, Z22
-	VADDPS 0(CX), Z22, Z22
-	VMAXPS Z31, Z22, Z22 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z22, Z22
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z23, Z23
-	VMULPS 64(SI), Z23, Z23
-	VADDPS 64(CX), Z23, Z23
-	VMAXPS Z31, Z23, Z23 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z23, Z23
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
-	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_TILEA(DI), AX
-	ADDQ T_TILEC(DI), BX
-	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles12x2U8ReLU6_tile
+	JNZ gemmQVNNI8Tiles12x2U8Lo_tile
 	VZEROUPPER
 	RET
 
@@ -16545,9 +15732,7 @@ TEXT ·gemmQVNNI8Tiles8x3U8(SB), NOSPLIT, $0-8
 	MOVQ T_LDA(DI), R12
 	LEAQ (R12)(R12*2), R13
 	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
-	KMOVW T_MASK+16(DI), K3
+	KMOVQ T_BMASK(DI), K1
 	KMOVQ T_TMASK(DI), K7
 gemmQVNNI8Tiles8x3U8_tile:
 	MOVQ T_ZC(DI), SI
@@ -16755,205 +15940,175 @@ gemmQVNNI8Tiles8x3U8_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
+	VBROADCASTSS T_HI8(DI), Z30
+	VMOVDQU32 gqconst<>+448(SB), Z28
 	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VMAXPS Z31, Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z1, Z1
-	VMULPS 64(SI), Z1, Z1
-	VADDPS 64(CX), Z1, Z1
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VMAXPS Z31, Z1, Z1
-	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z2, Z2
+	VMULPS 0(SI), Z0, Z0
+	VMULPS 64(SI), Z1, Z1
 	VMULPS 128(SI), Z2, Z2
+	VADDPS 0(CX), Z0, Z0
+	VADDPS 64(CX), Z1, Z1
 	VADDPS 128(CX), Z2, Z2
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VMAXPS Z31, Z2, Z2
+	VMINPS Z30, Z0, Z0 // also keeps t in int32 range
+	VMINPS Z30, Z1, Z1 // also keeps t in int32 range
+	VMINPS Z30, Z2, Z2 // also keeps t in int32 range
+	VCVTPS2DQ Z0, Z0 // round to nearest even
+	VCVTPS2DQ Z1, Z1 // round to nearest even
 	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z1, Z0, Z0
+	VPACKSSDW Z2, Z2, Z2
+	VPACKUSWB Z2, Z0, Z0 // < 0 saturates to 0
+	VPERMD Z0, Z28, Z0
+	VMOVDQU8 Z0, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z3, Z3
-	VMULPS 0(SI), Z3, Z3
-	VADDPS 0(CX), Z3, Z3
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VMAXPS Z31, Z3, Z3
-	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z4, Z4
-	VMULPS 64(SI), Z4, Z4
-	VADDPS 64(CX), Z4, Z4
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VMAXPS Z31, Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z5, Z5
+	VMULPS 0(SI), Z3, Z3
+	VMULPS 64(SI), Z4, Z4
 	VMULPS 128(SI), Z5, Z5
+	VADDPS 0(CX), Z3, Z3
+	VADDPS 64(CX), Z4, Z4
 	VADDPS 128(CX), Z5, Z5
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VMAXPS Z31, Z5, Z5
+	VMINPS Z30, Z3, Z3 // also keeps t in int32 range
+	VMINPS Z30, Z4, Z4 // also keeps t in int32 range
+	VMINPS Z30, Z5, Z5 // also keeps t in int32 range
+	VCVTPS2DQ Z3, Z3 // round to nearest even
+	VCVTPS2DQ Z4, Z4 // round to nearest even
 	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z4, Z3, Z3
+	VPACKSSDW Z5, Z5, Z5
+	VPACKUSWB Z5, Z3, Z3 // < 0 saturates to 0
+	VPERMD Z3, Z28, Z3
+	VMOVDQU8 Z3, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z6, Z6
-	VMULPS 0(SI), Z6, Z6
-	VADDPS 0(CX), Z6, Z6
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VMAXPS Z31, Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z7, Z7
-	VMULPS 64(SI), Z7, Z7
-	VADDPS 64(CX), Z7, Z7
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VMAXPS Z31, Z7, Z7
-	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z8, Z8
+	VMULPS 0(SI), Z6, Z6
+	VMULPS 64(SI), Z7, Z7
 	VMULPS 128(SI), Z8, Z8
+	VADDPS 0(CX), Z6, Z6
+	VADDPS 64(CX), Z7, Z7
 	VADDPS 128(CX), Z8, Z8
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VMAXPS Z31, Z8, Z8
+	VMINPS Z30, Z6, Z6 // also keeps t in int32 range
+	VMINPS Z30, Z7, Z7 // also keeps t in int32 range
+	VMINPS Z30, Z8, Z8 // also keeps t in int32 range
+	VCVTPS2DQ Z6, Z6 // round to nearest even
+	VCVTPS2DQ Z7, Z7 // round to nearest even
 	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z7, Z6, Z6
+	VPACKSSDW Z8, Z8, Z8
+	VPACKUSWB Z8, Z6, Z6 // < 0 saturates to 0
+	VPERMD Z6, Z28, Z6
+	VMOVDQU8 Z6, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z9, Z9
-	VMULPS 0(SI), Z9, Z9
-	VADDPS 0(CX), Z9, Z9
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VMAXPS Z31, Z9, Z9
-	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z10, Z10
-	VMULPS 64(SI), Z10, Z10
-	VADDPS 64(CX), Z10, Z10
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VMAXPS Z31, Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z11, Z11
+	VMULPS 0(SI), Z9, Z9
+	VMULPS 64(SI), Z10, Z10
 	VMULPS 128(SI), Z11, Z11
+	VADDPS 0(CX), Z9, Z9
+	VADDPS 64(CX), Z10, Z10
 	VADDPS 128(CX), Z11, Z11
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
-	VMAXPS Z31, Z11, Z11
+	VMINPS Z30, Z9, Z9 // also keeps t in int32 range
+	VMINPS Z30, Z10, Z10 // also keeps t in int32 range
+	VMINPS Z30, Z11, Z11 // also keeps t in int32 range
+	VCVTPS2DQ Z9, Z9 // round to nearest even
+	VCVTPS2DQ Z10, Z10 // round to nearest even
 	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z10, Z9, Z9
+	VPACKSSDW Z11, Z11, Z11
+	VPACKUSWB Z11, Z9, Z9 // < 0 saturates to 0
+	VPERMD Z9, Z28, Z9
+	VMOVDQU8 Z9, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VMAXPS Z31, Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z13, Z13
-	VMULPS 64(SI), Z13, Z13
-	VADDPS 64(CX), Z13, Z13
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VMAXPS Z31, Z13, Z13
-	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z14, Z14
+	VMULPS 0(SI), Z12, Z12
+	VMULPS 64(SI), Z13, Z13
 	VMULPS 128(SI), Z14, Z14
+	VADDPS 0(CX), Z12, Z12
+	VADDPS 64(CX), Z13, Z13
 	VADDPS 128(CX), Z14, Z14
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VMAXPS Z31, Z14, Z14
+	VMINPS Z30, Z12, Z12 // also keeps t in int32 range
+	VMINPS Z30, Z13, Z13 // also keeps t in int32 range
+	VMINPS Z30, Z14, Z14 // also keeps t in int32 range
+	VCVTPS2DQ Z12, Z12 // round to nearest even
+	VCVTPS2DQ Z13, Z13 // round to nearest even
 	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z13, Z12, Z12
+	VPACKSSDW Z14, Z14, Z14
+	VPACKUSWB Z14, Z12, Z12 // < 0 saturates to 0
+	VPERMD Z12, Z28, Z12
+	VMOVDQU8 Z12, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z15, Z15
-	VMULPS 0(SI), Z15, Z15
-	VADDPS 0(CX), Z15, Z15
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VMAXPS Z31, Z15, Z15
-	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z16, Z16
-	VMULPS 64(SI), Z16, Z16
-	VADDPS 64(CX), Z16, Z16
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VMAXPS Z31, Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z17, Z17
+	VMULPS 0(SI), Z15, Z15
+	VMULPS 64(SI), Z16, Z16
 	VMULPS 128(SI), Z17, Z17
+	VADDPS 0(CX), Z15, Z15
+	VADDPS 64(CX), Z16, Z16
 	VADDPS 128(CX), Z17, Z17
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
-	VMAXPS Z31, Z17, Z17
+	VMINPS Z30, Z15, Z15 // also keeps t in int32 range
+	VMINPS Z30, Z16, Z16 // also keeps t in int32 range
+	VMINPS Z30, Z17, Z17 // also keeps t in int32 range
+	VCVTPS2DQ Z15, Z15 // round to nearest even
+	VCVTPS2DQ Z16, Z16 // round to nearest even
 	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z16, Z15, Z15
+	VPACKSSDW Z17, Z17, Z17
+	VPACKUSWB Z17, Z15, Z15 // < 0 saturates to 0
+	VPERMD Z15, Z28, Z15
+	VMOVDQU8 Z15, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z18, Z18
-	VMULPS 0(SI), Z18, Z18
-	VADDPS 0(CX), Z18, Z18
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VMAXPS Z31, Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z19, Z19
-	VMULPS 64(SI), Z19, Z19
-	VADDPS 64(CX), Z19, Z19
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
-	VMAXPS Z31, Z19, Z19
-	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z20, Z20
+	VMULPS 0(SI), Z18, Z18
+	VMULPS 64(SI), Z19, Z19
 	VMULPS 128(SI), Z20, Z20
+	VADDPS 0(CX), Z18, Z18
+	VADDPS 64(CX), Z19, Z19
 	VADDPS 128(CX), Z20, Z20
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
-	VMAXPS Z31, Z20, Z20
+	VMINPS Z30, Z18, Z18 // also keeps t in int32 range
+	VMINPS Z30, Z19, Z19 // also keeps t in int32 range
+	VMINPS Z30, Z20, Z20 // also keeps t in int32 range
+	VCVTPS2DQ Z18, Z18 // round to nearest even
+	VCVTPS2DQ Z19, Z19 // round to nearest even
 	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z19, Z18, Z18
+	VPACKSSDW Z20, Z20, Z20
+	VPACKUSWB Z20, Z18, Z18 // < 0 saturates to 0
+	VPERMD Z18, Z28, Z18
+	VMOVDQU8 Z18, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z21, Z21
-	VMULPS 0(SI), Z21, Z21
-	VADDPS 0(CX), Z21, Z21
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
-	VMAXPS Z31, Z21, Z21
-	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z22, Z22
-	VMULPS 64(SI), Z22, Z22
-	VADDPS 64(CX), Z22, Z22
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VMAXPS Z31, Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z23, Z23
+	VMULPS 0(SI), Z21, Z21
+	VMULPS 64(SI), Z22, Z22
 	VMULPS 128(SI), Z23, Z23
+	VADDPS 0(CX), Z21, Z21
+	VADDPS 64(CX), Z22, Z22
 	VADDPS 128(CX), Z23, Z23
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
-	VMAXPS Z31, Z23, Z23
+	VMINPS Z30, Z21, Z21 // also keeps t in int32 range
+	VMINPS Z30, Z22, Z22 // also keeps t in int32 range
+	VMINPS Z30, Z23, Z23 // also keeps t in int32 range
+	VCVTPS2DQ Z21, Z21 // round to nearest even
+	VCVTPS2DQ Z22, Z22 // round to nearest even
 	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z22, Z21, Z21
+	VPACKSSDW Z23, Z23, Z23
+	VPACKUSWB Z23, Z21, Z21 // < 0 saturates to 0
+	VPERMD Z21, Z28, Z21
+	VMOVDQU8 Z21, K1, (DX)
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
@@ -16961,8 +16116,8 @@ gemmQVNNI8Tiles8x3U8_epi:
 	VZEROUPPER
 	RET
 
-// func gemmQVNNI8Tiles8x3U8ReLU(p *gqTiles)
-TEXT ·gemmQVNNI8Tiles8x3U8ReLU(SB), NOSPLIT, $0-8
+// func gemmQVNNI8Tiles8x3U8Lo(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles8x3U8Lo(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
 	// 8 rows x 3 vectors, dst 0, act 1
 	MOVQ T_A(DI), AX
@@ -16970,11 +16125,9 @@ TEXT ·gemmQVNNI8Tiles8x3U8ReLU(SB), NOSPLIT, $0-8
 	MOVQ T_LDA(DI), R12
 	LEAQ (R12)(R12*2), R13
 	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
-	KMOVW T_MASK+16(DI), K3
+	KMOVQ T_BMASK(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles8x3U8ReLU_tile:
+gemmQVNNI8Tiles8x3U8Lo_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -17007,8 +16160,8 @@ gemmQVNNI8Tiles8x3U8ReLU_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles8x3U8ReLU_one
-gemmQVNNI8Tiles8x3U8ReLU_two:
+	JLT gemmQVNNI8Tiles8x3U8Lo_one
+gemmQVNNI8Tiles8x3U8Lo_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17087,10 +16240,10 @@ gemmQVNNI8Tiles8x3U8ReLU_two:
 	ADDQ $384, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles8x3U8ReLU_two
-gemmQVNNI8Tiles8x3U8ReLU_one:
+	JGE gemmQVNNI8Tiles8x3U8Lo_two
+gemmQVNNI8Tiles8x3U8Lo_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles8x3U8ReLU_tail
+	JZ gemmQVNNI8Tiles8x3U8Lo_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17129,10 +16282,10 @@ gemmQVNNI8Tiles8x3U8ReLU_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $192, SI
-gemmQVNNI8Tiles8x3U8ReLU_tail:
+gemmQVNNI8Tiles8x3U8Lo_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles8x3U8ReLU_epi
+	JZ gemmQVNNI8Tiles8x3U8Lo_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -17176,662 +16329,192 @@ gemmQVNNI8Tiles8x3U8ReLU_tail:
 	VPDPBUSD Z24, Z28, Z21
 	VPDPBUSD Z25, Z28, Z22
 	VPDPBUSD Z26, Z28, Z23
-gemmQVNNI8Tiles8x3U8ReLU_epi:
+gemmQVNNI8Tiles8x3U8Lo_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
+	VBROADCASTSS T_HI8(DI), Z30
+	VPBROADCASTB T_LO(DI), Z29
+	VMOVDQU32 gqconst<>+448(SB), Z28
 	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMAXPS Z31, Z0, Z0 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z1, Z1
-	VMULPS 64(SI), Z1, Z1
-	VADDPS 64(CX), Z1, Z1
-	VMAXPS Z31, Z1, Z1 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z2, Z2
+	VMULPS 0(SI), Z0, Z0
+	VMULPS 64(SI), Z1, Z1
 	VMULPS 128(SI), Z2, Z2
+	VADDPS 0(CX), Z0, Z0
+	VADDPS 64(CX), Z1, Z1
 	VADDPS 128(CX), Z2, Z2
-	VMAXPS Z31, Z2, Z2 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
+	VMINPS Z30, Z0, Z0 // also keeps t in int32 range
+	VMINPS Z30, Z1, Z1 // also keeps t in int32 range
+	VMINPS Z30, Z2, Z2 // also keeps t in int32 range
+	VCVTPS2DQ Z0, Z0 // round to nearest even
+	VCVTPS2DQ Z1, Z1 // round to nearest even
 	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z1, Z0, Z0
+	VPACKSSDW Z2, Z2, Z2
+	VPACKUSWB Z2, Z0, Z0 // < 0 saturates to 0
+	VPERMD Z0, Z28, Z0
+	VPMAXUB Z29, Z0, Z0
+	VMOVDQU8 Z0, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z3, Z3
-	VMULPS 0(SI), Z3, Z3
-	VADDPS 0(CX), Z3, Z3
-	VMAXPS Z31, Z3, Z3 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z4, Z4
-	VMULPS 64(SI), Z4, Z4
-	VADDPS 64(CX), Z4, Z4
-	VMAXPS Z31, Z4, Z4 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z5, Z5
+	VMULPS 0(SI), Z3, Z3
+	VMULPS 64(SI), Z4, Z4
 	VMULPS 128(SI), Z5, Z5
+	VADDPS 0(CX), Z3, Z3
+	VADDPS 64(CX), Z4, Z4
 	VADDPS 128(CX), Z5, Z5
-	VMAXPS Z31, Z5, Z5 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
+	VMINPS Z30, Z3, Z3 // also keeps t in int32 range
+	VMINPS Z30, Z4, Z4 // also keeps t in int32 range
+	VMINPS Z30, Z5, Z5 // also keeps t in int32 range
+	VCVTPS2DQ Z3, Z3 // round to nearest even
+	VCVTPS2DQ Z4, Z4 // round to nearest even
 	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z4, Z3, Z3
+	VPACKSSDW Z5, Z5, Z5
+	VPACKUSWB Z5, Z3, Z3 // < 0 saturates to 0
+	VPERMD Z3, Z28, Z3
+	VPMAXUB Z29, Z3, Z3
+	VMOVDQU8 Z3, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z6, Z6
-	VMULPS 0(SI), Z6, Z6
-	VADDPS 0(CX), Z6, Z6
-	VMAXPS Z31, Z6, Z6 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z7, Z7
-	VMULPS 64(SI), Z7, Z7
-	VADDPS 64(CX), Z7, Z7
-	VMAXPS Z31, Z7, Z7 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z8, Z8
+	VMULPS 0(SI), Z6, Z6
+	VMULPS 64(SI), Z7, Z7
 	VMULPS 128(SI), Z8, Z8
+	VADDPS 0(CX), Z6, Z6
+	VADDPS 64(CX), Z7, Z7
 	VADDPS 128(CX), Z8, Z8
-	VMAXPS Z31, Z8, Z8 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
+	VMINPS Z30, Z6, Z6 // also keeps t in int32 range
+	VMINPS Z30, Z7, Z7 // also keeps t in int32 range
+	VMINPS Z30, Z8, Z8 // also keeps t in int32 range
+	VCVTPS2DQ Z6, Z6 // round to nearest even
+	VCVTPS2DQ Z7, Z7 // round to nearest even
 	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z7, Z6, Z6
+	VPACKSSDW Z8, Z8, Z8
+	VPACKUSWB Z8, Z6, Z6 // < 0 saturates to 0
+	VPERMD Z6, Z28, Z6
+	VPMAXUB Z29, Z6, Z6
+	VMOVDQU8 Z6, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z9, Z9
-	VMULPS 0(SI), Z9, Z9
-	VADDPS 0(CX), Z9, Z9
-	VMAXPS Z31, Z9, Z9 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z10, Z10
-	VMULPS 64(SI), Z10, Z10
-	VADDPS 64(CX), Z10, Z10
-	VMAXPS Z31, Z10, Z10 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z11, Z11
+	VMULPS 0(SI), Z9, Z9
+	VMULPS 64(SI), Z10, Z10
 	VMULPS 128(SI), Z11, Z11
+	VADDPS 0(CX), Z9, Z9
+	VADDPS 64(CX), Z10, Z10
 	VADDPS 128(CX), Z11, Z11
-	VMAXPS Z31, Z11, Z11 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
+	VMINPS Z30, Z9, Z9 // also keeps t in int32 range
+	VMINPS Z30, Z10, Z10 // also keeps t in int32 range
+	VMINPS Z30, Z11, Z11 // also keeps t in int32 range
+	VCVTPS2DQ Z9, Z9 // round to nearest even
+	VCVTPS2DQ Z10, Z10 // round to nearest even
 	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z10, Z9, Z9
+	VPACKSSDW Z11, Z11, Z11
+	VPACKUSWB Z11, Z9, Z9 // < 0 saturates to 0
+	VPERMD Z9, Z28, Z9
+	VPMAXUB Z29, Z9, Z9
+	VMOVDQU8 Z9, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMAXPS Z31, Z12, Z12 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z13, Z13
-	VMULPS 64(SI), Z13, Z13
-	VADDPS 64(CX), Z13, Z13
-	VMAXPS Z31, Z13, Z13 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z14, Z14
+	VMULPS 0(SI), Z12, Z12
+	VMULPS 64(SI), Z13, Z13
 	VMULPS 128(SI), Z14, Z14
+	VADDPS 0(CX), Z12, Z12
+	VADDPS 64(CX), Z13, Z13
 	VADDPS 128(CX), Z14, Z14
-	VMAXPS Z31, Z14, Z14 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
+	VMINPS Z30, Z12, Z12 // also keeps t in int32 range
+	VMINPS Z30, Z13, Z13 // also keeps t in int32 range
+	VMINPS Z30, Z14, Z14 // also keeps t in int32 range
+	VCVTPS2DQ Z12, Z12 // round to nearest even
+	VCVTPS2DQ Z13, Z13 // round to nearest even
 	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z13, Z12, Z12
+	VPACKSSDW Z14, Z14, Z14
+	VPACKUSWB Z14, Z12, Z12 // < 0 saturates to 0
+	VPERMD Z12, Z28, Z12
+	VPMAXUB Z29, Z12, Z12
+	VMOVDQU8 Z12, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z15, Z15
-	VMULPS 0(SI), Z15, Z15
-	VADDPS 0(CX), Z15, Z15
-	VMAXPS Z31, Z15, Z15 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z16, Z16
-	VMULPS 64(SI), Z16, Z16
-	VADDPS 64(CX), Z16, Z16
-	VMAXPS Z31, Z16, Z16 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z17, Z17
+	VMULPS 0(SI), Z15, Z15
+	VMULPS 64(SI), Z16, Z16
 	VMULPS 128(SI), Z17, Z17
+	VADDPS 0(CX), Z15, Z15
+	VADDPS 64(CX), Z16, Z16
 	VADDPS 128(CX), Z17, Z17
-	VMAXPS Z31, Z17, Z17 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
+	VMINPS Z30, Z15, Z15 // also keeps t in int32 range
+	VMINPS Z30, Z16, Z16 // also keeps t in int32 range
+	VMINPS Z30, Z17, Z17 // also keeps t in int32 range
+	VCVTPS2DQ Z15, Z15 // round to nearest even
+	VCVTPS2DQ Z16, Z16 // round to nearest even
 	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z16, Z15, Z15
+	VPACKSSDW Z17, Z17, Z17
+	VPACKUSWB Z17, Z15, Z15 // < 0 saturates to 0
+	VPERMD Z15, Z28, Z15
+	VPMAXUB Z29, Z15, Z15
+	VMOVDQU8 Z15, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z18, Z18
-	VMULPS 0(SI), Z18, Z18
-	VADDPS 0(CX), Z18, Z18
-	VMAXPS Z31, Z18, Z18 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z19, Z19
-	VMULPS 64(SI), Z19, Z19
-	VADDPS 64(CX), Z19, Z19
-	VMAXPS Z31, Z19, Z19 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
-	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z20, Z20
+	VMULPS 0(SI), Z18, Z18
+	VMULPS 64(SI), Z19, Z19
 	VMULPS 128(SI), Z20, Z20
+	VADDPS 0(CX), Z18, Z18
+	VADDPS 64(CX), Z19, Z19
 	VADDPS 128(CX), Z20, Z20
-	VMAXPS Z31, Z20, Z20 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
+	VMINPS Z30, Z18, Z18 // also keeps t in int32 range
+	VMINPS Z30, Z19, Z19 // also keeps t in int32 range
+	VMINPS Z30, Z20, Z20 // also keeps t in int32 range
+	VCVTPS2DQ Z18, Z18 // round to nearest even
+	VCVTPS2DQ Z19, Z19 // round to nearest even
 	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z19, Z18, Z18
+	VPACKSSDW Z20, Z20, Z20
+	VPACKUSWB Z20, Z18, Z18 // < 0 saturates to 0
+	VPERMD Z18, Z28, Z18
+	VPMAXUB Z29, Z18, Z18
+	VMOVDQU8 Z18, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z21, Z21
-	VMULPS 0(SI), Z21, Z21
-	VADDPS 0(CX), Z21, Z21
-	VMAXPS Z31, Z21, Z21 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
-	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z22, Z22
-	VMULPS 64(SI), Z22, Z22
-	VADDPS 64(CX), Z22, Z22
-	VMAXPS Z31, Z22, Z22 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z23, Z23
+	VMULPS 0(SI), Z21, Z21
+	VMULPS 64(SI), Z22, Z22
 	VMULPS 128(SI), Z23, Z23
+	VADDPS 0(CX), Z21, Z21
+	VADDPS 64(CX), Z22, Z22
 	VADDPS 128(CX), Z23, Z23
-	VMAXPS Z31, Z23, Z23 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
+	VMINPS Z30, Z21, Z21 // also keeps t in int32 range
+	VMINPS Z30, Z22, Z22 // also keeps t in int32 range
+	VMINPS Z30, Z23, Z23 // also keeps t in int32 range
+	VCVTPS2DQ Z21, Z21 // round to nearest even
+	VCVTPS2DQ Z22, Z22 // round to nearest even
 	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K3, 32(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z22, Z21, Z21
+	VPACKSSDW Z23, Z23, Z23
+	VPACKUSWB Z23, Z21, Z21 // < 0 saturates to 0
+	VPERMD Z21, Z28, Z21
+	VPMAXUB Z29, Z21, Z21
+	VMOVDQU8 Z21, K1, (DX)
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles8x3U8ReLU_tile
-	VZEROUPPER
-	RET
-
-// func gemmQVNNI8Tiles8x3U8ReLU6(p *gqTiles)
-TEXT ·gemmQVNNI8Tiles8x3U8ReLU6(SB), NOSPLIT, $0-8
-	MOVQ p+0(FP), DI
-	// 8 rows x 3 vectors, dst 0, act 2
-	MOVQ T_A(DI), AX
-	MOVQ T_C(DI), BX
-	MOVQ T_LDA(DI), R12
-	LEAQ (R12)(R12*2), R13
-	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
-	KMOVW T_MASK+16(DI), K3
-	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles8x3U8ReLU6_tile:
-	MOVQ T_ZC(DI), SI
-	VMOVDQU32 0(SI), Z0
-	VMOVDQU32 64(SI), Z1
-	VMOVDQU32 128(SI), Z2
-	VMOVDQU32 0(SI), Z3
-	VMOVDQU32 64(SI), Z4
-	VMOVDQU32 128(SI), Z5
-	VMOVDQU32 0(SI), Z6
-	VMOVDQU32 64(SI), Z7
-	VMOVDQU32 128(SI), Z8
-	VMOVDQU32 0(SI), Z9
-	VMOVDQU32 64(SI), Z10
-	VMOVDQU32 128(SI), Z11
-	VMOVDQU32 0(SI), Z12
-	VMOVDQU32 64(SI), Z13
-	VMOVDQU32 128(SI), Z14
-	VMOVDQU32 0(SI), Z15
-	VMOVDQU32 64(SI), Z16
-	VMOVDQU32 128(SI), Z17
-	VMOVDQU32 0(SI), Z18
-	VMOVDQU32 64(SI), Z19
-	VMOVDQU32 128(SI), Z20
-	VMOVDQU32 0(SI), Z21
-	VMOVDQU32 64(SI), Z22
-	VMOVDQU32 128(SI), Z23
-	MOVQ AX, R8
-	LEAQ (R8)(R12*4), R9
-	MOVQ T_B(DI), SI
-	MOVQ T_STEPS(DI), CX
-	MOVQ T_TILEA(DI), DX
-	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
-	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles8x3U8ReLU6_one
-gemmQVNNI8Tiles8x3U8ReLU6_two:
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VMOVDQU32 128(SI), Z26
-	VPBROADCASTD 0(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPDPBUSD Z26, Z28, Z2
-	VPBROADCASTD 0(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z3
-	VPDPBUSD Z25, Z28, Z4
-	VPDPBUSD Z26, Z28, Z5
-	VPBROADCASTD 0(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPDPBUSD Z25, Z28, Z7
-	VPDPBUSD Z26, Z28, Z8
-	VPBROADCASTD 0(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z9
-	VPDPBUSD Z25, Z28, Z10
-	VPDPBUSD Z26, Z28, Z11
-	VPBROADCASTD 0(R9), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPDPBUSD Z26, Z28, Z14
-	VPBROADCASTD 0(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z15
-	VPDPBUSD Z25, Z28, Z16
-	VPDPBUSD Z26, Z28, Z17
-	VPBROADCASTD 0(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z18
-	VPDPBUSD Z25, Z28, Z19
-	VPDPBUSD Z26, Z28, Z20
-	VPBROADCASTD 0(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z21
-	VPDPBUSD Z25, Z28, Z22
-	VPDPBUSD Z26, Z28, Z23
-	PREFETCHT0 (DX)
-	VMOVDQU32 192(SI), Z24
-	VMOVDQU32 256(SI), Z25
-	VMOVDQU32 320(SI), Z26
-	VPBROADCASTD 4(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPDPBUSD Z26, Z28, Z2
-	VPBROADCASTD 4(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z3
-	VPDPBUSD Z25, Z28, Z4
-	VPDPBUSD Z26, Z28, Z5
-	VPBROADCASTD 4(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPDPBUSD Z25, Z28, Z7
-	VPDPBUSD Z26, Z28, Z8
-	VPBROADCASTD 4(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z9
-	VPDPBUSD Z25, Z28, Z10
-	VPDPBUSD Z26, Z28, Z11
-	VPBROADCASTD 4(R9), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPDPBUSD Z26, Z28, Z14
-	VPBROADCASTD 4(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z15
-	VPDPBUSD Z25, Z28, Z16
-	VPDPBUSD Z26, Z28, Z17
-	VPBROADCASTD 4(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z18
-	VPDPBUSD Z25, Z28, Z19
-	VPDPBUSD Z26, Z28, Z20
-	VPBROADCASTD 4(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z21
-	VPDPBUSD Z25, Z28, Z22
-	VPDPBUSD Z26, Z28, Z23
-	PREFETCHT0 64(DX)
-	ADDQ $8, R8
-	ADDQ $8, R9
-	ADDQ $128, DX
-	ADDQ $384, SI
-	SUBQ $2, CX
-	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles8x3U8ReLU6_two
-gemmQVNNI8Tiles8x3U8ReLU6_one:
-	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles8x3U8ReLU6_tail
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VMOVDQU32 128(SI), Z26
-	VPBROADCASTD 0(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPDPBUSD Z26, Z28, Z2
-	VPBROADCASTD 0(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z3
-	VPDPBUSD Z25, Z28, Z4
-	VPDPBUSD Z26, Z28, Z5
-	VPBROADCASTD 0(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPDPBUSD Z25, Z28, Z7
-	VPDPBUSD Z26, Z28, Z8
-	VPBROADCASTD 0(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z9
-	VPDPBUSD Z25, Z28, Z10
-	VPDPBUSD Z26, Z28, Z11
-	VPBROADCASTD 0(R9), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPDPBUSD Z26, Z28, Z14
-	VPBROADCASTD 0(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z15
-	VPDPBUSD Z25, Z28, Z16
-	VPDPBUSD Z26, Z28, Z17
-	VPBROADCASTD 0(R9)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z18
-	VPDPBUSD Z25, Z28, Z19
-	VPDPBUSD Z26, Z28, Z20
-	VPBROADCASTD 0(R9)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z21
-	VPDPBUSD Z25, Z28, Z22
-	VPDPBUSD Z26, Z28, Z23
-	ADDQ $4, R8
-	ADDQ $4, R9
-	ADDQ $192, SI
-gemmQVNNI8Tiles8x3U8ReLU6_tail:
-	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
-	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles8x3U8ReLU6_epi
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VMOVDQU32 128(SI), Z26
-	VMOVDQU8.Z 0(R8), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPDPBUSD Z26, Z28, Z2
-	VMOVDQU8.Z 0(R8)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z3
-	VPDPBUSD Z25, Z28, Z4
-	VPDPBUSD Z26, Z28, Z5
-	VMOVDQU8.Z 0(R8)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z6
-	VPDPBUSD Z25, Z28, Z7
-	VPDPBUSD Z26, Z28, Z8
-	VMOVDQU8.Z 0(R8)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z9
-	VPDPBUSD Z25, Z28, Z10
-	VPDPBUSD Z26, Z28, Z11
-	VMOVDQU8.Z 0(R9), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPDPBUSD Z26, Z28, Z14
-	VMOVDQU8.Z 0(R9)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z15
-	VPDPBUSD Z25, Z28, Z16
-	VPDPBUSD Z26, Z28, Z17
-	VMOVDQU8.Z 0(R9)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z18
-	VPDPBUSD Z25, Z28, Z19
-	VPDPBUSD Z26, Z28, Z20
-	VMOVDQU8.Z 0(R9)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z21
-	VPDPBUSD Z25, Z28, Z22
-	VPDPBUSD Z26, Z28, Z23
-gemmQVNNI8Tiles8x3U8ReLU6_epi:
-	MOVQ T_S(DI), SI
-	MOVQ T_BIAS(DI), CX
-	MOVQ BX, DX
-	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMAXPS Z31, Z0, Z0 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z0, Z0
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z1, Z1
-	VMULPS 64(SI), Z1, Z1
-	VADDPS 64(CX), Z1, Z1
-	VMAXPS Z31, Z1, Z1 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z1, Z1
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z2, Z2
-	VMULPS 128(SI), Z2, Z2
-	VADDPS 128(CX), Z2, Z2
-	VMAXPS Z31, Z2, Z2 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z2, Z2
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z3, Z3
-	VMULPS 0(SI), Z3, Z3
-	VADDPS 0(CX), Z3, Z3
-	VMAXPS Z31, Z3, Z3 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z3, Z3
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z4, Z4
-	VMULPS 64(SI), Z4, Z4
-	VADDPS 64(CX), Z4, Z4
-	VMAXPS Z31, Z4, Z4 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z4, Z4
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z5, Z5
-	VMULPS 128(SI), Z5, Z5
-	VADDPS 128(CX), Z5, Z5
-	VMAXPS Z31, Z5, Z5 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z5, Z5
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z6, Z6
-	VMULPS 0(SI), Z6, Z6
-	VADDPS 0(CX), Z6, Z6
-	VMAXPS Z31, Z6, Z6 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z6, Z6
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z7, Z7
-	VMULPS 64(SI), Z7, Z7
-	VADDPS 64(CX), Z7, Z7
-	VMAXPS Z31, Z7, Z7 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z7, Z7
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z8, Z8
-	VMULPS 128(SI), Z8, Z8
-	VADDPS 128(CX), Z8, Z8
-	VMAXPS Z31, Z8, Z8 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z8, Z8
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z9, Z9
-	VMULPS 0(SI), Z9, Z9
-	VADDPS 0(CX), Z9, Z9
-	VMAXPS Z31, Z9, Z9 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z9, Z9
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z10, Z10
-	VMULPS 64(SI), Z10, Z10
-	VADDPS 64(CX), Z10, Z10
-	VMAXPS Z31, Z10, Z10 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z10, Z10
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z11, Z11
-	VMULPS 128(SI), Z11, Z11
-	VADDPS 128(CX), Z11, Z11
-	VMAXPS Z31, Z11, Z11 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z11, Z11
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
-	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMAXPS Z31, Z12, Z12 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z12, Z12
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z13, Z13
-	VMULPS 64(SI), Z13, Z13
-	VADDPS 64(CX), Z13, Z13
-	VMAXPS Z31, Z13, Z13 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z13, Z13
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z14, Z14
-	VMULPS 128(SI), Z14, Z14
-	VADDPS 128(CX), Z14, Z14
-	VMAXPS Z31, Z14, Z14 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z14, Z14
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z15, Z15
-	VMULPS 0(SI), Z15, Z15
-	VADDPS 0(CX), Z15, Z15
-	VMAXPS Z31, Z15, Z15 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z15, Z15
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z16, Z16
-	VMULPS 64(SI), Z16, Z16
-	VADDPS 64(CX), Z16, Z16
-	VMAXPS Z31, Z16, Z16 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z16, Z16
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z17, Z17
-	VMULPS 128(SI), Z17, Z17
-	VADDPS 128(CX), Z17, Z17
-	VMAXPS Z31, Z17, Z17 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z17, Z17
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
-	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z18, Z18
-	VMULPS 0(SI), Z18, Z18
-	VADDPS 0(CX), Z18, Z18
-	VMAXPS Z31, Z18, Z18 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z18, Z18
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z19, Z19
-	VMULPS 64(SI), Z19, Z19
-	VADDPS 64(CX), Z19, Z19
-	VMAXPS Z31, Z19, Z19 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z19, Z19
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
-	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z20, Z20
-	VMULPS 128(SI), Z20, Z20
-	VADDPS 128(CX), Z20, Z20
-	VMAXPS Z31, Z20, Z20 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z20, Z20
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
-	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z21, Z21
-	VMULPS 0(SI), Z21, Z21
-	VADDPS 0(CX), Z21, Z21
-	VMAXPS Z31, Z21, Z21 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z21, Z21
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
-	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z22, Z22
-	VMULPS 64(SI), Z22, Z22
-	VADDPS 64(CX), Z22, Z22
-	VMAXPS Z31, Z22, Z22 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z22, Z22
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z23, Z23
-	VMULPS 128(SI), Z23, Z23
-	VADDPS 128(CX), Z23, Z23
-	VMAXPS Z31, Z23, Z23 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z23, Z23
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
-	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_TILEA(DI), AX
-	ADDQ T_TILEC(DI), BX
-	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles8x3U8ReLU6_tile
+	JNZ gemmQVNNI8Tiles8x3U8Lo_tile
 	VZEROUPPER
 	RET
 
@@ -18903,10 +17586,7 @@ TEXT ·gemmQVNNI8Tiles6x4U8(SB), NOSPLIT, $0-8
 	MOVQ T_LDA(DI), R12
 	LEAQ (R12)(R12*2), R13
 	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
-	KMOVW T_MASK+16(DI), K3
-	KMOVW T_MASK+24(DI), K4
+	KMOVQ T_BMASK(DI), K1
 	KMOVQ T_TMASK(DI), K7
 gemmQVNNI8Tiles6x4U8_tile:
 	MOVQ T_ZC(DI), SI
@@ -19108,203 +17788,163 @@ gemmQVNNI8Tiles6x4U8_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
+	VBROADCASTSS T_HI8(DI), Z30
+	VMOVDQU32 gqconst<>+448(SB), Z28
 	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VMAXPS Z31, Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z1, Z1
-	VMULPS 64(SI), Z1, Z1
-	VADDPS 64(CX), Z1, Z1
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VMAXPS Z31, Z1, Z1
-	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z2, Z2
-	VMULPS 128(SI), Z2, Z2
-	VADDPS 128(CX), Z2, Z2
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VMAXPS Z31, Z2, Z2
-	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z3, Z3
+	VMULPS 0(SI), Z0, Z0
+	VMULPS 64(SI), Z1, Z1
+	VMULPS 128(SI), Z2, Z2
 	VMULPS 192(SI), Z3, Z3
+	VADDPS 0(CX), Z0, Z0
+	VADDPS 64(CX), Z1, Z1
+	VADDPS 128(CX), Z2, Z2
 	VADDPS 192(CX), Z3, Z3
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VMAXPS Z31, Z3, Z3
+	VMINPS Z30, Z0, Z0 // also keeps t in int32 range
+	VMINPS Z30, Z1, Z1 // also keeps t in int32 range
+	VMINPS Z30, Z2, Z2 // also keeps t in int32 range
+	VMINPS Z30, Z3, Z3 // also keeps t in int32 range
+	VCVTPS2DQ Z0, Z0 // round to nearest even
+	VCVTPS2DQ Z1, Z1 // round to nearest even
+	VCVTPS2DQ Z2, Z2 // round to nearest even
 	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z1, Z0, Z0
+	VPACKSSDW Z3, Z2, Z2
+	VPACKUSWB Z2, Z0, Z0 // < 0 saturates to 0
+	VPERMD Z0, Z28, Z0
+	VMOVDQU8 Z0, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z4, Z4
-	VMULPS 0(SI), Z4, Z4
-	VADDPS 0(CX), Z4, Z4
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VMAXPS Z31, Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z5, Z5
-	VMULPS 64(SI), Z5, Z5
-	VADDPS 64(CX), Z5, Z5
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VMAXPS Z31, Z5, Z5
-	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z6, Z6
-	VMULPS 128(SI), Z6, Z6
-	VADDPS 128(CX), Z6, Z6
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VMAXPS Z31, Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z7, Z7
+	VMULPS 0(SI), Z4, Z4
+	VMULPS 64(SI), Z5, Z5
+	VMULPS 128(SI), Z6, Z6
 	VMULPS 192(SI), Z7, Z7
+	VADDPS 0(CX), Z4, Z4
+	VADDPS 64(CX), Z5, Z5
+	VADDPS 128(CX), Z6, Z6
 	VADDPS 192(CX), Z7, Z7
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VMAXPS Z31, Z7, Z7
+	VMINPS Z30, Z4, Z4 // also keeps t in int32 range
+	VMINPS Z30, Z5, Z5 // also keeps t in int32 range
+	VMINPS Z30, Z6, Z6 // also keeps t in int32 range
+	VMINPS Z30, Z7, Z7 // also keeps t in int32 range
+	VCVTPS2DQ Z4, Z4 // round to nearest even
+	VCVTPS2DQ Z5, Z5 // round to nearest even
+	VCVTPS2DQ Z6, Z6 // round to nearest even
 	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPACKUSWB Z6, Z4, Z4 // < 0 saturates to 0
+	VPERMD Z4, Z28, Z4
+	VMOVDQU8 Z4, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z8, Z8
-	VMULPS 0(SI), Z8, Z8
-	VADDPS 0(CX), Z8, Z8
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VMAXPS Z31, Z8, Z8
-	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z9, Z9
-	VMULPS 64(SI), Z9, Z9
-	VADDPS 64(CX), Z9, Z9
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VMAXPS Z31, Z9, Z9
-	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z10, Z10
-	VMULPS 128(SI), Z10, Z10
-	VADDPS 128(CX), Z10, Z10
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VMAXPS Z31, Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z11, Z11
+	VMULPS 0(SI), Z8, Z8
+	VMULPS 64(SI), Z9, Z9
+	VMULPS 128(SI), Z10, Z10
 	VMULPS 192(SI), Z11, Z11
+	VADDPS 0(CX), Z8, Z8
+	VADDPS 64(CX), Z9, Z9
+	VADDPS 128(CX), Z10, Z10
 	VADDPS 192(CX), Z11, Z11
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
-	VMAXPS Z31, Z11, Z11
+	VMINPS Z30, Z8, Z8 // also keeps t in int32 range
+	VMINPS Z30, Z9, Z9 // also keeps t in int32 range
+	VMINPS Z30, Z10, Z10 // also keeps t in int32 range
+	VMINPS Z30, Z11, Z11 // also keeps t in int32 range
+	VCVTPS2DQ Z8, Z8 // round to nearest even
+	VCVTPS2DQ Z9, Z9 // round to nearest even
+	VCVTPS2DQ Z10, Z10 // round to nearest even
 	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z9, Z8, Z8
+	VPACKSSDW Z11, Z10, Z10
+	VPACKUSWB Z10, Z8, Z8 // < 0 saturates to 0
+	VPERMD Z8, Z28, Z8
+	VMOVDQU8 Z8, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VMAXPS Z31, Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z13, Z13
-	VMULPS 64(SI), Z13, Z13
-	VADDPS 64(CX), Z13, Z13
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VMAXPS Z31, Z13, Z13
-	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z14, Z14
-	VMULPS 128(SI), Z14, Z14
-	VADDPS 128(CX), Z14, Z14
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VMAXPS Z31, Z14, Z14
-	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z15, Z15
+	VMULPS 0(SI), Z12, Z12
+	VMULPS 64(SI), Z13, Z13
+	VMULPS 128(SI), Z14, Z14
 	VMULPS 192(SI), Z15, Z15
+	VADDPS 0(CX), Z12, Z12
+	VADDPS 64(CX), Z13, Z13
+	VADDPS 128(CX), Z14, Z14
 	VADDPS 192(CX), Z15, Z15
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VMAXPS Z31, Z15, Z15
+	VMINPS Z30, Z12, Z12 // also keeps t in int32 range
+	VMINPS Z30, Z13, Z13 // also keeps t in int32 range
+	VMINPS Z30, Z14, Z14 // also keeps t in int32 range
+	VMINPS Z30, Z15, Z15 // also keeps t in int32 range
+	VCVTPS2DQ Z12, Z12 // round to nearest even
+	VCVTPS2DQ Z13, Z13 // round to nearest even
+	VCVTPS2DQ Z14, Z14 // round to nearest even
 	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z13, Z12, Z12
+	VPACKSSDW Z15, Z14, Z14
+	VPACKUSWB Z14, Z12, Z12 // < 0 saturates to 0
+	VPERMD Z12, Z28, Z12
+	VMOVDQU8 Z12, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z16, Z16
-	VMULPS 0(SI), Z16, Z16
-	VADDPS 0(CX), Z16, Z16
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VMAXPS Z31, Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z17, Z17
-	VMULPS 64(SI), Z17, Z17
-	VADDPS 64(CX), Z17, Z17
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
-	VMAXPS Z31, Z17, Z17
-	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z18, Z18
-	VMULPS 128(SI), Z18, Z18
-	VADDPS 128(CX), Z18, Z18
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VMAXPS Z31, Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z19, Z19
+	VMULPS 0(SI), Z16, Z16
+	VMULPS 64(SI), Z17, Z17
+	VMULPS 128(SI), Z18, Z18
 	VMULPS 192(SI), Z19, Z19
+	VADDPS 0(CX), Z16, Z16
+	VADDPS 64(CX), Z17, Z17
+	VADDPS 128(CX), Z18, Z18
 	VADDPS 192(CX), Z19, Z19
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
-	VMAXPS Z31, Z19, Z19
+	VMINPS Z30, Z16, Z16 // also keeps t in int32 range
+	VMINPS Z30, Z17, Z17 // also keeps t in int32 range
+	VMINPS Z30, Z18, Z18 // also keeps t in int32 range
+	VMINPS Z30, Z19, Z19 // also keeps t in int32 range
+	VCVTPS2DQ Z16, Z16 // round to nearest even
+	VCVTPS2DQ Z17, Z17 // round to nearest even
+	VCVTPS2DQ Z18, Z18 // round to nearest even
 	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z17, Z16, Z16
+	VPACKSSDW Z19, Z18, Z18
+	VPACKUSWB Z18, Z16, Z16 // < 0 saturates to 0
+	VPERMD Z16, Z28, Z16
+	VMOVDQU8 Z16, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z20, Z20
-	VMULPS 0(SI), Z20, Z20
-	VADDPS 0(CX), Z20, Z20
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
-	VMAXPS Z31, Z20, Z20
-	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z21, Z21
-	VMULPS 64(SI), Z21, Z21
-	VADDPS 64(CX), Z21, Z21
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
-	VMAXPS Z31, Z21, Z21
-	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z22, Z22
-	VMULPS 128(SI), Z22, Z22
-	VADDPS 128(CX), Z22, Z22
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VMAXPS Z31, Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z23, Z23
+	VMULPS 0(SI), Z20, Z20
+	VMULPS 64(SI), Z21, Z21
+	VMULPS 128(SI), Z22, Z22
 	VMULPS 192(SI), Z23, Z23
+	VADDPS 0(CX), Z20, Z20
+	VADDPS 64(CX), Z21, Z21
+	VADDPS 128(CX), Z22, Z22
 	VADDPS 192(CX), Z23, Z23
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
-	VMAXPS Z31, Z23, Z23
+	VMINPS Z30, Z20, Z20 // also keeps t in int32 range
+	VMINPS Z30, Z21, Z21 // also keeps t in int32 range
+	VMINPS Z30, Z22, Z22 // also keeps t in int32 range
+	VMINPS Z30, Z23, Z23 // also keeps t in int32 range
+	VCVTPS2DQ Z20, Z20 // round to nearest even
+	VCVTPS2DQ Z21, Z21 // round to nearest even
+	VCVTPS2DQ Z22, Z22 // round to nearest even
 	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z21, Z20, Z20
+	VPACKSSDW Z23, Z22, Z22
+	VPACKUSWB Z22, Z20, Z20 // < 0 saturates to 0
+	VPERMD Z20, Z28, Z20
+	VMOVDQU8 Z20, K1, (DX)
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
@@ -19312,8 +17952,8 @@ gemmQVNNI8Tiles6x4U8_epi:
 	VZEROUPPER
 	RET
 
-// func gemmQVNNI8Tiles6x4U8ReLU(p *gqTiles)
-TEXT ·gemmQVNNI8Tiles6x4U8ReLU(SB), NOSPLIT, $0-8
+// func gemmQVNNI8Tiles6x4U8Lo(p *gqTiles)
+TEXT ·gemmQVNNI8Tiles6x4U8Lo(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
 	// 6 rows x 4 vectors, dst 0, act 1
 	MOVQ T_A(DI), AX
@@ -19321,12 +17961,9 @@ TEXT ·gemmQVNNI8Tiles6x4U8ReLU(SB), NOSPLIT, $0-8
 	MOVQ T_LDA(DI), R12
 	LEAQ (R12)(R12*2), R13
 	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
-	KMOVW T_MASK+16(DI), K3
-	KMOVW T_MASK+24(DI), K4
+	KMOVQ T_BMASK(DI), K1
 	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles6x4U8ReLU_tile:
+gemmQVNNI8Tiles6x4U8Lo_tile:
 	MOVQ T_ZC(DI), SI
 	VMOVDQU32 0(SI), Z0
 	VMOVDQU32 64(SI), Z1
@@ -19359,8 +17996,8 @@ gemmQVNNI8Tiles6x4U8ReLU_tile:
 	MOVQ T_TILEA(DI), DX
 	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
 	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles6x4U8ReLU_one
-gemmQVNNI8Tiles6x4U8ReLU_two:
+	JLT gemmQVNNI8Tiles6x4U8Lo_one
+gemmQVNNI8Tiles6x4U8Lo_two:
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19437,10 +18074,10 @@ gemmQVNNI8Tiles6x4U8ReLU_two:
 	ADDQ $512, SI
 	SUBQ $2, CX
 	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles6x4U8ReLU_two
-gemmQVNNI8Tiles6x4U8ReLU_one:
+	JGE gemmQVNNI8Tiles6x4U8Lo_two
+gemmQVNNI8Tiles6x4U8Lo_one:
 	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles6x4U8ReLU_tail
+	JZ gemmQVNNI8Tiles6x4U8Lo_tail
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19478,10 +18115,10 @@ gemmQVNNI8Tiles6x4U8ReLU_one:
 	ADDQ $4, R8
 	ADDQ $4, R9
 	ADDQ $256, SI
-gemmQVNNI8Tiles6x4U8ReLU_tail:
+gemmQVNNI8Tiles6x4U8Lo_tail:
 	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
 	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles6x4U8ReLU_epi
+	JZ gemmQVNNI8Tiles6x4U8Lo_epi
 	VMOVDQU32 0(SI), Z24
 	VMOVDQU32 64(SI), Z25
 	VMOVDQU32 128(SI), Z26
@@ -19522,653 +18159,178 @@ gemmQVNNI8Tiles6x4U8ReLU_tail:
 	VPDPBUSD Z25, Z28, Z21
 	VPDPBUSD Z26, Z28, Z22
 	VPDPBUSD Z27, Z28, Z23
-gemmQVNNI8Tiles6x4U8ReLU_epi:
+gemmQVNNI8Tiles6x4U8Lo_epi:
 	MOVQ T_S(DI), SI
 	MOVQ T_BIAS(DI), CX
 	MOVQ BX, DX
+	VBROADCASTSS T_HI8(DI), Z30
+	VPBROADCASTB T_LO(DI), Z29
+	VMOVDQU32 gqconst<>+448(SB), Z28
 	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMAXPS Z31, Z0, Z0 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z1, Z1
-	VMULPS 64(SI), Z1, Z1
-	VADDPS 64(CX), Z1, Z1
-	VMAXPS Z31, Z1, Z1 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z2, Z2
-	VMULPS 128(SI), Z2, Z2
-	VADDPS 128(CX), Z2, Z2
-	VMAXPS Z31, Z2, Z2 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z3, Z3
+	VMULPS 0(SI), Z0, Z0
+	VMULPS 64(SI), Z1, Z1
+	VMULPS 128(SI), Z2, Z2
 	VMULPS 192(SI), Z3, Z3
+	VADDPS 0(CX), Z0, Z0
+	VADDPS 64(CX), Z1, Z1
+	VADDPS 128(CX), Z2, Z2
 	VADDPS 192(CX), Z3, Z3
-	VMAXPS Z31, Z3, Z3 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
+	VMINPS Z30, Z0, Z0 // also keeps t in int32 range
+	VMINPS Z30, Z1, Z1 // also keeps t in int32 range
+	VMINPS Z30, Z2, Z2 // also keeps t in int32 range
+	VMINPS Z30, Z3, Z3 // also keeps t in int32 range
+	VCVTPS2DQ Z0, Z0 // round to nearest even
+	VCVTPS2DQ Z1, Z1 // round to nearest even
+	VCVTPS2DQ Z2, Z2 // round to nearest even
 	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z1, Z0, Z0
+	VPACKSSDW Z3, Z2, Z2
+	VPACKUSWB Z2, Z0, Z0 // < 0 saturates to 0
+	VPERMD Z0, Z28, Z0
+	VPMAXUB Z29, Z0, Z0
+	VMOVDQU8 Z0, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z4, Z4
-	VMULPS 0(SI), Z4, Z4
-	VADDPS 0(CX), Z4, Z4
-	VMAXPS Z31, Z4, Z4 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z5, Z5
-	VMULPS 64(SI), Z5, Z5
-	VADDPS 64(CX), Z5, Z5
-	VMAXPS Z31, Z5, Z5 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z6, Z6
-	VMULPS 128(SI), Z6, Z6
-	VADDPS 128(CX), Z6, Z6
-	VMAXPS Z31, Z6, Z6 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z7, Z7
+	VMULPS 0(SI), Z4, Z4
+	VMULPS 64(SI), Z5, Z5
+	VMULPS 128(SI), Z6, Z6
 	VMULPS 192(SI), Z7, Z7
+	VADDPS 0(CX), Z4, Z4
+	VADDPS 64(CX), Z5, Z5
+	VADDPS 128(CX), Z6, Z6
 	VADDPS 192(CX), Z7, Z7
-	VMAXPS Z31, Z7, Z7 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
+	VMINPS Z30, Z4, Z4 // also keeps t in int32 range
+	VMINPS Z30, Z5, Z5 // also keeps t in int32 range
+	VMINPS Z30, Z6, Z6 // also keeps t in int32 range
+	VMINPS Z30, Z7, Z7 // also keeps t in int32 range
+	VCVTPS2DQ Z4, Z4 // round to nearest even
+	VCVTPS2DQ Z5, Z5 // round to nearest even
+	VCVTPS2DQ Z6, Z6 // round to nearest even
 	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z5, Z4, Z4
+	VPACKSSDW Z7, Z6, Z6
+	VPACKUSWB Z6, Z4, Z4 // < 0 saturates to 0
+	VPERMD Z4, Z28, Z4
+	VPMAXUB Z29, Z4, Z4
+	VMOVDQU8 Z4, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z8, Z8
-	VMULPS 0(SI), Z8, Z8
-	VADDPS 0(CX), Z8, Z8
-	VMAXPS Z31, Z8, Z8 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z9, Z9
-	VMULPS 64(SI), Z9, Z9
-	VADDPS 64(CX), Z9, Z9
-	VMAXPS Z31, Z9, Z9 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z10, Z10
-	VMULPS 128(SI), Z10, Z10
-	VADDPS 128(CX), Z10, Z10
-	VMAXPS Z31, Z10, Z10 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z11, Z11
+	VMULPS 0(SI), Z8, Z8
+	VMULPS 64(SI), Z9, Z9
+	VMULPS 128(SI), Z10, Z10
 	VMULPS 192(SI), Z11, Z11
+	VADDPS 0(CX), Z8, Z8
+	VADDPS 64(CX), Z9, Z9
+	VADDPS 128(CX), Z10, Z10
 	VADDPS 192(CX), Z11, Z11
-	VMAXPS Z31, Z11, Z11 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
+	VMINPS Z30, Z8, Z8 // also keeps t in int32 range
+	VMINPS Z30, Z9, Z9 // also keeps t in int32 range
+	VMINPS Z30, Z10, Z10 // also keeps t in int32 range
+	VMINPS Z30, Z11, Z11 // also keeps t in int32 range
+	VCVTPS2DQ Z8, Z8 // round to nearest even
+	VCVTPS2DQ Z9, Z9 // round to nearest even
+	VCVTPS2DQ Z10, Z10 // round to nearest even
 	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z9, Z8, Z8
+	VPACKSSDW Z11, Z10, Z10
+	VPACKUSWB Z10, Z8, Z8 // < 0 saturates to 0
+	VPERMD Z8, Z28, Z8
+	VPMAXUB Z29, Z8, Z8
+	VMOVDQU8 Z8, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMAXPS Z31, Z12, Z12 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z13, Z13
-	VMULPS 64(SI), Z13, Z13
-	VADDPS 64(CX), Z13, Z13
-	VMAXPS Z31, Z13, Z13 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z14, Z14
-	VMULPS 128(SI), Z14, Z14
-	VADDPS 128(CX), Z14, Z14
-	VMAXPS Z31, Z14, Z14 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z15, Z15
+	VMULPS 0(SI), Z12, Z12
+	VMULPS 64(SI), Z13, Z13
+	VMULPS 128(SI), Z14, Z14
 	VMULPS 192(SI), Z15, Z15
+	VADDPS 0(CX), Z12, Z12
+	VADDPS 64(CX), Z13, Z13
+	VADDPS 128(CX), Z14, Z14
 	VADDPS 192(CX), Z15, Z15
-	VMAXPS Z31, Z15, Z15 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
+	VMINPS Z30, Z12, Z12 // also keeps t in int32 range
+	VMINPS Z30, Z13, Z13 // also keeps t in int32 range
+	VMINPS Z30, Z14, Z14 // also keeps t in int32 range
+	VMINPS Z30, Z15, Z15 // also keeps t in int32 range
+	VCVTPS2DQ Z12, Z12 // round to nearest even
+	VCVTPS2DQ Z13, Z13 // round to nearest even
+	VCVTPS2DQ Z14, Z14 // round to nearest even
 	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z13, Z12, Z12
+	VPACKSSDW Z15, Z14, Z14
+	VPACKUSWB Z14, Z12, Z12 // < 0 saturates to 0
+	VPERMD Z12, Z28, Z12
+	VPMAXUB Z29, Z12, Z12
+	VMOVDQU8 Z12, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z16, Z16
-	VMULPS 0(SI), Z16, Z16
-	VADDPS 0(CX), Z16, Z16
-	VMAXPS Z31, Z16, Z16 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z17, Z17
-	VMULPS 64(SI), Z17, Z17
-	VADDPS 64(CX), Z17, Z17
-	VMAXPS Z31, Z17, Z17 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
-	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z18, Z18
-	VMULPS 128(SI), Z18, Z18
-	VADDPS 128(CX), Z18, Z18
-	VMAXPS Z31, Z18, Z18 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z19, Z19
+	VMULPS 0(SI), Z16, Z16
+	VMULPS 64(SI), Z17, Z17
+	VMULPS 128(SI), Z18, Z18
 	VMULPS 192(SI), Z19, Z19
+	VADDPS 0(CX), Z16, Z16
+	VADDPS 64(CX), Z17, Z17
+	VADDPS 128(CX), Z18, Z18
 	VADDPS 192(CX), Z19, Z19
-	VMAXPS Z31, Z19, Z19 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
+	VMINPS Z30, Z16, Z16 // also keeps t in int32 range
+	VMINPS Z30, Z17, Z17 // also keeps t in int32 range
+	VMINPS Z30, Z18, Z18 // also keeps t in int32 range
+	VMINPS Z30, Z19, Z19 // also keeps t in int32 range
+	VCVTPS2DQ Z16, Z16 // round to nearest even
+	VCVTPS2DQ Z17, Z17 // round to nearest even
+	VCVTPS2DQ Z18, Z18 // round to nearest even
 	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z17, Z16, Z16
+	VPACKSSDW Z19, Z18, Z18
+	VPACKUSWB Z18, Z16, Z16 // < 0 saturates to 0
+	VPERMD Z16, Z28, Z16
+	VPMAXUB Z29, Z16, Z16
+	VMOVDQU8 Z16, K1, (DX)
 	ADDQ T_LDC(DI), DX
 	VCVTDQ2PS Z20, Z20
-	VMULPS 0(SI), Z20, Z20
-	VADDPS 0(CX), Z20, Z20
-	VMAXPS Z31, Z20, Z20 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
-	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K1, 0(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z21, Z21
-	VMULPS 64(SI), Z21, Z21
-	VADDPS 64(CX), Z21, Z21
-	VMAXPS Z31, Z21, Z21 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
-	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K2, 16(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z22, Z22
-	VMULPS 128(SI), Z22, Z22
-	VADDPS 128(CX), Z22, Z22
-	VMAXPS Z31, Z22, Z22 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K3, 32(DX) // > 255 (or indefinite) saturates to 255
 	VCVTDQ2PS Z23, Z23
+	VMULPS 0(SI), Z20, Z20
+	VMULPS 64(SI), Z21, Z21
+	VMULPS 128(SI), Z22, Z22
 	VMULPS 192(SI), Z23, Z23
+	VADDPS 0(CX), Z20, Z20
+	VADDPS 64(CX), Z21, Z21
+	VADDPS 128(CX), Z22, Z22
 	VADDPS 192(CX), Z23, Z23
-	VMAXPS Z31, Z23, Z23 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
+	VMINPS Z30, Z20, Z20 // also keeps t in int32 range
+	VMINPS Z30, Z21, Z21 // also keeps t in int32 range
+	VMINPS Z30, Z22, Z22 // also keeps t in int32 range
+	VMINPS Z30, Z23, Z23 // also keeps t in int32 range
+	VCVTPS2DQ Z20, Z20 // round to nearest even
+	VCVTPS2DQ Z21, Z21 // round to nearest even
+	VCVTPS2DQ Z22, Z22 // round to nearest even
 	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K4, 48(DX) // > 255 (or indefinite) saturates to 255
+	VPACKSSDW Z21, Z20, Z20
+	VPACKSSDW Z23, Z22, Z22
+	VPACKUSWB Z22, Z20, Z20 // < 0 saturates to 0
+	VPERMD Z20, Z28, Z20
+	VPMAXUB Z29, Z20, Z20
+	VMOVDQU8 Z20, K1, (DX)
 	ADDQ T_TILEA(DI), AX
 	ADDQ T_TILEC(DI), BX
 	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles6x4U8ReLU_tile
-	VZEROUPPER
-	RET
-
-// func gemmQVNNI8Tiles6x4U8ReLU6(p *gqTiles)
-TEXT ·gemmQVNNI8Tiles6x4U8ReLU6(SB), NOSPLIT, $0-8
-	MOVQ p+0(FP), DI
-	// 6 rows x 4 vectors, dst 0, act 2
-	MOVQ T_A(DI), AX
-	MOVQ T_C(DI), BX
-	MOVQ T_LDA(DI), R12
-	LEAQ (R12)(R12*2), R13
-	VPXORD Z31, Z31, Z31
-	KMOVW T_MASK+0(DI), K1
-	KMOVW T_MASK+8(DI), K2
-	KMOVW T_MASK+16(DI), K3
-	KMOVW T_MASK+24(DI), K4
-	KMOVQ T_TMASK(DI), K7
-gemmQVNNI8Tiles6x4U8ReLU6_tile:
-	MOVQ T_ZC(DI), SI
-	VMOVDQU32 0(SI), Z0
-	VMOVDQU32 64(SI), Z1
-	VMOVDQU32 128(SI), Z2
-	VMOVDQU32 192(SI), Z3
-	VMOVDQU32 0(SI), Z4
-	VMOVDQU32 64(SI), Z5
-	VMOVDQU32 128(SI), Z6
-	VMOVDQU32 192(SI), Z7
-	VMOVDQU32 0(SI), Z8
-	VMOVDQU32 64(SI), Z9
-	VMOVDQU32 128(SI), Z10
-	VMOVDQU32 192(SI), Z11
-	VMOVDQU32 0(SI), Z12
-	VMOVDQU32 64(SI), Z13
-	VMOVDQU32 128(SI), Z14
-	VMOVDQU32 192(SI), Z15
-	VMOVDQU32 0(SI), Z16
-	VMOVDQU32 64(SI), Z17
-	VMOVDQU32 128(SI), Z18
-	VMOVDQU32 192(SI), Z19
-	VMOVDQU32 0(SI), Z20
-	VMOVDQU32 64(SI), Z21
-	VMOVDQU32 128(SI), Z22
-	VMOVDQU32 192(SI), Z23
-	MOVQ AX, R8
-	LEAQ (R8)(R12*4), R9
-	MOVQ T_B(DI), SI
-	MOVQ T_STEPS(DI), CX
-	MOVQ T_TILEA(DI), DX
-	ADDQ AX, DX // the next tile's rows, prefetched a line per step (never dereferenced)
-	CMPQ CX, $2
-	JLT gemmQVNNI8Tiles6x4U8ReLU6_one
-gemmQVNNI8Tiles6x4U8ReLU6_two:
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VMOVDQU32 128(SI), Z26
-	VMOVDQU32 192(SI), Z27
-	VPBROADCASTD 0(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPDPBUSD Z26, Z28, Z2
-	VPDPBUSD Z27, Z28, Z3
-	VPBROADCASTD 0(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPDPBUSD Z25, Z28, Z5
-	VPDPBUSD Z26, Z28, Z6
-	VPDPBUSD Z27, Z28, Z7
-	VPBROADCASTD 0(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPDPBUSD Z25, Z28, Z9
-	VPDPBUSD Z26, Z28, Z10
-	VPDPBUSD Z27, Z28, Z11
-	VPBROADCASTD 0(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPDPBUSD Z26, Z28, Z14
-	VPDPBUSD Z27, Z28, Z15
-	VPBROADCASTD 0(R9), Z28
-	VPDPBUSD Z24, Z28, Z16
-	VPDPBUSD Z25, Z28, Z17
-	VPDPBUSD Z26, Z28, Z18
-	VPDPBUSD Z27, Z28, Z19
-	VPBROADCASTD 0(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z20
-	VPDPBUSD Z25, Z28, Z21
-	VPDPBUSD Z26, Z28, Z22
-	VPDPBUSD Z27, Z28, Z23
-	PREFETCHT0 (DX)
-	VMOVDQU32 256(SI), Z24
-	VMOVDQU32 320(SI), Z25
-	VMOVDQU32 384(SI), Z26
-	VMOVDQU32 448(SI), Z27
-	VPBROADCASTD 4(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPDPBUSD Z26, Z28, Z2
-	VPDPBUSD Z27, Z28, Z3
-	VPBROADCASTD 4(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPDPBUSD Z25, Z28, Z5
-	VPDPBUSD Z26, Z28, Z6
-	VPDPBUSD Z27, Z28, Z7
-	VPBROADCASTD 4(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPDPBUSD Z25, Z28, Z9
-	VPDPBUSD Z26, Z28, Z10
-	VPDPBUSD Z27, Z28, Z11
-	VPBROADCASTD 4(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPDPBUSD Z26, Z28, Z14
-	VPDPBUSD Z27, Z28, Z15
-	VPBROADCASTD 4(R9), Z28
-	VPDPBUSD Z24, Z28, Z16
-	VPDPBUSD Z25, Z28, Z17
-	VPDPBUSD Z26, Z28, Z18
-	VPDPBUSD Z27, Z28, Z19
-	VPBROADCASTD 4(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z20
-	VPDPBUSD Z25, Z28, Z21
-	VPDPBUSD Z26, Z28, Z22
-	VPDPBUSD Z27, Z28, Z23
-	PREFETCHT0 64(DX)
-	ADDQ $8, R8
-	ADDQ $8, R9
-	ADDQ $128, DX
-	ADDQ $512, SI
-	SUBQ $2, CX
-	CMPQ CX, $2
-	JGE gemmQVNNI8Tiles6x4U8ReLU6_two
-gemmQVNNI8Tiles6x4U8ReLU6_one:
-	TESTQ CX, CX
-	JZ gemmQVNNI8Tiles6x4U8ReLU6_tail
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VMOVDQU32 128(SI), Z26
-	VMOVDQU32 192(SI), Z27
-	VPBROADCASTD 0(R8), Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPDPBUSD Z26, Z28, Z2
-	VPDPBUSD Z27, Z28, Z3
-	VPBROADCASTD 0(R8)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPDPBUSD Z25, Z28, Z5
-	VPDPBUSD Z26, Z28, Z6
-	VPDPBUSD Z27, Z28, Z7
-	VPBROADCASTD 0(R8)(R12*2), Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPDPBUSD Z25, Z28, Z9
-	VPDPBUSD Z26, Z28, Z10
-	VPDPBUSD Z27, Z28, Z11
-	VPBROADCASTD 0(R8)(R13*1), Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPDPBUSD Z26, Z28, Z14
-	VPDPBUSD Z27, Z28, Z15
-	VPBROADCASTD 0(R9), Z28
-	VPDPBUSD Z24, Z28, Z16
-	VPDPBUSD Z25, Z28, Z17
-	VPDPBUSD Z26, Z28, Z18
-	VPDPBUSD Z27, Z28, Z19
-	VPBROADCASTD 0(R9)(R12*1), Z28
-	VPDPBUSD Z24, Z28, Z20
-	VPDPBUSD Z25, Z28, Z21
-	VPDPBUSD Z26, Z28, Z22
-	VPDPBUSD Z27, Z28, Z23
-	ADDQ $4, R8
-	ADDQ $4, R9
-	ADDQ $256, SI
-gemmQVNNI8Tiles6x4U8ReLU6_tail:
-	// The last K%4 bytes of each row by a masked load: nothing past the row is read.
-	KORTESTQ K7, K7
-	JZ gemmQVNNI8Tiles6x4U8ReLU6_epi
-	VMOVDQU32 0(SI), Z24
-	VMOVDQU32 64(SI), Z25
-	VMOVDQU32 128(SI), Z26
-	VMOVDQU32 192(SI), Z27
-	VMOVDQU8.Z 0(R8), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z0
-	VPDPBUSD Z25, Z28, Z1
-	VPDPBUSD Z26, Z28, Z2
-	VPDPBUSD Z27, Z28, Z3
-	VMOVDQU8.Z 0(R8)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z4
-	VPDPBUSD Z25, Z28, Z5
-	VPDPBUSD Z26, Z28, Z6
-	VPDPBUSD Z27, Z28, Z7
-	VMOVDQU8.Z 0(R8)(R12*2), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z8
-	VPDPBUSD Z25, Z28, Z9
-	VPDPBUSD Z26, Z28, Z10
-	VPDPBUSD Z27, Z28, Z11
-	VMOVDQU8.Z 0(R8)(R13*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z12
-	VPDPBUSD Z25, Z28, Z13
-	VPDPBUSD Z26, Z28, Z14
-	VPDPBUSD Z27, Z28, Z15
-	VMOVDQU8.Z 0(R9), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z16
-	VPDPBUSD Z25, Z28, Z17
-	VPDPBUSD Z26, Z28, Z18
-	VPDPBUSD Z27, Z28, Z19
-	VMOVDQU8.Z 0(R9)(R12*1), K7, X29
-	VPBROADCASTD X29, Z28
-	VPDPBUSD Z24, Z28, Z20
-	VPDPBUSD Z25, Z28, Z21
-	VPDPBUSD Z26, Z28, Z22
-	VPDPBUSD Z27, Z28, Z23
-gemmQVNNI8Tiles6x4U8ReLU6_epi:
-	MOVQ T_S(DI), SI
-	MOVQ T_BIAS(DI), CX
-	MOVQ BX, DX
-	VCVTDQ2PS Z0, Z0
-	VMULPS 0(SI), Z0, Z0
-	VADDPS 0(CX), Z0, Z0
-	VMAXPS Z31, Z0, Z0 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z0, Z0
-	VMULPS.BCST T_INV(DI), Z0, Z0
-	VADDPS.BCST T_ZERO(DI), Z0, Z0
-	VCVTPS2DQ Z0, Z0 // round to nearest even
-	VPMOVUSDB Z0, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z1, Z1
-	VMULPS 64(SI), Z1, Z1
-	VADDPS 64(CX), Z1, Z1
-	VMAXPS Z31, Z1, Z1 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z1, Z1
-	VMULPS.BCST T_INV(DI), Z1, Z1
-	VADDPS.BCST T_ZERO(DI), Z1, Z1
-	VCVTPS2DQ Z1, Z1 // round to nearest even
-	VPMOVUSDB Z1, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z2, Z2
-	VMULPS 128(SI), Z2, Z2
-	VADDPS 128(CX), Z2, Z2
-	VMAXPS Z31, Z2, Z2 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z2, Z2
-	VMULPS.BCST T_INV(DI), Z2, Z2
-	VADDPS.BCST T_ZERO(DI), Z2, Z2
-	VCVTPS2DQ Z2, Z2 // round to nearest even
-	VPMOVUSDB Z2, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z3, Z3
-	VMULPS 192(SI), Z3, Z3
-	VADDPS 192(CX), Z3, Z3
-	VMAXPS Z31, Z3, Z3 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z3, Z3
-	VMULPS.BCST T_INV(DI), Z3, Z3
-	VADDPS.BCST T_ZERO(DI), Z3, Z3
-	VCVTPS2DQ Z3, Z3 // round to nearest even
-	VPMOVUSDB Z3, K4, 48(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z4, Z4
-	VMULPS 0(SI), Z4, Z4
-	VADDPS 0(CX), Z4, Z4
-	VMAXPS Z31, Z4, Z4 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z4, Z4
-	VMULPS.BCST T_INV(DI), Z4, Z4
-	VADDPS.BCST T_ZERO(DI), Z4, Z4
-	VCVTPS2DQ Z4, Z4 // round to nearest even
-	VPMOVUSDB Z4, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z5, Z5
-	VMULPS 64(SI), Z5, Z5
-	VADDPS 64(CX), Z5, Z5
-	VMAXPS Z31, Z5, Z5 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z5, Z5
-	VMULPS.BCST T_INV(DI), Z5, Z5
-	VADDPS.BCST T_ZERO(DI), Z5, Z5
-	VCVTPS2DQ Z5, Z5 // round to nearest even
-	VPMOVUSDB Z5, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z6, Z6
-	VMULPS 128(SI), Z6, Z6
-	VADDPS 128(CX), Z6, Z6
-	VMAXPS Z31, Z6, Z6 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z6, Z6
-	VMULPS.BCST T_INV(DI), Z6, Z6
-	VADDPS.BCST T_ZERO(DI), Z6, Z6
-	VCVTPS2DQ Z6, Z6 // round to nearest even
-	VPMOVUSDB Z6, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z7, Z7
-	VMULPS 192(SI), Z7, Z7
-	VADDPS 192(CX), Z7, Z7
-	VMAXPS Z31, Z7, Z7 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z7, Z7
-	VMULPS.BCST T_INV(DI), Z7, Z7
-	VADDPS.BCST T_ZERO(DI), Z7, Z7
-	VCVTPS2DQ Z7, Z7 // round to nearest even
-	VPMOVUSDB Z7, K4, 48(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z8, Z8
-	VMULPS 0(SI), Z8, Z8
-	VADDPS 0(CX), Z8, Z8
-	VMAXPS Z31, Z8, Z8 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z8, Z8
-	VMULPS.BCST T_INV(DI), Z8, Z8
-	VADDPS.BCST T_ZERO(DI), Z8, Z8
-	VCVTPS2DQ Z8, Z8 // round to nearest even
-	VPMOVUSDB Z8, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z9, Z9
-	VMULPS 64(SI), Z9, Z9
-	VADDPS 64(CX), Z9, Z9
-	VMAXPS Z31, Z9, Z9 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z9, Z9
-	VMULPS.BCST T_INV(DI), Z9, Z9
-	VADDPS.BCST T_ZERO(DI), Z9, Z9
-	VCVTPS2DQ Z9, Z9 // round to nearest even
-	VPMOVUSDB Z9, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z10, Z10
-	VMULPS 128(SI), Z10, Z10
-	VADDPS 128(CX), Z10, Z10
-	VMAXPS Z31, Z10, Z10 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z10, Z10
-	VMULPS.BCST T_INV(DI), Z10, Z10
-	VADDPS.BCST T_ZERO(DI), Z10, Z10
-	VCVTPS2DQ Z10, Z10 // round to nearest even
-	VPMOVUSDB Z10, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z11, Z11
-	VMULPS 192(SI), Z11, Z11
-	VADDPS 192(CX), Z11, Z11
-	VMAXPS Z31, Z11, Z11 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z11, Z11
-	VMULPS.BCST T_INV(DI), Z11, Z11
-	VADDPS.BCST T_ZERO(DI), Z11, Z11
-	VCVTPS2DQ Z11, Z11 // round to nearest even
-	VPMOVUSDB Z11, K4, 48(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z12, Z12
-	VMULPS 0(SI), Z12, Z12
-	VADDPS 0(CX), Z12, Z12
-	VMAXPS Z31, Z12, Z12 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z12, Z12
-	VMULPS.BCST T_INV(DI), Z12, Z12
-	VADDPS.BCST T_ZERO(DI), Z12, Z12
-	VCVTPS2DQ Z12, Z12 // round to nearest even
-	VPMOVUSDB Z12, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z13, Z13
-	VMULPS 64(SI), Z13, Z13
-	VADDPS 64(CX), Z13, Z13
-	VMAXPS Z31, Z13, Z13 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z13, Z13
-	VMULPS.BCST T_INV(DI), Z13, Z13
-	VADDPS.BCST T_ZERO(DI), Z13, Z13
-	VCVTPS2DQ Z13, Z13 // round to nearest even
-	VPMOVUSDB Z13, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z14, Z14
-	VMULPS 128(SI), Z14, Z14
-	VADDPS 128(CX), Z14, Z14
-	VMAXPS Z31, Z14, Z14 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z14, Z14
-	VMULPS.BCST T_INV(DI), Z14, Z14
-	VADDPS.BCST T_ZERO(DI), Z14, Z14
-	VCVTPS2DQ Z14, Z14 // round to nearest even
-	VPMOVUSDB Z14, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z15, Z15
-	VMULPS 192(SI), Z15, Z15
-	VADDPS 192(CX), Z15, Z15
-	VMAXPS Z31, Z15, Z15 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z15, Z15
-	VMULPS.BCST T_INV(DI), Z15, Z15
-	VADDPS.BCST T_ZERO(DI), Z15, Z15
-	VCVTPS2DQ Z15, Z15 // round to nearest even
-	VPMOVUSDB Z15, K4, 48(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z16, Z16
-	VMULPS 0(SI), Z16, Z16
-	VADDPS 0(CX), Z16, Z16
-	VMAXPS Z31, Z16, Z16 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z16, Z16
-	VMULPS.BCST T_INV(DI), Z16, Z16
-	VADDPS.BCST T_ZERO(DI), Z16, Z16
-	VCVTPS2DQ Z16, Z16 // round to nearest even
-	VPMOVUSDB Z16, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z17, Z17
-	VMULPS 64(SI), Z17, Z17
-	VADDPS 64(CX), Z17, Z17
-	VMAXPS Z31, Z17, Z17 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z17, Z17
-	VMULPS.BCST T_INV(DI), Z17, Z17
-	VADDPS.BCST T_ZERO(DI), Z17, Z17
-	VCVTPS2DQ Z17, Z17 // round to nearest even
-	VPMOVUSDB Z17, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z18, Z18
-	VMULPS 128(SI), Z18, Z18
-	VADDPS 128(CX), Z18, Z18
-	VMAXPS Z31, Z18, Z18 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z18, Z18
-	VMULPS.BCST T_INV(DI), Z18, Z18
-	VADDPS.BCST T_ZERO(DI), Z18, Z18
-	VCVTPS2DQ Z18, Z18 // round to nearest even
-	VPMOVUSDB Z18, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z19, Z19
-	VMULPS 192(SI), Z19, Z19
-	VADDPS 192(CX), Z19, Z19
-	VMAXPS Z31, Z19, Z19 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z19, Z19
-	VMULPS.BCST T_INV(DI), Z19, Z19
-	VADDPS.BCST T_ZERO(DI), Z19, Z19
-	VCVTPS2DQ Z19, Z19 // round to nearest even
-	VPMOVUSDB Z19, K4, 48(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_LDC(DI), DX
-	VCVTDQ2PS Z20, Z20
-	VMULPS 0(SI), Z20, Z20
-	VADDPS 0(CX), Z20, Z20
-	VMAXPS Z31, Z20, Z20 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z20, Z20
-	VMULPS.BCST T_INV(DI), Z20, Z20
-	VADDPS.BCST T_ZERO(DI), Z20, Z20
-	VCVTPS2DQ Z20, Z20 // round to nearest even
-	VPMOVUSDB Z20, K1, 0(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z21, Z21
-	VMULPS 64(SI), Z21, Z21
-	VADDPS 64(CX), Z21, Z21
-	VMAXPS Z31, Z21, Z21 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z21, Z21
-	VMULPS.BCST T_INV(DI), Z21, Z21
-	VADDPS.BCST T_ZERO(DI), Z21, Z21
-	VCVTPS2DQ Z21, Z21 // round to nearest even
-	VPMOVUSDB Z21, K2, 16(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z22, Z22
-	VMULPS 128(SI), Z22, Z22
-	VADDPS 128(CX), Z22, Z22
-	VMAXPS Z31, Z22, Z22 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z22, Z22
-	VMULPS.BCST T_INV(DI), Z22, Z22
-	VADDPS.BCST T_ZERO(DI), Z22, Z22
-	VCVTPS2DQ Z22, Z22 // round to nearest even
-	VPMOVUSDB Z22, K3, 32(DX) // > 255 (or indefinite) saturates to 255
-	VCVTDQ2PS Z23, Z23
-	VMULPS 192(SI), Z23, Z23
-	VADDPS 192(CX), Z23, Z23
-	VMAXPS Z31, Z23, Z23 // y > 0 ? y : 0, so -0 becomes 0 as in Go's max
-	VMINPS.BCST gqconst<>+384(SB), Z23, Z23
-	VMULPS.BCST T_INV(DI), Z23, Z23
-	VADDPS.BCST T_ZERO(DI), Z23, Z23
-	VCVTPS2DQ Z23, Z23 // round to nearest even
-	VPMOVUSDB Z23, K4, 48(DX) // > 255 (or indefinite) saturates to 255
-	ADDQ T_TILEA(DI), AX
-	ADDQ T_TILEC(DI), BX
-	DECQ T_TILES(DI)
-	JNZ gemmQVNNI8Tiles6x4U8ReLU6_tile
+	JNZ gemmQVNNI8Tiles6x4U8Lo_tile
 	VZEROUPPER
 	RET
 
@@ -21293,6 +19455,7 @@ gemmQUnpack4_done:
 //	if dst == 2 { yf[i][n] = yf[i][n] + y; continue }
 //	y = act(y + bias[n])
 //	dst == 1: c[i][n] = y; dst == 0: c[i][n] = QuantizeU8(y, invOut, outZero)
+//	dst == 3 (src 0, s = S8, bias = B8): c[i][n] = requantU8(acc[i][n], s[n], bias[n], lo8, hi8)
 TEXT ·gemmQEpiZ(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
 	MOVQ E_ACC(DI), SI
@@ -21314,7 +19477,7 @@ TEXT ·gemmQEpiZ(SB), NOSPLIT, $0-8
 	KMOVW E_MASK+8(DI), K2
 	KMOVW E_MASK+16(DI), K3
 	KMOVW E_MASK+24(DI), K4
-	IMUL3Q $9, R11, R11
+	IMUL3Q $12, R11, R11
 	IMUL3Q $3, R12, R12
 	ADDQ R11, R13
 	ADDQ R12, R13
@@ -21333,21 +19496,27 @@ TEXT ·gemmQEpiZ(SB), NOSPLIT, $0-8
 	CMPQ R13, $6
 	JEQ gemmQEpiZ_s0d2a0
 	CMPQ R13, $9
-	JEQ gemmQEpiZ_s1d0a0
-	CMPQ R13, $10
-	JEQ gemmQEpiZ_s1d0a1
-	CMPQ R13, $11
-	JEQ gemmQEpiZ_s1d0a2
+	JEQ gemmQEpiZ_s0d3a0
 	CMPQ R13, $12
-	JEQ gemmQEpiZ_s1d1a0
+	JEQ gemmQEpiZ_s1d0a0
 	CMPQ R13, $13
-	JEQ gemmQEpiZ_s1d1a1
+	JEQ gemmQEpiZ_s1d0a1
 	CMPQ R13, $14
+	JEQ gemmQEpiZ_s1d0a2
+	CMPQ R13, $15
+	JEQ gemmQEpiZ_s1d1a0
+	CMPQ R13, $16
+	JEQ gemmQEpiZ_s1d1a1
+	CMPQ R13, $17
 	JEQ gemmQEpiZ_s1d1a2
-	CMPQ R13, $7 // accumulation ignores the activation
+	CMPQ R13, $7 // the activation is not applied here
 	JEQ gemmQEpiZ_s0d2a0
-	CMPQ R13, $8 // accumulation ignores the activation
+	CMPQ R13, $8 // the activation is not applied here
 	JEQ gemmQEpiZ_s0d2a0
+	CMPQ R13, $10 // the activation is not applied here
+	JEQ gemmQEpiZ_s0d3a0
+	CMPQ R13, $11 // the activation is not applied here
+	JEQ gemmQEpiZ_s0d3a0
 	VZEROUPPER
 	RET
 gemmQEpiZ_s0d0a0:
@@ -22098,6 +20267,122 @@ gemmQEpiZ_s0d2a0_n4:
 	JNZ gemmQEpiZ_s0d2a0_n4
 	VZEROUPPER
 	RET
+gemmQEpiZ_s0d3a0:
+	VBROADCASTSS E_LO8(DI), Z14 // max(Lo8, 0)
+	VBROADCASTSS E_HI8(DI), Z15
+	CMPQ DX, $1
+	JEQ gemmQEpiZ_s0d3a0_n1
+	CMPQ DX, $2
+	JEQ gemmQEpiZ_s0d3a0_n2
+	CMPQ DX, $3
+	JEQ gemmQEpiZ_s0d3a0_n3
+	JMP gemmQEpiZ_s0d3a0_n4
+gemmQEpiZ_s0d3a0_n1:
+	MOVQ (R10), AX
+	VCVTDQ2PS 0(SI), Z0
+	VMULPS 0(R8), Z0, Z0
+	VADDPS 0(R9), Z0, Z0
+	VMAXPS Z14, Z0, Z0
+	VMINPS Z15, Z0, Z0
+	VCVTPS2DQ Z0, Z0 // round to nearest even
+	VPMOVUSDB Z0, K1, 0(AX)
+	ADDQ $256, SI
+	ADDQ $256, BX
+	ADDQ $8, R10
+	DECQ CX
+	JNZ gemmQEpiZ_s0d3a0_n1
+	VZEROUPPER
+	RET
+gemmQEpiZ_s0d3a0_n2:
+	MOVQ (R10), AX
+	VCVTDQ2PS 0(SI), Z0
+	VMULPS 0(R8), Z0, Z0
+	VADDPS 0(R9), Z0, Z0
+	VMAXPS Z14, Z0, Z0
+	VMINPS Z15, Z0, Z0
+	VCVTPS2DQ Z0, Z0 // round to nearest even
+	VPMOVUSDB Z0, K1, 0(AX)
+	VCVTDQ2PS 64(SI), Z1
+	VMULPS 64(R8), Z1, Z1
+	VADDPS 64(R9), Z1, Z1
+	VMAXPS Z14, Z1, Z1
+	VMINPS Z15, Z1, Z1
+	VCVTPS2DQ Z1, Z1 // round to nearest even
+	VPMOVUSDB Z1, K2, 16(AX)
+	ADDQ $256, SI
+	ADDQ $256, BX
+	ADDQ $8, R10
+	DECQ CX
+	JNZ gemmQEpiZ_s0d3a0_n2
+	VZEROUPPER
+	RET
+gemmQEpiZ_s0d3a0_n3:
+	MOVQ (R10), AX
+	VCVTDQ2PS 0(SI), Z0
+	VMULPS 0(R8), Z0, Z0
+	VADDPS 0(R9), Z0, Z0
+	VMAXPS Z14, Z0, Z0
+	VMINPS Z15, Z0, Z0
+	VCVTPS2DQ Z0, Z0 // round to nearest even
+	VPMOVUSDB Z0, K1, 0(AX)
+	VCVTDQ2PS 64(SI), Z1
+	VMULPS 64(R8), Z1, Z1
+	VADDPS 64(R9), Z1, Z1
+	VMAXPS Z14, Z1, Z1
+	VMINPS Z15, Z1, Z1
+	VCVTPS2DQ Z1, Z1 // round to nearest even
+	VPMOVUSDB Z1, K2, 16(AX)
+	VCVTDQ2PS 128(SI), Z2
+	VMULPS 128(R8), Z2, Z2
+	VADDPS 128(R9), Z2, Z2
+	VMAXPS Z14, Z2, Z2
+	VMINPS Z15, Z2, Z2
+	VCVTPS2DQ Z2, Z2 // round to nearest even
+	VPMOVUSDB Z2, K3, 32(AX)
+	ADDQ $256, SI
+	ADDQ $256, BX
+	ADDQ $8, R10
+	DECQ CX
+	JNZ gemmQEpiZ_s0d3a0_n3
+	VZEROUPPER
+	RET
+gemmQEpiZ_s0d3a0_n4:
+	MOVQ (R10), AX
+	VCVTDQ2PS 0(SI), Z0
+	VMULPS 0(R8), Z0, Z0
+	VADDPS 0(R9), Z0, Z0
+	VMAXPS Z14, Z0, Z0
+	VMINPS Z15, Z0, Z0
+	VCVTPS2DQ Z0, Z0 // round to nearest even
+	VPMOVUSDB Z0, K1, 0(AX)
+	VCVTDQ2PS 64(SI), Z1
+	VMULPS 64(R8), Z1, Z1
+	VADDPS 64(R9), Z1, Z1
+	VMAXPS Z14, Z1, Z1
+	VMINPS Z15, Z1, Z1
+	VCVTPS2DQ Z1, Z1 // round to nearest even
+	VPMOVUSDB Z1, K2, 16(AX)
+	VCVTDQ2PS 128(SI), Z2
+	VMULPS 128(R8), Z2, Z2
+	VADDPS 128(R9), Z2, Z2
+	VMAXPS Z14, Z2, Z2
+	VMINPS Z15, Z2, Z2
+	VCVTPS2DQ Z2, Z2 // round to nearest even
+	VPMOVUSDB Z2, K3, 32(AX)
+	VCVTDQ2PS 192(SI), Z3
+	VMULPS 192(R8), Z3, Z3
+	VADDPS 192(R9), Z3, Z3
+	VMAXPS Z14, Z3, Z3
+	VMINPS Z15, Z3, Z3
+	VCVTPS2DQ Z3, Z3 // round to nearest even
+	VPMOVUSDB Z3, K4, 48(AX)
+	ADDQ $256, SI
+	ADDQ $256, BX
+	ADDQ $8, R10
+	DECQ CX
+	JNZ gemmQEpiZ_s0d3a0_n4
+	VZEROUPPER
+	RET
 gemmQEpiZ_s1d0a0:
 	CMPQ DX, $1
 	JEQ gemmQEpiZ_s1d0a0_n1
@@ -22710,6 +20995,7 @@ gemmQEpiZ_s1d1a2_n4:
 //	if dst == 2 { yf[i][n] = yf[i][n] + y; continue }
 //	y = act(y + bias[n])
 //	dst == 1: c[i][n] = y; dst == 0: c[i][n] = QuantizeU8(y, invOut, outZero)
+//	dst == 3 (src 0, s = S8, bias = B8): c[i][n] = requantU8(acc[i][n], s[n], bias[n], lo8, hi8)
 TEXT ·gemmQEpiY(SB), NOSPLIT, $0-8
 	MOVQ p+0(FP), DI
 	MOVQ E_ACC(DI), SI
@@ -22727,7 +21013,7 @@ TEXT ·gemmQEpiY(SB), NOSPLIT, $0-8
 	VXORPS Y12, Y12, Y12
 	VBROADCASTSS gqconst<>+384(SB), Y13
 	VBROADCASTSS gqconst<>+388(SB), Y14
-	IMUL3Q $9, R11, R11
+	IMUL3Q $12, R11, R11
 	IMUL3Q $3, R12, R12
 	ADDQ R11, R13
 	ADDQ R12, R13
@@ -22746,21 +21032,27 @@ TEXT ·gemmQEpiY(SB), NOSPLIT, $0-8
 	CMPQ R13, $6
 	JEQ gemmQEpiY_s0d2a0
 	CMPQ R13, $9
-	JEQ gemmQEpiY_s1d0a0
-	CMPQ R13, $10
-	JEQ gemmQEpiY_s1d0a1
-	CMPQ R13, $11
-	JEQ gemmQEpiY_s1d0a2
+	JEQ gemmQEpiY_s0d3a0
 	CMPQ R13, $12
-	JEQ gemmQEpiY_s1d1a0
+	JEQ gemmQEpiY_s1d0a0
 	CMPQ R13, $13
-	JEQ gemmQEpiY_s1d1a1
+	JEQ gemmQEpiY_s1d0a1
 	CMPQ R13, $14
+	JEQ gemmQEpiY_s1d0a2
+	CMPQ R13, $15
+	JEQ gemmQEpiY_s1d1a0
+	CMPQ R13, $16
+	JEQ gemmQEpiY_s1d1a1
+	CMPQ R13, $17
 	JEQ gemmQEpiY_s1d1a2
-	CMPQ R13, $7 // accumulation ignores the activation
+	CMPQ R13, $7 // the activation is not applied here
 	JEQ gemmQEpiY_s0d2a0
-	CMPQ R13, $8 // accumulation ignores the activation
+	CMPQ R13, $8 // the activation is not applied here
 	JEQ gemmQEpiY_s0d2a0
+	CMPQ R13, $10 // the activation is not applied here
+	JEQ gemmQEpiY_s0d3a0
+	CMPQ R13, $11 // the activation is not applied here
+	JEQ gemmQEpiY_s0d3a0
 	VZEROUPPER
 	RET
 gemmQEpiY_s0d0a0:
@@ -23083,6 +21375,60 @@ gemmQEpiY_s0d2a0_n2:
 	ADDQ $8, R10
 	DECQ CX
 	JNZ gemmQEpiY_s0d2a0_n2
+	VZEROUPPER
+	RET
+gemmQEpiY_s0d3a0:
+	VBROADCASTSS E_LO8(DI), Y14 // max(Lo8, 0)
+	VBROADCASTSS E_HI8(DI), Y15
+	CMPQ DX, $1
+	JEQ gemmQEpiY_s0d3a0_n1
+	JMP gemmQEpiY_s0d3a0_n2
+gemmQEpiY_s0d3a0_n1:
+	MOVQ (R10), AX
+	VCVTDQ2PS 0(SI), Y0
+	VMULPS 0(R8), Y0, Y0
+	VADDPS 0(R9), Y0, Y0
+	VMAXPS Y14, Y0, Y0
+	VMINPS Y15, Y0, Y0
+	VCVTPS2DQ Y0, Y0 // round to nearest even
+	VEXTRACTI128 $1, Y0, X13
+	VPACKUSDW X13, X0, X0
+	VPACKUSWB X0, X0, X0
+	MOVQ X0, 0(AX)
+	ADDQ $256, SI
+	ADDQ $256, BX
+	ADDQ $8, R10
+	DECQ CX
+	JNZ gemmQEpiY_s0d3a0_n1
+	VZEROUPPER
+	RET
+gemmQEpiY_s0d3a0_n2:
+	MOVQ (R10), AX
+	VCVTDQ2PS 0(SI), Y0
+	VMULPS 0(R8), Y0, Y0
+	VADDPS 0(R9), Y0, Y0
+	VMAXPS Y14, Y0, Y0
+	VMINPS Y15, Y0, Y0
+	VCVTPS2DQ Y0, Y0 // round to nearest even
+	VEXTRACTI128 $1, Y0, X13
+	VPACKUSDW X13, X0, X0
+	VPACKUSWB X0, X0, X0
+	MOVQ X0, 0(AX)
+	VCVTDQ2PS 32(SI), Y1
+	VMULPS 32(R8), Y1, Y1
+	VADDPS 32(R9), Y1, Y1
+	VMAXPS Y14, Y1, Y1
+	VMINPS Y15, Y1, Y1
+	VCVTPS2DQ Y1, Y1 // round to nearest even
+	VEXTRACTI128 $1, Y1, X13
+	VPACKUSDW X13, X1, X1
+	VPACKUSWB X1, X1, X1
+	MOVQ X1, 8(AX)
+	ADDQ $256, SI
+	ADDQ $256, BX
+	ADDQ $8, R10
+	DECQ CX
+	JNZ gemmQEpiY_s0d3a0_n2
 	VZEROUPPER
 	RET
 gemmQEpiY_s1d0a0:

@@ -33,14 +33,15 @@ func TestGEMMQArgOffsets(t *testing.T) {
 		{"epi.src", unsafe.Offsetof(e.src), gqESrc}, {"epi.dst", unsafe.Offsetof(e.dst), gqEDst},
 		{"epi.act", unsafe.Offsetof(e.act), gqEAct}, {"epi.invOut", unsafe.Offsetof(e.invOut), gqEInv},
 		{"epi.outZero", unsafe.Offsetof(e.outZero), gqEZero},
+		{"epi.lo8", unsafe.Offsetof(e.lo8), gqELo8}, {"epi.hi8", unsafe.Offsetof(e.hi8), gqEHi8},
 		{"tiles.a", unsafe.Offsetof(tl.a), gqTA}, {"tiles.c", unsafe.Offsetof(tl.c), gqTC}, {"tiles.b", unsafe.Offsetof(tl.b), gqTB},
 		{"tiles.zc", unsafe.Offsetof(tl.zc), gqTZc}, {"tiles.s", unsafe.Offsetof(tl.s), gqTS}, {"tiles.bias", unsafe.Offsetof(tl.bias), gqTBias},
 		{"tiles.lda", unsafe.Offsetof(tl.lda), gqTLda}, {"tiles.ldc", unsafe.Offsetof(tl.ldc), gqTLdc},
 		{"tiles.tileA", unsafe.Offsetof(tl.tileA), gqTTileA}, {"tiles.tileC", unsafe.Offsetof(tl.tileC), gqTTileC},
 		{"tiles.tiles", unsafe.Offsetof(tl.tiles), gqTTiles}, {"tiles.steps", unsafe.Offsetof(tl.steps), gqTSteps},
 		{"tiles.tmask", unsafe.Offsetof(tl.tmask), gqTTmask}, {"tiles.mask", unsafe.Offsetof(tl.mask), gqTMask},
-		{"tiles.invOut", unsafe.Offsetof(tl.invOut), gqTInv},
-		{"tiles.outZero", unsafe.Offsetof(tl.outZero), gqTZero},
+		{"tiles.hi8", unsafe.Offsetof(tl.hi8), gqTHi8}, {"tiles.lo", unsafe.Offsetof(tl.lo), gqTLo},
+		{"tiles.bmask", unsafe.Offsetof(tl.bmask), gqTBmask},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s at offset %d, the assembly uses %d", c.name, c.got, c.want)

@@ -35,6 +35,8 @@ const (
 	gqEAct     = 192
 	gqEInv     = 200
 	gqEZero    = 204
+	gqELo8     = 208
+	gqEHi8     = 212
 	gqTA       = 0
 	gqTC       = 8
 	gqTB       = 16
@@ -49,8 +51,9 @@ const (
 	gqTSteps   = 88
 	gqTTmask   = 96
 	gqTMask    = 104
-	gqTInv     = 136
-	gqTZero    = 140
+	gqTHi8     = 136
+	gqTLo      = 140
+	gqTBmask   = 144
 )
 
 // gqTileRows is the rows of a gemmQVNNI8Tiles tile of nv vectors: as many
@@ -63,8 +66,9 @@ var gqTileRows = [5]int{0, 16, 12, 8, 6}
 // in the store masks,
 //
 //	acc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])
-//	y := actF32(float32(float32(acc)*s[n])+bias[n], act)
-//	c[i][n] = y (dst 1, float32) or QuantizeU8(y, p.invOut, p.outZero) (dst 0, uint8)
+//	dst 1: c[i][n] = actF32(float32(float32(acc)*s[n])+bias[n], act) (float32)
+//	dst 0: c[i][n] = max(requantU8(acc, s[n], bias[n], -Inf, p.hi8), p.lo) (uint8;
+//	       s and bias hold S8 and B8, act is 1 when p.lo > 0, else 0)
 //
 // with the assembly function of that tile shape, output and activation.
 func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
@@ -72,9 +76,7 @@ func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
 	case 0:
 		gemmQVNNI8Tiles16x1U8(p)
 	case 1:
-		gemmQVNNI8Tiles16x1U8ReLU(p)
-	case 2:
-		gemmQVNNI8Tiles16x1U8ReLU6(p)
+		gemmQVNNI8Tiles16x1U8Lo(p)
 	case 3:
 		gemmQVNNI8Tiles16x1F32(p)
 	case 4:
@@ -84,9 +86,7 @@ func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
 	case 6:
 		gemmQVNNI8Tiles12x2U8(p)
 	case 7:
-		gemmQVNNI8Tiles12x2U8ReLU(p)
-	case 8:
-		gemmQVNNI8Tiles12x2U8ReLU6(p)
+		gemmQVNNI8Tiles12x2U8Lo(p)
 	case 9:
 		gemmQVNNI8Tiles12x2F32(p)
 	case 10:
@@ -96,9 +96,7 @@ func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
 	case 12:
 		gemmQVNNI8Tiles8x3U8(p)
 	case 13:
-		gemmQVNNI8Tiles8x3U8ReLU(p)
-	case 14:
-		gemmQVNNI8Tiles8x3U8ReLU6(p)
+		gemmQVNNI8Tiles8x3U8Lo(p)
 	case 15:
 		gemmQVNNI8Tiles8x3F32(p)
 	case 16:
@@ -108,9 +106,7 @@ func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
 	case 18:
 		gemmQVNNI8Tiles6x4U8(p)
 	case 19:
-		gemmQVNNI8Tiles6x4U8ReLU(p)
-	case 20:
-		gemmQVNNI8Tiles6x4U8ReLU6(p)
+		gemmQVNNI8Tiles6x4U8Lo(p)
 	case 21:
 		gemmQVNNI8Tiles6x4F32(p)
 	case 22:
@@ -122,20 +118,15 @@ func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
 	}
 }
 
-// gemmQVNNI8Tiles16x1U8 is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, activation none.
+// gemmQVNNI8Tiles16x1U8 is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, no clamp below.
 //
 //go:noescape
 func gemmQVNNI8Tiles16x1U8(p *gqTiles)
 
-// gemmQVNNI8Tiles16x1U8ReLU is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, activation ReLU.
+// gemmQVNNI8Tiles16x1U8Lo is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped below at p.lo.
 //
 //go:noescape
-func gemmQVNNI8Tiles16x1U8ReLU(p *gqTiles)
-
-// gemmQVNNI8Tiles16x1U8ReLU6 is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, activation ReLU6.
-//
-//go:noescape
-func gemmQVNNI8Tiles16x1U8ReLU6(p *gqTiles)
+func gemmQVNNI8Tiles16x1U8Lo(p *gqTiles)
 
 // gemmQVNNI8Tiles16x1F32 is gemmQVNNI8Tiles for 16 rows x 1 vectors, float32 output, activation none.
 //
@@ -152,20 +143,15 @@ func gemmQVNNI8Tiles16x1F32ReLU(p *gqTiles)
 //go:noescape
 func gemmQVNNI8Tiles16x1F32ReLU6(p *gqTiles)
 
-// gemmQVNNI8Tiles12x2U8 is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, activation none.
+// gemmQVNNI8Tiles12x2U8 is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, no clamp below.
 //
 //go:noescape
 func gemmQVNNI8Tiles12x2U8(p *gqTiles)
 
-// gemmQVNNI8Tiles12x2U8ReLU is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, activation ReLU.
+// gemmQVNNI8Tiles12x2U8Lo is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped below at p.lo.
 //
 //go:noescape
-func gemmQVNNI8Tiles12x2U8ReLU(p *gqTiles)
-
-// gemmQVNNI8Tiles12x2U8ReLU6 is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, activation ReLU6.
-//
-//go:noescape
-func gemmQVNNI8Tiles12x2U8ReLU6(p *gqTiles)
+func gemmQVNNI8Tiles12x2U8Lo(p *gqTiles)
 
 // gemmQVNNI8Tiles12x2F32 is gemmQVNNI8Tiles for 12 rows x 2 vectors, float32 output, activation none.
 //
@@ -182,20 +168,15 @@ func gemmQVNNI8Tiles12x2F32ReLU(p *gqTiles)
 //go:noescape
 func gemmQVNNI8Tiles12x2F32ReLU6(p *gqTiles)
 
-// gemmQVNNI8Tiles8x3U8 is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, activation none.
+// gemmQVNNI8Tiles8x3U8 is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, no clamp below.
 //
 //go:noescape
 func gemmQVNNI8Tiles8x3U8(p *gqTiles)
 
-// gemmQVNNI8Tiles8x3U8ReLU is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, activation ReLU.
+// gemmQVNNI8Tiles8x3U8Lo is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped below at p.lo.
 //
 //go:noescape
-func gemmQVNNI8Tiles8x3U8ReLU(p *gqTiles)
-
-// gemmQVNNI8Tiles8x3U8ReLU6 is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, activation ReLU6.
-//
-//go:noescape
-func gemmQVNNI8Tiles8x3U8ReLU6(p *gqTiles)
+func gemmQVNNI8Tiles8x3U8Lo(p *gqTiles)
 
 // gemmQVNNI8Tiles8x3F32 is gemmQVNNI8Tiles for 8 rows x 3 vectors, float32 output, activation none.
 //
@@ -212,20 +193,15 @@ func gemmQVNNI8Tiles8x3F32ReLU(p *gqTiles)
 //go:noescape
 func gemmQVNNI8Tiles8x3F32ReLU6(p *gqTiles)
 
-// gemmQVNNI8Tiles6x4U8 is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, activation none.
+// gemmQVNNI8Tiles6x4U8 is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, no clamp below.
 //
 //go:noescape
 func gemmQVNNI8Tiles6x4U8(p *gqTiles)
 
-// gemmQVNNI8Tiles6x4U8ReLU is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, activation ReLU.
+// gemmQVNNI8Tiles6x4U8Lo is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped below at p.lo.
 //
 //go:noescape
-func gemmQVNNI8Tiles6x4U8ReLU(p *gqTiles)
-
-// gemmQVNNI8Tiles6x4U8ReLU6 is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, activation ReLU6.
-//
-//go:noescape
-func gemmQVNNI8Tiles6x4U8ReLU6(p *gqTiles)
+func gemmQVNNI8Tiles6x4U8Lo(p *gqTiles)
 
 // gemmQVNNI8Tiles6x4F32 is gemmQVNNI8Tiles for 6 rows x 4 vectors, float32 output, activation none.
 //
@@ -290,6 +266,10 @@ func gemmQUnpack4(src, dst unsafe.Pointer, n int)
 // Epilogues, for i < p.rows and the columns n of the vectors j < p.nvec
 // (masked by p.mask[j] with Z):
 //
+//	if p.dst == 3 { // one step, p.s = S8, p.bias = B8, p.lo8 = max(Lo8, 0)
+//		c[i][n] = requantU8(p.acc[i][n], s[n], bias[n], p.lo8, p.hi8) // uint8
+//		continue
+//	}
 //	y := p.yf[i][n]
 //	if p.src == 0 {
 //		y = float32(float32(p.acc[i][n]) * s[n])

@@ -78,19 +78,22 @@ func gemmQGeneric(g *GEMMQ, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, 
 		row := a[m*lda : m*lda+g.K]
 		for n := n0; n < n1; n++ {
 			var y0 float32
+			var acc int32
 			for gi := 0; gi < groups; gi++ {
 				k0, k1 := gi*gsize, min((gi+1)*gsize, g.K)
-				var acc int32
+				acc = 0
 				for k := k0; k < k1; k++ {
 					acc += int32(row[k]) * int32(g.Q[k*g.N+n])
 				}
 				acc -= g.ZeroCorr[gi*g.N+n]
 				y0 = y0 + float32(float32(acc)*g.S[gi*g.N+n])
 			}
-			y := epilogueQ(y0, g.Bias[n], g.Act)
-			if c8 != nil {
+			switch y := epilogueQ(y0, g.Bias[n], g.Act); {
+			case c8 != nil && groups == 1:
+				c8[m*ldc+n] = requantU8(acc, g.S8[n], g.B8[n], g.Lo8, g.Hi8)
+			case c8 != nil:
 				c8[m*ldc+n] = QuantizeU8(y, g.InvOut, g.Out.Zero)
-			} else {
+			default:
 				c32[m*ldc+n] = y
 			}
 		}
@@ -181,7 +184,7 @@ func dwQGenericFrom(d *DepthwiseQ, h, w, r0, r1, c0 int, in, out8 []uint8, out32
 					acc += (int32(src[pix*C+c]) - zero) * int32(d.Q[tap*C+c])
 				})
 				if out8 != nil {
-					out8[o+c] = requantDWU8(acc, d.S8[c], d.B8[c], d.Lo8, d.Hi8)
+					out8[o+c] = requantU8(acc, d.S8[c], d.B8[c], d.Lo8, d.Hi8)
 				} else {
 					out32[o+c] = epilogueQ(float32(float32(acc)*d.S[c]), d.Bias[c], d.Act)
 				}

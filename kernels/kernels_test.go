@@ -564,3 +564,102 @@ func FuzzGEMMQ(f *testing.F) {
 		}
 	})
 }
+
+// TestGEMMQOneStep checks the uint8 output of GEMMQ without groups,
+// the one-step requantU8 from S8 and B8, on values where it differs from the
+// two-step QuantizeU8(epilogueQ(...)) of the grouped output. Random data
+// meets those about once in a million outputs, so the bias of each column
+// here puts the sum of one row on a rounding tie of the output scale, nudged
+// until the two steps round apart.
+func TestGEMMQOneStep(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	forEachLevel(t, func(t *testing.T, level string) {
+		for _, bits := range []int{8, 4} {
+			for _, k := range []int{1, 5, 38} {
+				for _, act := range []Act{ActNone, ActReLU, ActReLU6} {
+					for _, zero := range []uint8{17, 201} {
+						testGEMMQOneStep(t, r, bits, k, act, zero)
+					}
+				}
+			}
+		}
+	})
+}
+
+func testGEMMQOneStep(t *testing.T, r *rand.Rand, bits, k int, act Act, zero uint8) {
+	const m, n = 27, 37 // whole tiles and rows below them on amd64
+	in := Quant{Scale: 0.02, Zero: 131}
+	out := Quant{Scale: 0.05 + r.Float32()*0.1, Zero: zero}
+	invOut := 1 / out.Scale
+	w := randQuantWeights(r, quantCases[0], k, n, bits)
+	for j := 0; j < n; j++ {
+		if w.Q[j] == 0 {
+			w.Q[j] = 1 // a column of zero sums has y = bias in both steps
+		}
+	}
+	a := make([]uint8, m*k)
+	for i := range a {
+		a[i] = uint8(r.IntN(256))
+	}
+	_, _, lo8, hi8 := foldU8([]float32{0}, []float32{0}, invOut, zero, act)
+	lo, hi := int(max(lo8, 0)), int(hi8)
+	bias := make([]float32, n)
+	for j := range bias {
+		found := false
+		for try := 0; try < 100 && !found; try++ {
+			row := r.IntN(m)
+			var acc int32
+			for kk := 0; kk < k; kk++ {
+				acc += (int32(a[row*k+kk]) - int32(in.Zero)) * int32(w.Q[kk*n+j])
+			}
+			if acc == 0 {
+				continue
+			}
+			s := float32(in.Scale * w.Scale[j]) // S as PackGEMMQ folds it without Epilogue.Scale
+			tie := float64(lo+r.IntN(hi-lo)) + 0.5
+			b0 := float32((tie-float64(zero))*float64(out.Scale) - float64(acc)*float64(s))
+			for i := 0; i < 64; i++ {
+				b := math.Float32frombits(math.Float32bits(b0) + uint32(i/2))
+				if i%2 == 1 {
+					b = math.Float32frombits(math.Float32bits(b0) - uint32(i/2+1))
+				}
+				s8, b8, l8, h8 := foldU8([]float32{s}, []float32{b}, invOut, zero, act)
+				one := requantU8(acc, s8[0], b8[0], l8, h8)
+				two := QuantizeU8(epilogueQ(float32(0)+float32(float32(acc)*s), b, act), invOut, zero)
+				if one != two {
+					bias[j], found = b, true
+					break
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("int%d k %d act %v zero %d: no bias found for column %d (lo %d hi %d)", bits, k, act, zero, j, lo, hi)
+		}
+	}
+	g, err := PackGEMMQ(w, in, Epilogue{Act: act, Bias: bias}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape := fmt.Sprintf("int%d %s %dx%dx%d act %v zero %d", bits, g.Variant, m, n, k, act, zero)
+	got8, want8 := make([]uint8, m*n), make([]uint8, m*n)
+	g.Run(nil, m, a, k, got8, n)
+	gemmQGeneric(g, 0, m, 0, n, a, k, want8, nil, n)
+	got32, want32 := make([]float32, m*n), make([]float32, m*n)
+	g.RunF32(nil, m, a, k, got32, n)
+	gemmQGeneric(g, 0, m, 0, n, a, k, nil, want32, n)
+	apart := 0
+	for i := range got8 {
+		if got8[i] != want8[i] {
+			t.Fatalf("%s: C[%d][%d] = %d, want %d", shape, i/n, i%n, got8[i], want8[i])
+		}
+		if math.Float32bits(got32[i]) != math.Float32bits(want32[i]) {
+			t.Fatalf("%s float out: C[%d][%d] = %v, want %v", shape, i/n, i%n, got32[i], want32[i])
+		}
+		if want8[i] != QuantizeU8(want32[i], invOut, zero) {
+			apart++
+		}
+	}
+	if apart < n {
+		t.Fatalf("%s: %d outputs where one and two steps differ, want at least %d", shape, apart, n)
+	}
+}

@@ -48,7 +48,8 @@ const (
 	gqcOnes16 = 320
 	gqcSix    = 384 // float32 6 (4 bytes)
 	gqc255    = 388 // float32 255
-	gqcSize   = 448
+	gqcPerm   = 448 // VPERMD index: dword 4v+l from 4l+v (packs interleave 128-bit lanes)
+	gqcSize   = 512
 )
 
 // gqPrefetch is how far ahead (bytes) the one- and two-row kernels prefetch B.
@@ -92,6 +93,9 @@ func genGEMMQAsm() string {
 	q(gqcOnes16, 0x0001000100010001)
 	w.p("DATA gqconst<>+%d(SB)/4, $0x40c00000 // 6.0", gqcSix)
 	w.p("DATA gqconst<>+%d(SB)/4, $0x437f0000 // 255.0", gqc255)
+	for d := 0; d < 16; d++ {
+		w.p("DATA gqconst<>+%d(SB)/4, $%d", gqcPerm+4*d, d%4*4+d/4)
+	}
 	w.p("GLOBL gqconst<>(SB), RODATA|NOPTR, $%d", gqcSize)
 	w.p("")
 	for _, k := range gqAsmKinds {
@@ -532,6 +536,23 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 			w.p("\tVMOVUPS %s, %d(BX)", r, j*vb)
 			continue
 		}
+		if dst == 3 {
+			// One step (s and bias hold S8 and B8): t in [max(Lo8, 0), Hi8].
+			w.p("\tVADDPS %d(R9), %s, %s", j*vb, r, r)
+			w.p("\tVMAXPS %s, %s, %s", v(14), r, r)
+			w.p("\tVMINPS %s, %s, %s", v(15), r, r)
+			w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r, r)
+			if zmm {
+				w.p("\tVPMOVUSDB %s, K%d, %d(AX)", r, j+1, j*vb/4)
+			} else {
+				x := "X" + r[1:]
+				w.p("\tVEXTRACTI128 $1, %s, X13", r)
+				w.p("\tVPACKUSDW X13, %s, %s", x, x)
+				w.p("\tVPACKUSWB %s, %s, %s", x, x, x)
+				w.p("\tMOVQ %s, %d(AX)", x, j*vb/4)
+			}
+			continue
+		}
 		w.p("\tVADDPS %d(R9), %s, %s", j*vb, r, r)
 		if act > 0 {
 			w.p("\tVMAXPS %s, %s, %s // y > 0 ? y : 0, so -0 becomes 0 as in Go's max", v(12), r, r)
@@ -591,6 +612,7 @@ func genEpi(w *asmWriter, zmm bool) {
 	w.p("//\tif dst == 2 { yf[i][n] = yf[i][n] + y; continue }")
 	w.p("//\ty = act(y + bias[n])")
 	w.p("//\tdst == 1: c[i][n] = y; dst == 0: c[i][n] = QuantizeU8(y, invOut, outZero)")
+	w.p("//\tdst == 3 (src 0, s = S8, bias = B8): c[i][n] = requantU8(acc[i][n], s[n], bias[n], lo8, hi8)")
 	w.p("TEXT ·%s(SB), NOSPLIT, $0-8", name)
 	w.p("\tMOVQ p+0(FP), DI")
 	w.p("\tMOVQ E_ACC(DI), SI")
@@ -613,36 +635,42 @@ func genEpi(w *asmWriter, zmm bool) {
 			w.p("\tKMOVW E_MASK+%d(DI), K%d", 8*j, j+1)
 		}
 	}
-	// Dispatch: R13 becomes the variant index src*9 + dst*3 + act.
-	w.p("\tIMUL3Q $9, R11, R11")
+	// Dispatch: R13 becomes the variant index src*12 + dst*3 + act.
+	w.p("\tIMUL3Q $12, R11, R11")
 	w.p("\tIMUL3Q $3, R12, R12")
 	w.p("\tADDQ R11, R13")
 	w.p("\tADDQ R12, R13")
 	type mode struct{ src, dst, act int }
 	var modes []mode
 	for src := 0; src < 2; src++ {
-		for dst := 0; dst < 3; dst++ {
+		for dst := 0; dst < 4; dst++ {
 			for act := 0; act < 3; act++ {
-				if dst == 2 && (src == 1 || act > 0) {
-					continue // group accumulation: int source, act unused (0)
+				if dst >= 2 && (src == 1 || act > 0) {
+					continue // group accumulation and one-step uint8: int source, act unused (0)
 				}
 				modes = append(modes, mode{src, dst, act})
 			}
 		}
 	}
 	for _, m := range modes {
-		w.p("\tCMPQ R13, $%d", m.src*9+m.dst*3+m.act)
+		w.p("\tCMPQ R13, $%d", m.src*12+m.dst*3+m.act)
 		w.p("\tJEQ %s_s%dd%da%d", name, m.src, m.dst, m.act)
 	}
-	for act := 1; act < 3; act++ {
-		w.p("\tCMPQ R13, $%d // accumulation ignores the activation", 2*3+act)
-		w.p("\tJEQ %s_s0d2a0", name)
+	for dst := 2; dst < 4; dst++ {
+		for act := 1; act < 3; act++ {
+			w.p("\tCMPQ R13, $%d // the activation is not applied here", dst*3+act)
+			w.p("\tJEQ %s_s0d%da0", name, dst)
+		}
 	}
 	w.p("\tVZEROUPPER")
 	w.p("\tRET")
 	for _, m := range modes {
 		lp := fmt.Sprintf("%s_s%dd%da%d", name, m.src, m.dst, m.act)
 		w.p("%s:", lp)
+		if m.dst == 3 {
+			w.p("\tVBROADCASTSS E_LO8(DI), %s // max(Lo8, 0)", v(14))
+			w.p("\tVBROADCASTSS E_HI8(DI), %s", v(15))
+		}
 		for nv := 1; nv < nvMax; nv++ {
 			w.p("\tCMPQ DX, $%d", nv)
 			w.p("\tJEQ %s_n%d", lp, nv)
@@ -685,15 +713,16 @@ func genTiles(w *asmWriter) {
 }
 
 // tileKernel is one whole-tile function: nv vectors (gqTileRows[nv] rows),
-// output dst (0: uint8, 1: float32), activation act (0: none, 1: ReLU,
-// 2: ReLU6).
+// output dst (0: uint8, 1: float32); with float32 output act is the
+// activation (0: none, 1: ReLU, 2: ReLU6), with uint8 output 1 clamps
+// below at the output's lo byte (the clamp above is a runtime value).
 type tileKernel struct{ nv, dst, act int }
 
 func tileKernels() []tileKernel {
 	var ts []tileKernel
 	for nv := 1; nv <= 4; nv++ {
 		for dst := 0; dst < 2; dst++ {
-			for act := 0; act < 3; act++ {
+			for act := 0; act < 2+dst; act++ {
 				ts = append(ts, tileKernel{nv, dst, act})
 			}
 		}
@@ -705,7 +734,65 @@ func tileKernels() []tileKernel {
 func (t tileKernel) index() int { return (t.nv-1)*6 + t.dst*3 + t.act }
 
 func (t tileKernel) name() string {
-	return fmt.Sprintf("gemmQVNNI8Tiles%dx%d%s%s", gqTileRows[t.nv], t.nv, []string{"U8", "F32"}[t.dst], []string{"", "ReLU", "ReLU6"}[t.act])
+	acts := []string{"", "ReLU", "ReLU6"}
+	if t.dst == 0 {
+		acts = []string{"", "Lo"}
+	}
+	return fmt.Sprintf("gemmQVNNI8Tiles%dx%d%s%s", gqTileRows[t.nv], t.nv, []string{"U8", "F32"}[t.dst], acts[t.act])
+}
+
+// genTilesU8 is the whole-tile uint8 epilogue, one step (SI = S8, CX = B8,
+// DX = the first output row): per vector t = min(float32(acc)*S8 + B8,
+// Hi8), converted; the row's vectors are narrowed with saturating packs
+// (the clamp at 0), put back in column order (the packs interleave 128-bit
+// lanes), clamped below at lo by one byte max when lo is set, and stored
+// with the row's byte mask.
+func genTilesU8(w *asmWriter, mr, nv int, lo bool) {
+	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
+	w.p("\tVBROADCASTSS T_HI8(DI), Z30")
+	if lo {
+		w.p("\tVPBROADCASTB T_LO(DI), Z29")
+	}
+	w.p("\tVMOVDQU32 gqconst<>+%d(SB), Z28", gqcPerm)
+	for i := 0; i < mr; i++ {
+		r := func(j int) string { return z(i*nv + j) }
+		for j := 0; j < nv; j++ {
+			w.p("\tVCVTDQ2PS %s, %s", r(j), r(j))
+		}
+		for j := 0; j < nv; j++ {
+			w.p("\tVMULPS %d(SI), %s, %s", 64*j, r(j), r(j))
+		}
+		for j := 0; j < nv; j++ {
+			w.p("\tVADDPS %d(CX), %s, %s", 64*j, r(j), r(j))
+		}
+		for j := 0; j < nv; j++ {
+			w.p("\tVMINPS Z30, %s, %s // also keeps t in int32 range", r(j), r(j))
+		}
+		for j := 0; j < nv; j++ {
+			w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r(j), r(j))
+		}
+		second := func(j int) string { // the pack partner of vector j, itself when absent
+			if j+1 < nv {
+				return r(j + 1)
+			}
+			return r(j)
+		}
+		w.p("\tVPACKSSDW %s, %s, %s", second(0), r(0), r(0))
+		if nv > 2 {
+			w.p("\tVPACKSSDW %s, %s, %s", second(2), r(2), r(2))
+			w.p("\tVPACKUSWB %s, %s, %s // < 0 saturates to 0", r(2), r(0), r(0))
+		} else {
+			w.p("\tVPACKUSWB %s, %s, %s // < 0 saturates to 0", r(0), r(0), r(0))
+		}
+		w.p("\tVPERMD %s, Z28, %s", r(0), r(0))
+		if lo {
+			w.p("\tVPMAXUB Z29, %s, %s", r(0), r(0))
+		}
+		w.p("\tVMOVDQU8 %s, K1, (DX)", r(0))
+		if i < mr-1 {
+			w.p("\tADDQ T_LDC(DI), DX")
+		}
+	}
 }
 
 func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
@@ -726,7 +813,10 @@ func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
 	w.p("\tMOVQ T_LDA(DI), R12")
 	w.p("\tLEAQ (R12)(R12*2), R13")
 	w.p("\tVPXORD %s, %s, %s", zero, zero, zero)
-	for j := 0; j < nv; j++ {
+	if dst == 0 {
+		w.p("\tKMOVQ T_BMASK(DI), K1")
+	}
+	for j := 0; j < nv && dst == 1; j++ {
 		w.p("\tKMOVW T_MASK+%d(DI), K%d", 8*j, j+1)
 	}
 	w.p("\tKMOVQ T_TMASK(DI), K7")
@@ -798,7 +888,10 @@ func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
 	w.p("\tMOVQ T_S(DI), SI")
 	w.p("\tMOVQ T_BIAS(DI), CX")
 	w.p("\tMOVQ BX, DX")
-	for i := 0; i < mr; i++ {
+	if dst == 0 {
+		genTilesU8(w, mr, nv, act == 1)
+	}
+	for i := 0; i < mr && dst == 1; i++ {
 		for j := 0; j < nv; j++ {
 			r := acc(i, j)
 			w.p("\tVCVTDQ2PS %s, %s", r, r)
@@ -810,17 +903,7 @@ func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
 			if act > 1 {
 				w.p("\tVMINPS.BCST gqconst<>+%d(SB), %s, %s", gqcSix, r, r)
 			}
-			if dst == 1 {
-				w.p("\tVMOVUPS %s, K%d, %d(DX)", r, j+1, 64*j)
-				continue
-			}
-			w.p("\tVMULPS.BCST T_INV(DI), %s, %s", r, r)
-			w.p("\tVADDPS.BCST T_ZERO(DI), %s, %s", r, r)
-			if act == 0 {
-				w.p("\tVMAXPS %s, %s, %s", zero, r, r)
-			}
-			w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r, r)
-			w.p("\tVPMOVUSDB %s, K%d, %d(DX) // > 255 (or indefinite) saturates to 255", r, j+1, 16*j)
+			w.p("\tVMOVUPS %s, K%d, %d(DX)", r, j+1, 64*j)
 		}
 		if i < mr-1 {
 			w.p("\tADDQ T_LDC(DI), DX")

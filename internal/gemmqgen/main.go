@@ -35,11 +35,12 @@ var offsets = []offset{
 	{"E_BIAS", "gqEBias", 120}, {"E_ROWS", "gqERows", 128}, {"E_NVEC", "gqENvec", 136},
 	{"E_MASK", "gqEMask", 144}, {"E_SRC", "gqESrc", 176}, {"E_DST", "gqEDst", 184},
 	{"E_ACT", "gqEAct", 192}, {"E_INV", "gqEInv", 200}, {"E_ZERO", "gqEZero", 204},
+	{"E_LO8", "gqELo8", 208}, {"E_HI8", "gqEHi8", 212},
 	{"T_A", "gqTA", 0}, {"T_C", "gqTC", 8}, {"T_B", "gqTB", 16}, {"T_ZC", "gqTZc", 24},
 	{"T_S", "gqTS", 32}, {"T_BIAS", "gqTBias", 40}, {"T_LDA", "gqTLda", 48}, {"T_LDC", "gqTLdc", 56},
 	{"T_TILEA", "gqTTileA", 64}, {"T_TILEC", "gqTTileC", 72}, {"T_TILES", "gqTTiles", 80},
 	{"T_STEPS", "gqTSteps", 88}, {"T_TMASK", "gqTTmask", 96}, {"T_MASK", "gqTMask", 104},
-	{"T_INV", "gqTInv", 136}, {"T_ZERO", "gqTZero", 140},
+	{"T_HI8", "gqTHi8", 136}, {"T_LO", "gqTLo", 140}, {"T_BMASK", "gqTBmask", 144},
 }
 
 // gqTileRows is the rows of a whole-tile int8 VNNI tile of nv vectors: as
@@ -88,8 +89,9 @@ func genTileDispatch(w *asmWriter) {
 	w.p("// in the store masks,")
 	w.p("//")
 	w.p("//\tacc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])")
-	w.p("//\ty := actF32(float32(float32(acc)*s[n])+bias[n], act)")
-	w.p("//\tc[i][n] = y (dst 1, float32) or QuantizeU8(y, p.invOut, p.outZero) (dst 0, uint8)")
+	w.p("//\tdst 1: c[i][n] = actF32(float32(float32(acc)*s[n])+bias[n], act) (float32)")
+	w.p("//\tdst 0: c[i][n] = max(requantU8(acc, s[n], bias[n], -Inf, p.hi8), p.lo) (uint8;")
+	w.p("//\t       s and bias hold S8 and B8, act is 1 when p.lo > 0, else 0)")
 	w.p("//")
 	w.p("// with the assembly function of that tile shape, output and activation.")
 	w.p("func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {")
@@ -104,8 +106,12 @@ func genTileDispatch(w *asmWriter) {
 	w.p("}")
 	for _, t := range tileKernels() {
 		w.p("")
-		w.p("// %s is gemmQVNNI8Tiles for %d rows x %d vectors, %s output, activation %s.",
-			t.name(), gqTileRows[t.nv], t.nv, []string{"uint8", "float32"}[t.dst], []string{"none", "ReLU", "ReLU6"}[t.act])
+		what := []string{"activation none", "activation ReLU", "activation ReLU6"}[t.act]
+		if t.dst == 0 {
+			what = []string{"no clamp below", "clamped below at p.lo"}[t.act]
+		}
+		w.p("// %s is gemmQVNNI8Tiles for %d rows x %d vectors, %s output, %s.",
+			t.name(), gqTileRows[t.nv], t.nv, []string{"uint8", "float32"}[t.dst], what)
 		w.p("//")
 		w.p("//go:noescape")
 		w.p("func %s(p *gqTiles)", t.name())
@@ -173,6 +179,10 @@ func gemmQUnpack4(src, dst unsafe.Pointer, n int)
 // Epilogues, for i < p.rows and the columns n of the vectors j < p.nvec
 // (masked by p.mask[j] with Z):
 //
+//	if p.dst == 3 { // one step, p.s = S8, p.bias = B8, p.lo8 = max(Lo8, 0)
+//		c[i][n] = requantU8(p.acc[i][n], s[n], bias[n], p.lo8, p.hi8) // uint8
+//		continue
+//	}
 //	y := p.yf[i][n]
 //	if p.src == 0 {
 //		y = float32(float32(p.acc[i][n]) * s[n])
