@@ -91,16 +91,16 @@ type gqEpi struct {
 
 // gqTiles is the argument block of gemmQVNNI8Tiles (offsets: gqT*).
 type gqTiles struct {
-	a, c, b         unsafe.Pointer // A at the first row (k = 0), output at the first row and the block's column, packed block
-	zc, s, bias     unsafe.Pointer // the block's negated corrections, scales, biases
-	lda, ldc        int            // row strides in bytes
-	tileA, tileC    int            // gqTileRows[nv] * lda, * ldc
-	tiles, steps    int            // row tiles; whole 4-byte steps of K
-	tmask           uint64         // mask of the K%4 tail bytes of a row
-	mask            [4]uint64      // float32: store mask per vector
-	hi8             float32        // uint8: the clamp above (Hi8)
-	lo              int32          // uint8: the clamp below (Lo8 as a byte, 0 without one)
-	bmask           uint64         // uint8: the byte store mask of a row
+	a, c, b      unsafe.Pointer // A at the first row (k = 0), output at the first row and the block's column, packed block
+	zc, s, bias  unsafe.Pointer // the block's negated corrections, scales, biases
+	lda, ldc     int            // row strides in bytes
+	tileA, tileC int            // gqTileRows[nv] * lda, * ldc
+	tiles, steps int            // row tiles; whole 4-byte steps of K
+	tmask        uint64         // mask of the K%4 tail bytes of a row
+	mask         [4]uint64      // float32: store mask per vector
+	hi8          float32        // uint8: the clamp above (Hi8)
+	lo           int32          // uint8: the clamp below (Lo8 as a byte, 0 without one)
+	bmask        uint64         // uint8: the byte store mask of a row
 }
 
 type gqKind uint8

@@ -159,4 +159,3 @@ func TestARM64EmptyK(t *testing.T) {
 		}
 	})
 }
-
