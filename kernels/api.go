@@ -421,10 +421,10 @@ type DepthwiseF16 struct {
 //
 // Float output follows Epilogue. uint8 output requantizes in one step with
 // per-channel constants folded at packing time, so the vector kernels spend
-// three float operations per output and clamp with saturating packs
-// (float32 operations, no FMA, in this order):
+// two float operations per output (a fused multiply-add, rounded once, and
+// a min) and clamp with saturating packs:
 //
-//	t := float32(float32(acc) * S8[c]) + B8[c]
+//	t := fma32(float32(acc), S8[c], B8[c])
 //	t = min(max(t, max(Lo8, 0)), Hi8)
 //	q := uint8(roundHalfEven(t))
 //
@@ -546,9 +546,37 @@ func foldU8(s, bias []float32, invOut float32, zero uint8, act Act) (s8, b8 []fl
 // requantU8 is the one-step uint8 output of DepthwiseQ and of GEMMQ
 // without groups.
 func requantU8(acc int32, s8, b8, lo8, hi8 float32) uint8 {
-	t := float32(float32(float32(acc)*s8) + b8)
+	t := fma32(float32(acc), s8, b8)
 	t = min(max(t, max(lo8, 0)), hi8)
 	return uint8(math.RoundToEven(float64(t)))
+}
+
+// fma32 is a*b + c rounded once to float32, as VFMADD and FMLA compute it.
+// The product is exact in float64; the float64 sum s is rounded, and
+// rounding s again to float32 differs from rounding the exact sum once only
+// when s lies exactly halfway between two float32 values. There the exact
+// rounding error of the sum (TwoSum) says on which side the exact sum is.
+func fma32(a, b, c float32) float32 {
+	p, c64 := float64(a)*float64(b), float64(c)
+	s := p + c64
+	r := float32(s)
+	if float64(r) == s || math.IsInf(s, 0) || math.IsNaN(s) {
+		return r
+	}
+	dir := float32(math.Inf(1)) // the float32 on s's other side from r
+	if s < float64(r) {
+		dir = -dir
+	}
+	r2 := math.Nextafter32(r, dir)
+	if s != (float64(r)+float64(r2))/2 {
+		return r // not a tie: both roundings agree
+	}
+	bb := s - p
+	e := (p - (s - bb)) + (c64 - bb) // exact sum = s + e
+	if e != 0 && (e > 0) == (s > float64(r)) {
+		return r2 // beyond the tie, away from r
+	}
+	return r
 }
 
 // checkGEMM panics on a call that would read or write out of bounds: these

@@ -1882,7 +1882,7 @@ dwf16y_done:
 // byte 4j+k, zeros elsewhere), so accumulator k gets channel 4j+k in dword
 // j. Accumulators of pixel p: Z(4p)..Z(4p+3). The zero point is in the
 // initial accumulators (corr). Constants: Z22 words of 1, Z23 lo, Z24 hi,
-// Z25 1/out scale, Z26 out zero, Z29 the byte transpose, Z30 lo', Z31 hi'. K1 block
+// Z20 scratch, Z29 the byte transpose, Z30 lo', Z31 hi'. K1 block
 // mask, K2 tail mask, K3 full, K4..K7 the 16-lane quarters of K1.
 
 // acc[k] += a . W[k] (VNNI: 4 byte products per dword, 3 of them zero)
@@ -1922,17 +1922,14 @@ dwf16y_done:
 	QEPI(c2, 128) \
 	QEPI(c3, 192)
 
-// uint8 output: q = int32(roundEven(min(max(t, lo'), hi'))) with
-// t = float32(y*invOut) + zero. t(y) is monotonic, so clamping t at lo' =
-// t(lo) and hi' = min(t(hi), 255) equals clamping y at lo, hi first and t
-// at 255 after (bit for bit); the clamp at 0 is the saturation of the packs
-// (a negative t, or one out of int32 range, converts to a negative int32).
+// uint8 output: AX holds S8 and DI B8 (see DepthwiseQ), so t = acc*S8 + B8
+// is one fused multiply-add, rounded once, and q = int32(roundEven(min(max(t,
+// lo'), hi'))) with lo' = max(Lo8, 0) and hi' = Hi8 <= 255; the clamp also
+// keeps t in int32 range.
 #define QEPI_U8(z, off) \
 	VCVTDQ2PS z, z \
-	VMULPS off(AX), z, z \
-	VADDPS off(DI), z, z \
-	VMULPS Z25, z, z \
-	VADDPS Z26, z, z \
+	VMOVUPS off(AX), Z20 \
+	VFMADD213PS off(DI), Z20, z \
 	VMAXPS Z30, z, z \
 	VMINPS Z31, z, z \
 	VCVTPS2DQ z, z
@@ -2000,8 +1997,6 @@ TEXT ·dwQAVX512(SB), NOSPLIT, $0-113
 	MOVQ k+104(FP), AX
 	VBROADCASTSS 0(AX), Z23
 	VBROADCASTSS 4(AX), Z24
-	VBROADCASTSS 8(AX), Z25
-	VBROADCASTSS 12(AX), Z26
 	VBROADCASTSS 16(AX), Z30
 	VBROADCASTSS 20(AX), Z31
 	MOVL $0x00010001, DI
@@ -2465,8 +2460,7 @@ dwqz_done:
 // Blocks of 8 channels, activations widened to int32 (VPMOVZXBD) and
 // multiplied by int32 weights with VPMADDWD (the high words are zero on the
 // activation side, so each dword is a*w). Accumulators Y0..Y3 (pixels),
-// weight Y8, Y9 scratch, constants Y10 lo, Y11 hi, Y12 1/out scale, Y13 out
-// zero, Y14 0, Y15 255. Channels [0, c) only; Go does the rest.
+// weight Y8, Y9 scratch, constants Y10 lo, Y11 hi. Channels [0, c) only; Go does the rest.
 
 #define QDOT_Y(addr, acc) \
 	VPMOVZXBD addr, Y9 \
@@ -2480,11 +2474,14 @@ dwqz_done:
 	VMAXPS Y10, y, y \
 	VMINPS Y11, y, y
 
+// uint8 output: AX holds S8 and DI B8, lo and hi are max(Lo8, 0) and Hi8:
+// t = acc*S8 + B8 rounded once, clamped, converted and packed.
 #define STORE_U8_Y(y, x, r) \
-	VMULPS Y12, y, y \
-	VADDPS Y13, y, y \
-	VMAXPS Y14, y, y \
-	VMINPS Y15, y, y \
+	VCVTDQ2PS y, y \
+	VMOVUPS (AX), Y9 \
+	VFMADD213PS (DI), Y9, y \
+	VMAXPS Y10, y, y \
+	VMINPS Y11, y, y \
 	VCVTPS2DQ y, y \
 	VEXTRACTI128 $1, y, X9 \
 	VPACKUSDW X9, x, x \
@@ -2496,12 +2493,7 @@ TEXT ·dwQAVX2(SB), NOSPLIT, $0-112
 	MOVQ k+104(FP), AX
 	VBROADCASTSS 0(AX), Y10
 	VBROADCASTSS 4(AX), Y11
-	VBROADCASTSS 8(AX), Y12
-	VBROADCASTSS 12(AX), Y13
-	VXORPS Y14, Y14, Y14
-	MOVL $0x437f0000, DI // 255.0
-	MOVQ DI, X15
-	VPBROADCASTD X15, Y15
+
 	MOVQ base+0(FP), BASE
 	MOVQ taps+8(FP), TAPS
 	MOVQ ntaps+16(FP), TEND
@@ -2550,10 +2542,6 @@ dwqy_tap4:
 	LEAQ (AX)(CB*4), AX
 	MOVQ cp+72(FP), DI
 	LEAQ (AX)(DI*4), DI
-	QEPI_Y(Y0)
-	QEPI_Y(Y1)
-	QEPI_Y(Y2)
-	QEPI_Y(Y3)
 	CMPQ out8+80(FP), $0
 	JEQ  dwqy_f32out4
 	LEAQ (OUT)(CB*1), TP
@@ -2568,6 +2556,10 @@ dwqy_tap4:
 
 dwqy_f32out4:
 	LEAQ (OUT)(CB*4), TP
+	QEPI_Y(Y0)
+	QEPI_Y(Y1)
+	QEPI_Y(Y2)
+	QEPI_Y(Y3)
 	VMOVUPS Y0, (TP)
 	ADDQ OSTR, TP
 	VMOVUPS Y1, (TP)
@@ -2617,9 +2609,6 @@ dwqy_tap3:
 	LEAQ (AX)(CB*4), AX
 	MOVQ cp+72(FP), DI
 	LEAQ (AX)(DI*4), DI
-	QEPI_Y(Y0)
-	QEPI_Y(Y1)
-	QEPI_Y(Y2)
 	CMPQ out8+80(FP), $0
 	JEQ  dwqy_f32out3
 	LEAQ (OUT)(CB*1), TP
@@ -2632,6 +2621,9 @@ dwqy_tap3:
 
 dwqy_f32out3:
 	LEAQ (OUT)(CB*4), TP
+	QEPI_Y(Y0)
+	QEPI_Y(Y1)
+	QEPI_Y(Y2)
 	VMOVUPS Y0, (TP)
 	ADDQ OSTR, TP
 	VMOVUPS Y1, (TP)
@@ -2674,8 +2666,6 @@ dwqy_tap2:
 	LEAQ (AX)(CB*4), AX
 	MOVQ cp+72(FP), DI
 	LEAQ (AX)(DI*4), DI
-	QEPI_Y(Y0)
-	QEPI_Y(Y1)
 	CMPQ out8+80(FP), $0
 	JEQ  dwqy_f32out2
 	LEAQ (OUT)(CB*1), TP
@@ -2686,6 +2676,8 @@ dwqy_tap2:
 
 dwqy_f32out2:
 	LEAQ (OUT)(CB*4), TP
+	QEPI_Y(Y0)
+	QEPI_Y(Y1)
 	VMOVUPS Y0, (TP)
 	ADDQ OSTR, TP
 	VMOVUPS Y1, (TP)
@@ -2724,7 +2716,6 @@ dwqy_tap1:
 	LEAQ (AX)(CB*4), AX
 	MOVQ cp+72(FP), DI
 	LEAQ (AX)(DI*4), DI
-	QEPI_Y(Y0)
 	CMPQ out8+80(FP), $0
 	JEQ  dwqy_f32out1
 	LEAQ (OUT)(CB*1), TP
@@ -2733,6 +2724,7 @@ dwqy_tap1:
 
 dwqy_f32out1:
 	LEAQ (OUT)(CB*4), TP
+	QEPI_Y(Y0)
 	VMOVUPS Y0, (TP)
 
 dwqy_next1:
@@ -2760,14 +2752,15 @@ dwqy_done:
 // K5 below, K6/K7 float store masks.
 //
 // uint8 output: sb holds S8 and B8 (see DepthwiseQ), so t = acc*S8 + B8 is
-// three operations; min(t, hi') also keeps t in int32 range, the packs
+// a conversion and one fused multiply-add (rounded once); min(t, hi') also
+// keeps t in int32 range, the packs
 // saturate at 0 and 255, and one byte max per 64 outputs applies the lower
 // bound (round(max(t, lo)) = max(round(t), round(lo)): rounding is
 // monotonic).
 #define QREQ_U8(z, off) \
 	VCVTDQ2PS z, z \
-	VMULPS off(AX), z, z \
-	VADDPS off(DI), z, z \
+	VMOVUPS off(AX), Z16 \
+	VFMADD213PS off(DI), Z16, z \
 	VMINPS Z31, z, z \
 	VCVTPS2DQ z, z
 
@@ -2849,8 +2842,8 @@ dwqy_done:
 
 #define QEPI_U8_RY(y, off) \
 	VCVTDQ2PS y, y \
-	VMULPS off(AX), y, y \
-	VADDPS off(DI), y, y \
+	VMOVUPS off(AX), Y16 \
+	VFMADD213PS off(DI), Y16, y \
 	VMINPS Y31, y, y \
 	VCVTPS2DQ y, y
 

@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 )
@@ -85,4 +87,49 @@ func TestDWGenericFrom(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFMA32 compares fma32 with the exact a*b+c of math/big rounded once
+// to float32 (ties to even), on random operands and on sums a hair off a
+// float32 tie, where rounding the float64 sum again is one step off.
+func TestFMA32(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	exact := func(a, b, c float32) float32 {
+		x := new(big.Float).SetPrec(200).SetFloat64(float64(a))
+		x.Mul(x, new(big.Float).SetPrec(200).SetFloat64(float64(b)))
+		x.Add(x, new(big.Float).SetPrec(200).SetFloat64(float64(c)))
+		f, _ := x.Float32() // rounds to nearest even
+		return f
+	}
+	check := func(a, b, c float32) {
+		t.Helper()
+		if got, want := fma32(a, b, c), exact(a, b, c); math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("fma32(%v, %v, %v) = %v, want %v", a, b, c, got, want)
+		}
+	}
+	const u = 1.0 / (1 << 23)
+	naiveOff := 0
+	for i := 0; i < 100000; i++ {
+		a := float32(r.IntN(1<<20) - 1<<19) // an accumulator
+		b := float32(r.NormFloat64()) * 0.01
+		c := float32(r.NormFloat64() * 100)
+		check(a, b, c)
+		// (1+u)(1-u)*half = half - half*2^-46: c + that is just below the
+		// tie c + half, c+ulp - that just above it; the float64 sum is the
+		// tie itself.
+		c = float32(1 + r.Float64()*(1<<20))
+		ulp := math.Nextafter32(c, 2*c) - c
+		half := ulp / 2
+		for _, op := range [][3]float32{{1 + u, (1 - u) * half, c}, {-(1 + u), (1 - u) * half, c + ulp}} {
+			check(op[0], op[1], op[2])
+			if float32(float64(op[0])*float64(op[1])+float64(op[2])) != exact(op[0], op[1], op[2]) {
+				naiveOff++
+			}
+		}
+	}
+	if naiveOff == 0 {
+		t.Fatal("no case where rounding twice is off: the test misses the tie branch")
+	}
+	check(3, 5, 7)
+	check(0, 1, float32(math.Copysign(0, -1)))
 }

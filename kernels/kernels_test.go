@@ -663,3 +663,93 @@ func testGEMMQOneStep(t *testing.T, r *rand.Rand, bits, k int, act Act, zero uin
 		t.Fatalf("%s: %d outputs where one and two steps differ, want at least %d", shape, apart, n)
 	}
 }
+
+// TestDWQOneStepFMA checks the uint8 output of DepthwiseQ, requantU8's
+// multiply-add rounded once, on values where rounding the product first
+// gives another byte. Random data meets those rarely, so the bias of each
+// channel puts one output pixel (at an edge or inside the row, where
+// different kernels run) a hair from a rounding tie of the output scale.
+func TestDWQOneStepFMA(t *testing.T) {
+	r := rand.New(rand.NewPCG(27, 28))
+	forEachLevel(t, func(t *testing.T, level string) {
+		for _, bits := range []int{8, 4} {
+			for _, stride := range []int{1, 2} {
+				for _, act := range []Act{ActNone, ActReLU6} {
+					testDWQOneStepFMA(t, r, bits, stride, act)
+				}
+			}
+		}
+	})
+}
+
+func testDWQOneStepFMA(t *testing.T, r *rand.Rand, bits, stride int, act Act) {
+	const h, w, c = 5, 41, 80 // a block of 64 channels and a tail; edges and row interiors
+	in := Quant{Scale: 0.02, Zero: 117}
+	out := Quant{Scale: 0.03 + r.Float32()*0.05, Zero: 9}
+	invOut := 1 / out.Scale
+	qw := randQuantWeights(r, quantCases[0], 9, c, bits)
+	x := make([]uint8, h*w*c)
+	for i := range x {
+		x[i] = uint8(r.IntN(256))
+	}
+	ho, wo := DepthwiseOut(h, stride), DepthwiseOut(w, stride)
+	mulAdd := func(acc int32, s8, b8, lo8, hi8 float32) uint8 {
+		t := float32(float32(float32(acc)*s8) + b8)
+		return uint8(math.RoundToEven(float64(min(max(t, max(lo8, 0)), hi8))))
+	}
+	bias := make([]float32, c)
+	for ch := range bias {
+		s := float32(in.Scale * qw.Scale[ch])
+		found := false
+		for try := 0; try < 200 && !found; try++ {
+			oy, ox := r.IntN(ho), r.IntN(wo)
+			var acc int32
+			dwTaps(h, w, stride, oy, ox, func(tap, pix int) {
+				acc += (int32(x[pix*c+ch]) - int32(in.Zero)) * int32(qw.Q[tap*c+ch])
+			})
+			if acc == 0 {
+				continue
+			}
+			tie := float64(10+r.IntN(100)) + 0.5
+			b0 := float32((tie-float64(out.Zero))*float64(out.Scale) - float64(acc)*float64(s))
+			for i := 0; i < 64 && !found; i++ {
+				b := math.Float32frombits(math.Float32bits(b0) + uint32(i/2))
+				if i%2 == 1 {
+					b = math.Float32frombits(math.Float32bits(b0) - uint32(i/2+1))
+				}
+				s8, b8, l8, h8 := foldU8([]float32{s}, []float32{b}, invOut, out.Zero, act)
+				if requantU8(acc, s8[0], b8[0], l8, h8) != mulAdd(acc, s8[0], b8[0], l8, h8) {
+					bias[ch], found = b, true
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("int%d stride %d: no bias found for channel %d", bits, stride, ch)
+		}
+	}
+	d, err := PackDepthwiseQ(stride, qw, in, Epilogue{Act: act, Bias: bias}, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := make([]uint8, ho*wo*c), make([]uint8, ho*wo*c)
+	d.Run(nil, 1, h, w, x, got)
+	dwQGeneric(d, h, w, 0, ho, x, want, nil)
+	apart := 0
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("int%d %s stride %d act %v: out[%d] (pixel %d, channel %d) = %d, want %d",
+				bits, d.Variant, stride, act, i, i/c, i%c, got[i], want[i])
+		}
+		pix, ch := i/c, i%c
+		var acc int32
+		dwTaps(h, w, stride, pix/wo, pix%wo, func(tap, p int) {
+			acc += (int32(x[p*c+ch]) - int32(in.Zero)) * int32(qw.Q[tap*c+ch])
+		})
+		if mulAdd(acc, d.S8[ch], d.B8[ch], d.Lo8, d.Hi8) != want[i] {
+			apart++
+		}
+	}
+	if apart < c {
+		t.Fatalf("int%d %s stride %d: %d outputs where rounding the product first differs, want at least %d", bits, d.Variant, stride, apart, c)
+	}
+}

@@ -148,7 +148,7 @@ func q512(s *section) {
 	s.t("\n// func dwQAVX512(base *uint8, taps *dwTap, ntaps, npix, pstride, ostride int, w *byte, corr *int32, sb *float32, cp int, out8 *uint8, out32 *float32, c int, k *dwQConsts, vnni bool)")
 	s.t("TEXT ·dwQAVX512(SB), NOSPLIT, $0-113")
 	s.t("\t// K2 = ^0 >> (63 - (c-1)%64)\n\tMOVQ c+96(FP), CX\n\tDECQ CX\n\tANDQ $63, CX\n\tNEGQ CX\n\tADDQ $63, CX\n\tMOVQ $-1, AX\n\tSHRQ CX, AX\n\tKMOVQ AX, K2\n\tMOVQ $-1, AX\n\tKMOVQ AX, K3")
-	s.t("\tMOVQ k+104(FP), AX\n\tVBROADCASTSS 0(AX), Z23\n\tVBROADCASTSS 4(AX), Z24\n\tVBROADCASTSS 8(AX), Z25\n\tVBROADCASTSS 12(AX), Z26\n\tVBROADCASTSS 16(AX), Z30\n\tVBROADCASTSS 20(AX), Z31\n\tMOVL $0x00010001, DI\n\tVPBROADCASTD DI, Z22\n\tVBROADCASTI32X4 dwqperm<>(SB), Z29")
+	s.t("\tMOVQ k+104(FP), AX\n\tVBROADCASTSS 0(AX), Z23\n\tVBROADCASTSS 4(AX), Z24\n\tVBROADCASTSS 16(AX), Z30\n\tVBROADCASTSS 20(AX), Z31\n\tMOVL $0x00010001, DI\n\tVPBROADCASTD DI, Z22\n\tVBROADCASTI32X4 dwqperm<>(SB), Z29")
 	s.t("\tMOVQ base+0(FP), BASE\n\tMOVQ taps+8(FP), TAPS\n\tMOVQ ntaps+16(FP), TEND\n\tSHLQ $4, TEND\n\tADDQ TAPS, TEND\n\tMOVQ npix+24(FP), NPIX\n\tMOVQ pstride+32(FP), PSTR\n\tLEAQ (PSTR)(PSTR*2), PST3\n\tMOVQ ostride+40(FP), OSTR\n\tMOVQ out8+80(FP), OUT\n\tTESTQ OUT, OUT\n\tJNZ  2(PC)\n\tMOVQ out32+88(FP), OUT")
 	tiers := []int{4, 3, 2, 1}
 	for ti, T := range tiers {
@@ -208,7 +208,7 @@ func q2(s *section) {
 	const P = "dwqy"
 	s.t("\n// func dwQAVX2(base *uint8, taps *dwTap, ntaps, npix, pstride, ostride int, w *byte, corr *int32, sb *float32, cp int, out8 *uint8, out32 *float32, c int, k *dwQConsts)")
 	s.t("TEXT ·dwQAVX2(SB), NOSPLIT, $0-112")
-	s.t("\tMOVQ k+104(FP), AX\n\tVBROADCASTSS 0(AX), Y10\n\tVBROADCASTSS 4(AX), Y11\n\tVBROADCASTSS 8(AX), Y12\n\tVBROADCASTSS 12(AX), Y13\n\tVXORPS Y14, Y14, Y14\n\tMOVL $0x437f0000, DI // 255.0\n\tMOVQ DI, X15\n\tVPBROADCASTD X15, Y15")
+	s.t("\tMOVQ k+104(FP), AX\n\tVBROADCASTSS 0(AX), Y10\n\tVBROADCASTSS 4(AX), Y11\n")
 	s.t("\tMOVQ base+0(FP), BASE\n\tMOVQ taps+8(FP), TAPS\n\tMOVQ ntaps+16(FP), TEND\n\tSHLQ $4, TEND\n\tADDQ TAPS, TEND\n\tMOVQ npix+24(FP), NPIX\n\tMOVQ pstride+32(FP), PSTR\n\tLEAQ (PSTR)(PSTR*2), PST3\n\tMOVQ ostride+40(FP), OSTR\n\tMOVQ out8+80(FP), OUT\n\tTESTQ OUT, OUT\n\tJNZ  2(PC)\n\tMOVQ out32+88(FP), OUT")
 	tiers := []int{4, 3, 2, 1}
 	for ti, T := range tiers {
@@ -224,9 +224,6 @@ func q2(s *section) {
 		}
 		s.w("\tADDQ $16, TP\n\tCMPQ TP, TEND\n\tJLT  %s_tap%d", P, T)
 		s.t("\tMOVQ sb+64(FP), AX\n\tLEAQ (AX)(CB*4), AX\n\tMOVQ cp+72(FP), DI\n\tLEAQ (AX)(DI*4), DI")
-		for p := 0; p < T; p++ {
-			s.w("\tQEPI_Y(Y%d)", p)
-		}
 		s.w("\tCMPQ out8+80(FP), $0\n\tJEQ  %s_f32out%d\n\tLEAQ (OUT)(CB*1), TP", P, T)
 		for p := 0; p < T; p++ {
 			if p > 0 {
@@ -235,6 +232,9 @@ func q2(s *section) {
 			s.w("\tSTORE_U8_Y(Y%d, X%d, TP)", p, p)
 		}
 		s.w("\tJMP  %s_next%d\n\n%s_f32out%d:\n\tLEAQ (OUT)(CB*4), TP", P, T, P, T)
+		for p := 0; p < T; p++ {
+			s.w("\tQEPI_Y(Y%d)", p)
+		}
 		for p := 0; p < T; p++ {
 			if p > 0 {
 				s.t("\tADDQ OSTR, TP")

@@ -90,7 +90,7 @@ const qz512Macros = `
 // byte 4j+k, zeros elsewhere), so accumulator k gets channel 4j+k in dword
 // j. Accumulators of pixel p: Z(4p)..Z(4p+3). The zero point is in the
 // initial accumulators (corr). Constants: Z22 words of 1, Z23 lo, Z24 hi,
-// Z25 1/out scale, Z26 out zero, Z29 the byte transpose, Z30 lo', Z31 hi'. K1 block
+// Z20 scratch, Z29 the byte transpose, Z30 lo', Z31 hi'. K1 block
 // mask, K2 tail mask, K3 full, K4..K7 the 16-lane quarters of K1.
 
 // acc[k] += a . W[k] (VNNI: 4 byte products per dword, 3 of them zero)
@@ -130,17 +130,14 @@ const qz512Macros = `
 	QEPI(c2, 128) \
 	QEPI(c3, 192)
 
-// uint8 output: q = int32(roundEven(min(max(t, lo'), hi'))) with
-// t = float32(y*invOut) + zero. t(y) is monotonic, so clamping t at lo' =
-// t(lo) and hi' = min(t(hi), 255) equals clamping y at lo, hi first and t
-// at 255 after (bit for bit); the clamp at 0 is the saturation of the packs
-// (a negative t, or one out of int32 range, converts to a negative int32).
+// uint8 output: AX holds S8 and DI B8 (see DepthwiseQ), so t = acc*S8 + B8
+// is one fused multiply-add, rounded once, and q = int32(roundEven(min(max(t,
+// lo'), hi'))) with lo' = max(Lo8, 0) and hi' = Hi8 <= 255; the clamp also
+// keeps t in int32 range.
 #define QEPI_U8(z, off) \
 	VCVTDQ2PS z, z \
-	VMULPS off(AX), z, z \
-	VADDPS off(DI), z, z \
-	VMULPS Z25, z, z \
-	VADDPS Z26, z, z \
+	VMOVUPS off(AX), Z20 \
+	VFMADD213PS off(DI), Z20, z \
 	VMAXPS Z30, z, z \
 	VMINPS Z31, z, z \
 	VCVTPS2DQ z, z
@@ -198,8 +195,7 @@ const qy2Macros = `
 // Blocks of 8 channels, activations widened to int32 (VPMOVZXBD) and
 // multiplied by int32 weights with VPMADDWD (the high words are zero on the
 // activation side, so each dword is a*w). Accumulators Y0..Y3 (pixels),
-// weight Y8, Y9 scratch, constants Y10 lo, Y11 hi, Y12 1/out scale, Y13 out
-// zero, Y14 0, Y15 255. Channels [0, c) only; Go does the rest.
+// weight Y8, Y9 scratch, constants Y10 lo, Y11 hi. Channels [0, c) only; Go does the rest.
 
 #define QDOT_Y(addr, acc) \
 	VPMOVZXBD addr, Y9 \
@@ -213,11 +209,14 @@ const qy2Macros = `
 	VMAXPS Y10, y, y \
 	VMINPS Y11, y, y
 
+// uint8 output: AX holds S8 and DI B8, lo and hi are max(Lo8, 0) and Hi8:
+// t = acc*S8 + B8 rounded once, clamped, converted and packed.
 #define STORE_U8_Y(y, x, r) \
-	VMULPS Y12, y, y \
-	VADDPS Y13, y, y \
-	VMAXPS Y14, y, y \
-	VMINPS Y15, y, y \
+	VCVTDQ2PS y, y \
+	VMOVUPS (AX), Y9 \
+	VFMADD213PS (DI), Y9, y \
+	VMAXPS Y10, y, y \
+	VMINPS Y11, y, y \
 	VCVTPS2DQ y, y \
 	VEXTRACTI128 $1, y, X9 \
 	VPACKUSDW X9, x, x \
@@ -240,14 +239,15 @@ const qRowMacros = `
 // K5 below, K6/K7 float store masks.
 //
 // uint8 output: sb holds S8 and B8 (see DepthwiseQ), so t = acc*S8 + B8 is
-// three operations; min(t, hi') also keeps t in int32 range, the packs
+// a conversion and one fused multiply-add (rounded once); min(t, hi') also
+// keeps t in int32 range, the packs
 // saturate at 0 and 255, and one byte max per 64 outputs applies the lower
 // bound (round(max(t, lo)) = max(round(t), round(lo)): rounding is
 // monotonic).
 #define QREQ_U8(z, off) \
 	VCVTDQ2PS z, z \
-	VMULPS off(AX), z, z \
-	VADDPS off(DI), z, z \
+	VMOVUPS off(AX), Z16 \
+	VFMADD213PS off(DI), Z16, z \
 	VMINPS Z31, z, z \
 	VCVTPS2DQ z, z
 
@@ -329,8 +329,8 @@ const qRowMacros = `
 
 #define QEPI_U8_RY(y, off) \
 	VCVTDQ2PS y, y \
-	VMULPS off(AX), y, y \
-	VADDPS off(DI), y, y \
+	VMOVUPS off(AX), Y16 \
+	VFMADD213PS off(DI), Y16, y \
 	VMINPS Y31, y, y \
 	VCVTPS2DQ y, y
 

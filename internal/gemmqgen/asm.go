@@ -525,10 +525,18 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 	w.p("\tMOVQ (R10), AX")
 	for j := 0; j < nv; j++ {
 		r := v(j % 4)
-		if src == 0 {
+		switch {
+		case dst == 3:
+			// One step (s and bias hold S8 and B8), rounded once:
+			// t in [max(Lo8, 0), Hi8].
+			sv := v(4 + j%4)
+			w.p("\tVCVTDQ2PS %d(SI), %s", j*vb, r)
+			w.p("\tVMOVUPS %d(R8), %s", j*vb, sv)
+			w.p("\tVFMADD213PS %d(R9), %s, %s", j*vb, sv, r)
+		case src == 0:
 			w.p("\tVCVTDQ2PS %d(SI), %s", j*vb, r)
 			w.p("\tVMULPS %d(R8), %s, %s", j*vb, r, r)
-		} else {
+		default:
 			w.p("\tVMOVUPS %d(BX), %s", j*vb, r)
 		}
 		if dst == 2 {
@@ -537,8 +545,6 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 			continue
 		}
 		if dst == 3 {
-			// One step (s and bias hold S8 and B8): t in [max(Lo8, 0), Hi8].
-			w.p("\tVADDPS %d(R9), %s, %s", j*vb, r, r)
 			w.p("\tVMAXPS %s, %s, %s", v(14), r, r)
 			w.p("\tVMINPS %s, %s, %s", v(15), r, r)
 			w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r, r)
@@ -743,7 +749,7 @@ func (t tileKernel) name() string {
 
 // genTilesU8 is the whole-tile uint8 epilogue, one step (SI = S8, CX = B8,
 // DX = the first output row): per vector t = min(float32(acc)*S8 + B8,
-// Hi8), converted; the row's vectors are narrowed with saturating packs
+// Hi8), the multiply-add fused (rounded once), converted; the row's vectors are narrowed with saturating packs
 // (the clamp at 0), put back in column order (the packs interleave 128-bit
 // lanes), clamped below at lo by one byte max when lo is set, and stored
 // with the row's byte mask.
@@ -754,16 +760,16 @@ func genTilesU8(w *asmWriter, mr, nv int, lo bool) {
 		w.p("\tVPBROADCASTB T_LO(DI), Z29")
 	}
 	w.p("\tVMOVDQU32 gqconst<>+%d(SB), Z28", gqcPerm)
+	for j := 0; j < nv; j++ {
+		w.p("\tVMOVUPS %d(SI), Z%d // S8", 64*j, 24+j)
+	}
 	for i := 0; i < mr; i++ {
 		r := func(j int) string { return z(i*nv + j) }
 		for j := 0; j < nv; j++ {
 			w.p("\tVCVTDQ2PS %s, %s", r(j), r(j))
 		}
 		for j := 0; j < nv; j++ {
-			w.p("\tVMULPS %d(SI), %s, %s", 64*j, r(j), r(j))
-		}
-		for j := 0; j < nv; j++ {
-			w.p("\tVADDPS %d(CX), %s, %s", 64*j, r(j), r(j))
+			w.p("\tVFMADD213PS %d(CX), Z%d, %s", 64*j, 24+j, r(j))
 		}
 		for j := 0; j < nv; j++ {
 			w.p("\tVMINPS Z30, %s, %s // also keeps t in int32 range", r(j), r(j))
