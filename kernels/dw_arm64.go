@@ -13,6 +13,11 @@ import "unsafe"
 //		acc := sum over taps t of in_t[c] * w[t][c]   (integer: (x-In.Zero)*w)
 //		out[c] = float or integer epilogue of acc     (see Epilogue)
 //	}
+//
+// The uint8 output is DepthwiseQ's one-step requantization (requantU8):
+// t = B8[c] + float32(acc)*S8[c] in one FMLA, rounded once, then the clamp
+// to [max(Lo8, 0), Hi8] and FCVTNS. The float output rounds the product
+// and the sum apart (FMUL, FADD).
 
 // dwF32NEON: FMLA .4S, blocks of 8 channels; constants scale[8], bias[8].
 //

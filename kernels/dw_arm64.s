@@ -369,6 +369,7 @@ dwQDot8_block:
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
 	WORD $0x4e21da73 // scvtf v19.4s, v19.4s
+	CBNZ R14, dwQDot8_u8
 	VLD1.P 64(R11), [V0.S4, V1.S4, V2.S4, V3.S4] // S
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
@@ -391,26 +392,31 @@ dwQDot8_block:
 	WORD $0x4eaaf652 // fmin v18.4s, v18.4s, v10.4s
 	WORD $0x4eaaf673 // fmin v19.4s, v19.4s, v10.4s
 dwQDot8_act_done:
-	CBNZ R14, dwQDot8_u8
 	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
 	B dwQDot8_next
 dwQDot8_u8:
-	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
-	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
-	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
-	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
-	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
-	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
-	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
-	WORD $0x4eadf673 // fmin v19.4s, v19.4s, v13.4s
-	WORD $0x4e21aa10 // fcvtns v16.4s, v16.4s
-	WORD $0x4e21aa31 // fcvtns v17.4s, v17.4s
-	WORD $0x4e21aa52 // fcvtns v18.4s, v18.4s
-	WORD $0x4e21aa73 // fcvtns v19.4s, v19.4s
-	WORD $0x0e612a00 // xtn v0.4h, v16.4s
-	WORD $0x4e612a20 // xtn2 v0.8h, v17.4s
-	WORD $0x0e612a41 // xtn v1.4h, v18.4s
-	WORD $0x4e612a61 // xtn2 v1.8h, v19.4s
+	VLD1.P 64(R11), [V0.S4, V1.S4, V2.S4, V3.S4] // S8
+	VLD1.P 64(R11), [V4.S4, V5.S4, V6.S4, V7.S4] // B8
+	VFMLA V0.S4, V16.S4, V4.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V17.S4, V5.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V18.S4, V6.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V19.S4, V7.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e2ef484 // fmax v4.4s, v4.4s, v14.4s
+	WORD $0x4e2ef4a5 // fmax v5.4s, v5.4s, v14.4s
+	WORD $0x4e2ef4c6 // fmax v6.4s, v6.4s, v14.4s
+	WORD $0x4e2ef4e7 // fmax v7.4s, v7.4s, v14.4s
+	WORD $0x4eadf484 // fmin v4.4s, v4.4s, v13.4s
+	WORD $0x4eadf4a5 // fmin v5.4s, v5.4s, v13.4s
+	WORD $0x4eadf4c6 // fmin v6.4s, v6.4s, v13.4s
+	WORD $0x4eadf4e7 // fmin v7.4s, v7.4s, v13.4s
+	WORD $0x4e21a884 // fcvtns v4.4s, v4.4s
+	WORD $0x4e21a8a5 // fcvtns v5.4s, v5.4s
+	WORD $0x4e21a8c6 // fcvtns v6.4s, v6.4s
+	WORD $0x4e21a8e7 // fcvtns v7.4s, v7.4s
+	WORD $0x0e612880 // xtn v0.4h, v4.4s
+	WORD $0x4e6128a0 // xtn2 v0.8h, v5.4s
+	WORD $0x0e6128c1 // xtn v1.4h, v6.4s
+	WORD $0x4e6128e1 // xtn2 v1.8h, v7.4s
 	WORD $0x0e212800 // xtn v0.8b, v0.8h
 	WORD $0x4e212820 // xtn2 v0.16b, v1.8h
 	VST1.P [V0.B16], 16(R9)
@@ -531,6 +537,7 @@ dwQDot4_block:
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
 	WORD $0x4e21da73 // scvtf v19.4s, v19.4s
+	CBNZ R14, dwQDot4_u8
 	VLD1.P 64(R11), [V0.S4, V1.S4, V2.S4, V3.S4] // S
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
@@ -553,26 +560,31 @@ dwQDot4_block:
 	WORD $0x4eaaf652 // fmin v18.4s, v18.4s, v10.4s
 	WORD $0x4eaaf673 // fmin v19.4s, v19.4s, v10.4s
 dwQDot4_act_done:
-	CBNZ R14, dwQDot4_u8
 	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
 	B dwQDot4_next
 dwQDot4_u8:
-	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
-	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
-	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
-	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
-	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
-	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
-	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
-	WORD $0x4eadf673 // fmin v19.4s, v19.4s, v13.4s
-	WORD $0x4e21aa10 // fcvtns v16.4s, v16.4s
-	WORD $0x4e21aa31 // fcvtns v17.4s, v17.4s
-	WORD $0x4e21aa52 // fcvtns v18.4s, v18.4s
-	WORD $0x4e21aa73 // fcvtns v19.4s, v19.4s
-	WORD $0x0e612a00 // xtn v0.4h, v16.4s
-	WORD $0x4e612a20 // xtn2 v0.8h, v17.4s
-	WORD $0x0e612a41 // xtn v1.4h, v18.4s
-	WORD $0x4e612a61 // xtn2 v1.8h, v19.4s
+	VLD1.P 64(R11), [V0.S4, V1.S4, V2.S4, V3.S4] // S8
+	VLD1.P 64(R11), [V4.S4, V5.S4, V6.S4, V7.S4] // B8
+	VFMLA V0.S4, V16.S4, V4.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V17.S4, V5.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V18.S4, V6.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V19.S4, V7.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e2ef484 // fmax v4.4s, v4.4s, v14.4s
+	WORD $0x4e2ef4a5 // fmax v5.4s, v5.4s, v14.4s
+	WORD $0x4e2ef4c6 // fmax v6.4s, v6.4s, v14.4s
+	WORD $0x4e2ef4e7 // fmax v7.4s, v7.4s, v14.4s
+	WORD $0x4eadf484 // fmin v4.4s, v4.4s, v13.4s
+	WORD $0x4eadf4a5 // fmin v5.4s, v5.4s, v13.4s
+	WORD $0x4eadf4c6 // fmin v6.4s, v6.4s, v13.4s
+	WORD $0x4eadf4e7 // fmin v7.4s, v7.4s, v13.4s
+	WORD $0x4e21a884 // fcvtns v4.4s, v4.4s
+	WORD $0x4e21a8a5 // fcvtns v5.4s, v5.4s
+	WORD $0x4e21a8c6 // fcvtns v6.4s, v6.4s
+	WORD $0x4e21a8e7 // fcvtns v7.4s, v7.4s
+	WORD $0x0e612880 // xtn v0.4h, v4.4s
+	WORD $0x4e6128a0 // xtn2 v0.8h, v5.4s
+	WORD $0x0e6128c1 // xtn v1.4h, v6.4s
+	WORD $0x4e6128e1 // xtn2 v1.8h, v7.4s
 	WORD $0x0e212800 // xtn v0.8b, v0.8h
 	WORD $0x4e212820 // xtn2 v0.16b, v1.8h
 	VST1.P [V0.B16], 16(R9)
@@ -704,6 +716,7 @@ dwQWide8_block:
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
 	WORD $0x4e21da73 // scvtf v19.4s, v19.4s
+	CBNZ R14, dwQWide8_u8
 	VLD1.P 64(R11), [V0.S4, V1.S4, V2.S4, V3.S4] // S
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
@@ -726,26 +739,31 @@ dwQWide8_block:
 	WORD $0x4eaaf652 // fmin v18.4s, v18.4s, v10.4s
 	WORD $0x4eaaf673 // fmin v19.4s, v19.4s, v10.4s
 dwQWide8_act_done:
-	CBNZ R14, dwQWide8_u8
 	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
 	B dwQWide8_next
 dwQWide8_u8:
-	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
-	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
-	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
-	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
-	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
-	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
-	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
-	WORD $0x4eadf673 // fmin v19.4s, v19.4s, v13.4s
-	WORD $0x4e21aa10 // fcvtns v16.4s, v16.4s
-	WORD $0x4e21aa31 // fcvtns v17.4s, v17.4s
-	WORD $0x4e21aa52 // fcvtns v18.4s, v18.4s
-	WORD $0x4e21aa73 // fcvtns v19.4s, v19.4s
-	WORD $0x0e612a00 // xtn v0.4h, v16.4s
-	WORD $0x4e612a20 // xtn2 v0.8h, v17.4s
-	WORD $0x0e612a41 // xtn v1.4h, v18.4s
-	WORD $0x4e612a61 // xtn2 v1.8h, v19.4s
+	VLD1.P 64(R11), [V0.S4, V1.S4, V2.S4, V3.S4] // S8
+	VLD1.P 64(R11), [V4.S4, V5.S4, V6.S4, V7.S4] // B8
+	VFMLA V0.S4, V16.S4, V4.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V17.S4, V5.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V18.S4, V6.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V19.S4, V7.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e2ef484 // fmax v4.4s, v4.4s, v14.4s
+	WORD $0x4e2ef4a5 // fmax v5.4s, v5.4s, v14.4s
+	WORD $0x4e2ef4c6 // fmax v6.4s, v6.4s, v14.4s
+	WORD $0x4e2ef4e7 // fmax v7.4s, v7.4s, v14.4s
+	WORD $0x4eadf484 // fmin v4.4s, v4.4s, v13.4s
+	WORD $0x4eadf4a5 // fmin v5.4s, v5.4s, v13.4s
+	WORD $0x4eadf4c6 // fmin v6.4s, v6.4s, v13.4s
+	WORD $0x4eadf4e7 // fmin v7.4s, v7.4s, v13.4s
+	WORD $0x4e21a884 // fcvtns v4.4s, v4.4s
+	WORD $0x4e21a8a5 // fcvtns v5.4s, v5.4s
+	WORD $0x4e21a8c6 // fcvtns v6.4s, v6.4s
+	WORD $0x4e21a8e7 // fcvtns v7.4s, v7.4s
+	WORD $0x0e612880 // xtn v0.4h, v4.4s
+	WORD $0x4e6128a0 // xtn2 v0.8h, v5.4s
+	WORD $0x0e6128c1 // xtn v1.4h, v6.4s
+	WORD $0x4e6128e1 // xtn2 v1.8h, v7.4s
 	WORD $0x0e212800 // xtn v0.8b, v0.8h
 	WORD $0x4e212820 // xtn2 v0.16b, v1.8h
 	VST1.P [V0.B16], 16(R9)
@@ -904,6 +922,7 @@ dwQWide4_block:
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
 	WORD $0x4e21da73 // scvtf v19.4s, v19.4s
+	CBNZ R14, dwQWide4_u8
 	VLD1.P 64(R11), [V0.S4, V1.S4, V2.S4, V3.S4] // S
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
@@ -926,26 +945,31 @@ dwQWide4_block:
 	WORD $0x4eaaf652 // fmin v18.4s, v18.4s, v10.4s
 	WORD $0x4eaaf673 // fmin v19.4s, v19.4s, v10.4s
 dwQWide4_act_done:
-	CBNZ R14, dwQWide4_u8
 	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R9)
 	B dwQWide4_next
 dwQWide4_u8:
-	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
-	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
-	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
-	WORD $0x4e2ef673 // fmax v19.4s, v19.4s, v14.4s
-	WORD $0x4eadf610 // fmin v16.4s, v16.4s, v13.4s
-	WORD $0x4eadf631 // fmin v17.4s, v17.4s, v13.4s
-	WORD $0x4eadf652 // fmin v18.4s, v18.4s, v13.4s
-	WORD $0x4eadf673 // fmin v19.4s, v19.4s, v13.4s
-	WORD $0x4e21aa10 // fcvtns v16.4s, v16.4s
-	WORD $0x4e21aa31 // fcvtns v17.4s, v17.4s
-	WORD $0x4e21aa52 // fcvtns v18.4s, v18.4s
-	WORD $0x4e21aa73 // fcvtns v19.4s, v19.4s
-	WORD $0x0e612a00 // xtn v0.4h, v16.4s
-	WORD $0x4e612a20 // xtn2 v0.8h, v17.4s
-	WORD $0x0e612a41 // xtn v1.4h, v18.4s
-	WORD $0x4e612a61 // xtn2 v1.8h, v19.4s
+	VLD1.P 64(R11), [V0.S4, V1.S4, V2.S4, V3.S4] // S8
+	VLD1.P 64(R11), [V4.S4, V5.S4, V6.S4, V7.S4] // B8
+	VFMLA V0.S4, V16.S4, V4.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V17.S4, V5.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V18.S4, V6.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V19.S4, V7.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e2ef484 // fmax v4.4s, v4.4s, v14.4s
+	WORD $0x4e2ef4a5 // fmax v5.4s, v5.4s, v14.4s
+	WORD $0x4e2ef4c6 // fmax v6.4s, v6.4s, v14.4s
+	WORD $0x4e2ef4e7 // fmax v7.4s, v7.4s, v14.4s
+	WORD $0x4eadf484 // fmin v4.4s, v4.4s, v13.4s
+	WORD $0x4eadf4a5 // fmin v5.4s, v5.4s, v13.4s
+	WORD $0x4eadf4c6 // fmin v6.4s, v6.4s, v13.4s
+	WORD $0x4eadf4e7 // fmin v7.4s, v7.4s, v13.4s
+	WORD $0x4e21a884 // fcvtns v4.4s, v4.4s
+	WORD $0x4e21a8a5 // fcvtns v5.4s, v5.4s
+	WORD $0x4e21a8c6 // fcvtns v6.4s, v6.4s
+	WORD $0x4e21a8e7 // fcvtns v7.4s, v7.4s
+	WORD $0x0e612880 // xtn v0.4h, v4.4s
+	WORD $0x4e6128a0 // xtn2 v0.8h, v5.4s
+	WORD $0x0e6128c1 // xtn v1.4h, v6.4s
+	WORD $0x4e6128e1 // xtn2 v1.8h, v7.4s
 	WORD $0x0e212800 // xtn v0.8b, v0.8h
 	WORD $0x4e212820 // xtn2 v0.16b, v1.8h
 	VST1.P [V0.B16], 16(R9)

@@ -15,13 +15,16 @@ import "unsafe"
 //	y := actF32(y0+bias[j], p.act)
 //	c[r][j] = y                                          p.out8 0
 //	c[r][j] = QuantizeU8(y, p.invOut, Out.Zero)          p.out8 1 (groups)
-//	c[r][j] = RoundToEven(min(max(y, p.lo8), p.hi8))     p.out8 2
 //
-// The uint8 output without groups is GEMMQ's one-step requantization
-// (requantU8): the panel's alternate constants hold S8 and B8 in place of S
-// and bias, act is 0 and the clamp is [max(Lo8, 0), Hi8], so y = (0 + t) +
-// B8 with t = float32(acc)*S8 (0 + t is t but for -0, which rounds alike).
-// The two-step QuantizeU8 clamps to [0, 255] (p.lo8, p.hi8).
+// and for p.out8 2, the uint8 output without groups (one group):
+//
+//	t := fma32(float32(acc), S8[j], B8[j])               one FMLA, rounded once
+//	c[r][j] = RoundToEven(min(max(t, p.lo8), p.hi8))
+//
+// That is GEMMQ's one-step requantization (requantU8): the panel's
+// alternate constants hold S8 and B8 in place of S and bias, act is 0 and
+// the clamp is [max(Lo8, 0), Hi8]. The two-step QuantizeU8 clamps to
+// [0, 255] (p.lo8, p.hi8).
 //
 // dot variants (ASIMDDP): term = int8(a ^ 0x80) * w, 4 values of K per step
 // (SDOT), corr = (128 - In.Zero) * sum w, so acc = sum (a - In.Zero) * w.

@@ -3,7 +3,8 @@
 // Integer GEMM microkernels for arm64: uint8 A x int8/int4 B, 4 rows x 16
 // columns of int32 accumulators in v16..v31, per K group converted and
 // scaled into a float32 scratch, then the bit-exact integer epilogue (the
-// uint8 output without groups in one step from S8 and B8, see GEMMQ).
+// uint8 output without groups in one step, one FMLA from S8 and B8, see
+// GEMMQ).
 // Dot variants (ASIMDDP) use SDOT on a ^ 0x80 (a - 128 as int8); the panel
 // constants then hold (128 - In.Zero) * sum(w) instead of -In.Zero * sum(w).
 // Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.
@@ -27,6 +28,7 @@ TEXT ·gemmQDot8(SB), NOSPLIT, $0-8
 	MOVD 96(R19), R8 // groups left
 	MOVD 104(R19), R9 // partial last step (dot) or nil
 	MOVD 112(R19), R10 // y0 scratch, 4x16 float32
+	MOVD 128(R19), R12 // output mode
 	VMOVI $128, V8.B16
 	VEOR V9.B16, V9.B16, V9.B16
 	MOVD R8, R21 // groups
@@ -128,6 +130,8 @@ gemmQDot8_steps_done:
 	WORD $0x4e87945e // sdot v30.4s, v2.16b, v7.16b
 	WORD $0x4e87947f // sdot v31.4s, v3.16b, v7.16b
 gemmQDot8_scale:
+	CMP $2, R12
+	BEQ gemmQDot8_one // one-step uint8 (one group)
 	WORD $0x4e21da10 // scvtf v16.4s, v16.4s
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
@@ -144,7 +148,7 @@ gemmQDot8_scale:
 	WORD $0x4e21dbbd // scvtf v29.4s, v29.4s
 	WORD $0x4e21dbde // scvtf v30.4s, v30.4s
 	WORD $0x4e21dbff // scvtf v31.4s, v31.4s
-	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group (S8: one-step uint8)
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
 	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
@@ -214,7 +218,7 @@ gemmQDot8_accumulate:
 	VLD1.P 64(R20), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1.P 64(R20), [V28.S4, V29.S4, V30.S4, V31.S4]
 gemmQDot8_bias:
-	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias (B8: one-step uint8)
+	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias
 	WORD $0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD $0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD $0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -273,7 +277,6 @@ gemmQDot8_act_done:
 	MOVD 40(R19), R14 // C row 1
 	MOVD 48(R19), R15 // C row 2
 	MOVD 56(R19), R16 // C row 3
-	MOVD 128(R19), R12
 	CBNZ R12, gemmQDot8_u8
 	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R13)
 	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R14)
@@ -281,12 +284,6 @@ gemmQDot8_act_done:
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R16)
 	RET
 gemmQDot8_u8:
-	FMOVS 144(R19), F14
-	VDUP V14.S[0], V14.S4 // lo8
-	FMOVS 148(R19), F13
-	VDUP V13.S[0], V13.S4 // hi8
-	CMP $1, R12
-	BNE gemmQDot8_clamp // one step: y is in the output scale
 	FMOVS 136(R19), F11
 	VDUP V11.S[0], V11.S4 // invOut
 	FMOVS 140(R19), F12
@@ -324,6 +321,10 @@ gemmQDot8_u8:
 	WORD $0x4e2cd7de // fadd v30.4s, v30.4s, v12.4s
 	WORD $0x4e2cd7ff // fadd v31.4s, v31.4s, v12.4s
 gemmQDot8_clamp:
+	FMOVS 144(R19), F14
+	VDUP V14.S[0], V14.S4 // lo8
+	FMOVS 148(R19), F13
+	VDUP V13.S[0], V13.S4 // hi8
 	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
 	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
 	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
@@ -401,6 +402,62 @@ gemmQDot8_clamp:
 	WORD $0x4e212820 // xtn2 v0.16b, v1.8h
 	VST1 [V0.B16], (R16)
 	RET
+gemmQDot8_one:
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S8
+	VLD1 (R5), [V4.S4, V5.S4, V6.S4, V7.S4] // B8
+	WORD $0x4e21da08 // scvtf v8.4s, v16.4s
+	WORD $0x4e21da29 // scvtf v9.4s, v17.4s
+	WORD $0x4e21da4a // scvtf v10.4s, v18.4s
+	WORD $0x4e21da6b // scvtf v11.4s, v19.4s
+	VMOV V4.B16, V16.B16
+	VMOV V5.B16, V17.B16
+	VMOV V6.B16, V18.B16
+	VMOV V7.B16, V19.B16
+	VFMLA V0.S4, V8.S4, V16.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V17.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V18.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V19.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21da88 // scvtf v8.4s, v20.4s
+	WORD $0x4e21daa9 // scvtf v9.4s, v21.4s
+	WORD $0x4e21daca // scvtf v10.4s, v22.4s
+	WORD $0x4e21daeb // scvtf v11.4s, v23.4s
+	VMOV V4.B16, V20.B16
+	VMOV V5.B16, V21.B16
+	VMOV V6.B16, V22.B16
+	VMOV V7.B16, V23.B16
+	VFMLA V0.S4, V8.S4, V20.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V21.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V22.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V23.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21db08 // scvtf v8.4s, v24.4s
+	WORD $0x4e21db29 // scvtf v9.4s, v25.4s
+	WORD $0x4e21db4a // scvtf v10.4s, v26.4s
+	WORD $0x4e21db6b // scvtf v11.4s, v27.4s
+	VMOV V4.B16, V24.B16
+	VMOV V5.B16, V25.B16
+	VMOV V6.B16, V26.B16
+	VMOV V7.B16, V27.B16
+	VFMLA V0.S4, V8.S4, V24.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V25.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V26.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V27.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21db88 // scvtf v8.4s, v28.4s
+	WORD $0x4e21dba9 // scvtf v9.4s, v29.4s
+	WORD $0x4e21dbca // scvtf v10.4s, v30.4s
+	WORD $0x4e21dbeb // scvtf v11.4s, v31.4s
+	VMOV V4.B16, V28.B16
+	VMOV V5.B16, V29.B16
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V0.S4, V8.S4, V28.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V29.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V30.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V31.S4 // t = B8 + float32(acc)*S8
+	MOVD 32(R19), R13 // C row 0
+	MOVD 40(R19), R14 // C row 1
+	MOVD 48(R19), R15 // C row 2
+	MOVD 56(R19), R16 // C row 3
+	B gemmQDot8_clamp
 
 // func gemmQDot4(p *gemmArgs)
 // int4: C[4][16] = epilogue(sum over groups of float32(acc_g) * S_g)
@@ -417,6 +474,7 @@ TEXT ·gemmQDot4(SB), NOSPLIT, $0-8
 	MOVD 96(R19), R8 // groups left
 	MOVD 104(R19), R9 // partial last step (dot) or nil
 	MOVD 112(R19), R10 // y0 scratch, 4x16 float32
+	MOVD 128(R19), R12 // output mode
 	VMOVI $128, V8.B16
 	VEOR V9.B16, V9.B16, V9.B16
 	MOVD R8, R21 // groups
@@ -530,6 +588,8 @@ gemmQDot4_steps_done:
 	WORD $0x4e87945e // sdot v30.4s, v2.16b, v7.16b
 	WORD $0x4e87947f // sdot v31.4s, v3.16b, v7.16b
 gemmQDot4_scale:
+	CMP $2, R12
+	BEQ gemmQDot4_one // one-step uint8 (one group)
 	WORD $0x4e21da10 // scvtf v16.4s, v16.4s
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
@@ -546,7 +606,7 @@ gemmQDot4_scale:
 	WORD $0x4e21dbbd // scvtf v29.4s, v29.4s
 	WORD $0x4e21dbde // scvtf v30.4s, v30.4s
 	WORD $0x4e21dbff // scvtf v31.4s, v31.4s
-	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group (S8: one-step uint8)
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
 	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
@@ -616,7 +676,7 @@ gemmQDot4_accumulate:
 	VLD1.P 64(R20), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1.P 64(R20), [V28.S4, V29.S4, V30.S4, V31.S4]
 gemmQDot4_bias:
-	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias (B8: one-step uint8)
+	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias
 	WORD $0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD $0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD $0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -675,7 +735,6 @@ gemmQDot4_act_done:
 	MOVD 40(R19), R14 // C row 1
 	MOVD 48(R19), R15 // C row 2
 	MOVD 56(R19), R16 // C row 3
-	MOVD 128(R19), R12
 	CBNZ R12, gemmQDot4_u8
 	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R13)
 	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R14)
@@ -683,12 +742,6 @@ gemmQDot4_act_done:
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R16)
 	RET
 gemmQDot4_u8:
-	FMOVS 144(R19), F14
-	VDUP V14.S[0], V14.S4 // lo8
-	FMOVS 148(R19), F13
-	VDUP V13.S[0], V13.S4 // hi8
-	CMP $1, R12
-	BNE gemmQDot4_clamp // one step: y is in the output scale
 	FMOVS 136(R19), F11
 	VDUP V11.S[0], V11.S4 // invOut
 	FMOVS 140(R19), F12
@@ -726,6 +779,10 @@ gemmQDot4_u8:
 	WORD $0x4e2cd7de // fadd v30.4s, v30.4s, v12.4s
 	WORD $0x4e2cd7ff // fadd v31.4s, v31.4s, v12.4s
 gemmQDot4_clamp:
+	FMOVS 144(R19), F14
+	VDUP V14.S[0], V14.S4 // lo8
+	FMOVS 148(R19), F13
+	VDUP V13.S[0], V13.S4 // hi8
 	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
 	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
 	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
@@ -803,6 +860,62 @@ gemmQDot4_clamp:
 	WORD $0x4e212820 // xtn2 v0.16b, v1.8h
 	VST1 [V0.B16], (R16)
 	RET
+gemmQDot4_one:
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S8
+	VLD1 (R5), [V4.S4, V5.S4, V6.S4, V7.S4] // B8
+	WORD $0x4e21da08 // scvtf v8.4s, v16.4s
+	WORD $0x4e21da29 // scvtf v9.4s, v17.4s
+	WORD $0x4e21da4a // scvtf v10.4s, v18.4s
+	WORD $0x4e21da6b // scvtf v11.4s, v19.4s
+	VMOV V4.B16, V16.B16
+	VMOV V5.B16, V17.B16
+	VMOV V6.B16, V18.B16
+	VMOV V7.B16, V19.B16
+	VFMLA V0.S4, V8.S4, V16.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V17.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V18.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V19.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21da88 // scvtf v8.4s, v20.4s
+	WORD $0x4e21daa9 // scvtf v9.4s, v21.4s
+	WORD $0x4e21daca // scvtf v10.4s, v22.4s
+	WORD $0x4e21daeb // scvtf v11.4s, v23.4s
+	VMOV V4.B16, V20.B16
+	VMOV V5.B16, V21.B16
+	VMOV V6.B16, V22.B16
+	VMOV V7.B16, V23.B16
+	VFMLA V0.S4, V8.S4, V20.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V21.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V22.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V23.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21db08 // scvtf v8.4s, v24.4s
+	WORD $0x4e21db29 // scvtf v9.4s, v25.4s
+	WORD $0x4e21db4a // scvtf v10.4s, v26.4s
+	WORD $0x4e21db6b // scvtf v11.4s, v27.4s
+	VMOV V4.B16, V24.B16
+	VMOV V5.B16, V25.B16
+	VMOV V6.B16, V26.B16
+	VMOV V7.B16, V27.B16
+	VFMLA V0.S4, V8.S4, V24.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V25.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V26.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V27.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21db88 // scvtf v8.4s, v28.4s
+	WORD $0x4e21dba9 // scvtf v9.4s, v29.4s
+	WORD $0x4e21dbca // scvtf v10.4s, v30.4s
+	WORD $0x4e21dbeb // scvtf v11.4s, v31.4s
+	VMOV V4.B16, V28.B16
+	VMOV V5.B16, V29.B16
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V0.S4, V8.S4, V28.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V29.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V30.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V31.S4 // t = B8 + float32(acc)*S8
+	MOVD 32(R19), R13 // C row 0
+	MOVD 40(R19), R14 // C row 1
+	MOVD 48(R19), R15 // C row 2
+	MOVD 56(R19), R16 // C row 3
+	B gemmQDot4_clamp
 
 // func gemmQWide8(p *gemmArgs)
 // int8: C[4][16] = epilogue(sum over groups of float32(acc_g) * S_g)
@@ -819,6 +932,7 @@ TEXT ·gemmQWide8(SB), NOSPLIT, $0-8
 	MOVD 96(R19), R8 // groups left
 	MOVD 104(R19), R9 // partial last step (dot) or nil
 	MOVD 112(R19), R10 // y0 scratch, 4x16 float32
+	MOVD 128(R19), R12 // output mode
 	VEOR V9.B16, V9.B16, V9.B16
 	MOVD R8, R21 // groups
 	CMP $1, R21
@@ -888,6 +1002,8 @@ gemmQWide8_steps:
 	SUBS $1, R17, R17
 	BNE gemmQWide8_steps
 gemmQWide8_steps_done:
+	CMP $2, R12
+	BEQ gemmQWide8_one // one-step uint8 (one group)
 	WORD $0x4e21da10 // scvtf v16.4s, v16.4s
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
@@ -904,7 +1020,7 @@ gemmQWide8_steps_done:
 	WORD $0x4e21dbbd // scvtf v29.4s, v29.4s
 	WORD $0x4e21dbde // scvtf v30.4s, v30.4s
 	WORD $0x4e21dbff // scvtf v31.4s, v31.4s
-	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group (S8: one-step uint8)
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
 	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
@@ -974,7 +1090,7 @@ gemmQWide8_accumulate:
 	VLD1.P 64(R20), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1.P 64(R20), [V28.S4, V29.S4, V30.S4, V31.S4]
 gemmQWide8_bias:
-	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias (B8: one-step uint8)
+	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias
 	WORD $0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD $0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD $0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -1033,7 +1149,6 @@ gemmQWide8_act_done:
 	MOVD 40(R19), R14 // C row 1
 	MOVD 48(R19), R15 // C row 2
 	MOVD 56(R19), R16 // C row 3
-	MOVD 128(R19), R12
 	CBNZ R12, gemmQWide8_u8
 	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R13)
 	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R14)
@@ -1041,12 +1156,6 @@ gemmQWide8_act_done:
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R16)
 	RET
 gemmQWide8_u8:
-	FMOVS 144(R19), F14
-	VDUP V14.S[0], V14.S4 // lo8
-	FMOVS 148(R19), F13
-	VDUP V13.S[0], V13.S4 // hi8
-	CMP $1, R12
-	BNE gemmQWide8_clamp // one step: y is in the output scale
 	FMOVS 136(R19), F11
 	VDUP V11.S[0], V11.S4 // invOut
 	FMOVS 140(R19), F12
@@ -1084,6 +1193,10 @@ gemmQWide8_u8:
 	WORD $0x4e2cd7de // fadd v30.4s, v30.4s, v12.4s
 	WORD $0x4e2cd7ff // fadd v31.4s, v31.4s, v12.4s
 gemmQWide8_clamp:
+	FMOVS 144(R19), F14
+	VDUP V14.S[0], V14.S4 // lo8
+	FMOVS 148(R19), F13
+	VDUP V13.S[0], V13.S4 // hi8
 	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
 	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
 	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
@@ -1161,6 +1274,62 @@ gemmQWide8_clamp:
 	WORD $0x4e212820 // xtn2 v0.16b, v1.8h
 	VST1 [V0.B16], (R16)
 	RET
+gemmQWide8_one:
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S8
+	VLD1 (R5), [V4.S4, V5.S4, V6.S4, V7.S4] // B8
+	WORD $0x4e21da08 // scvtf v8.4s, v16.4s
+	WORD $0x4e21da29 // scvtf v9.4s, v17.4s
+	WORD $0x4e21da4a // scvtf v10.4s, v18.4s
+	WORD $0x4e21da6b // scvtf v11.4s, v19.4s
+	VMOV V4.B16, V16.B16
+	VMOV V5.B16, V17.B16
+	VMOV V6.B16, V18.B16
+	VMOV V7.B16, V19.B16
+	VFMLA V0.S4, V8.S4, V16.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V17.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V18.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V19.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21da88 // scvtf v8.4s, v20.4s
+	WORD $0x4e21daa9 // scvtf v9.4s, v21.4s
+	WORD $0x4e21daca // scvtf v10.4s, v22.4s
+	WORD $0x4e21daeb // scvtf v11.4s, v23.4s
+	VMOV V4.B16, V20.B16
+	VMOV V5.B16, V21.B16
+	VMOV V6.B16, V22.B16
+	VMOV V7.B16, V23.B16
+	VFMLA V0.S4, V8.S4, V20.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V21.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V22.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V23.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21db08 // scvtf v8.4s, v24.4s
+	WORD $0x4e21db29 // scvtf v9.4s, v25.4s
+	WORD $0x4e21db4a // scvtf v10.4s, v26.4s
+	WORD $0x4e21db6b // scvtf v11.4s, v27.4s
+	VMOV V4.B16, V24.B16
+	VMOV V5.B16, V25.B16
+	VMOV V6.B16, V26.B16
+	VMOV V7.B16, V27.B16
+	VFMLA V0.S4, V8.S4, V24.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V25.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V26.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V27.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21db88 // scvtf v8.4s, v28.4s
+	WORD $0x4e21dba9 // scvtf v9.4s, v29.4s
+	WORD $0x4e21dbca // scvtf v10.4s, v30.4s
+	WORD $0x4e21dbeb // scvtf v11.4s, v31.4s
+	VMOV V4.B16, V28.B16
+	VMOV V5.B16, V29.B16
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V0.S4, V8.S4, V28.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V29.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V30.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V31.S4 // t = B8 + float32(acc)*S8
+	MOVD 32(R19), R13 // C row 0
+	MOVD 40(R19), R14 // C row 1
+	MOVD 48(R19), R15 // C row 2
+	MOVD 56(R19), R16 // C row 3
+	B gemmQWide8_clamp
 
 // func gemmQWide4(p *gemmArgs)
 // int4: C[4][16] = epilogue(sum over groups of float32(acc_g) * S_g)
@@ -1177,6 +1346,7 @@ TEXT ·gemmQWide4(SB), NOSPLIT, $0-8
 	MOVD 96(R19), R8 // groups left
 	MOVD 104(R19), R9 // partial last step (dot) or nil
 	MOVD 112(R19), R10 // y0 scratch, 4x16 float32
+	MOVD 128(R19), R12 // output mode
 	VEOR V9.B16, V9.B16, V9.B16
 	MOVD R8, R21 // groups
 	CMP $1, R21
@@ -1249,6 +1419,8 @@ gemmQWide4_steps:
 	SUBS $1, R17, R17
 	BNE gemmQWide4_steps
 gemmQWide4_steps_done:
+	CMP $2, R12
+	BEQ gemmQWide4_one // one-step uint8 (one group)
 	WORD $0x4e21da10 // scvtf v16.4s, v16.4s
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
@@ -1265,7 +1437,7 @@ gemmQWide4_steps_done:
 	WORD $0x4e21dbbd // scvtf v29.4s, v29.4s
 	WORD $0x4e21dbde // scvtf v30.4s, v30.4s
 	WORD $0x4e21dbff // scvtf v31.4s, v31.4s
-	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group (S8: one-step uint8)
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S of the group
 	WORD $0x6e20de10 // fmul v16.4s, v16.4s, v0.4s
 	WORD $0x6e21de31 // fmul v17.4s, v17.4s, v1.4s
 	WORD $0x6e22de52 // fmul v18.4s, v18.4s, v2.4s
@@ -1335,7 +1507,7 @@ gemmQWide4_accumulate:
 	VLD1.P 64(R20), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1.P 64(R20), [V28.S4, V29.S4, V30.S4, V31.S4]
 gemmQWide4_bias:
-	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias (B8: one-step uint8)
+	VLD1 (R5), [V0.S4, V1.S4, V2.S4, V3.S4] // bias
 	WORD $0x4e20d610 // fadd v16.4s, v16.4s, v0.4s
 	WORD $0x4e21d631 // fadd v17.4s, v17.4s, v1.4s
 	WORD $0x4e22d652 // fadd v18.4s, v18.4s, v2.4s
@@ -1394,7 +1566,6 @@ gemmQWide4_act_done:
 	MOVD 40(R19), R14 // C row 1
 	MOVD 48(R19), R15 // C row 2
 	MOVD 56(R19), R16 // C row 3
-	MOVD 128(R19), R12
 	CBNZ R12, gemmQWide4_u8
 	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R13)
 	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R14)
@@ -1402,12 +1573,6 @@ gemmQWide4_act_done:
 	VST1 [V28.S4, V29.S4, V30.S4, V31.S4], (R16)
 	RET
 gemmQWide4_u8:
-	FMOVS 144(R19), F14
-	VDUP V14.S[0], V14.S4 // lo8
-	FMOVS 148(R19), F13
-	VDUP V13.S[0], V13.S4 // hi8
-	CMP $1, R12
-	BNE gemmQWide4_clamp // one step: y is in the output scale
 	FMOVS 136(R19), F11
 	VDUP V11.S[0], V11.S4 // invOut
 	FMOVS 140(R19), F12
@@ -1445,6 +1610,10 @@ gemmQWide4_u8:
 	WORD $0x4e2cd7de // fadd v30.4s, v30.4s, v12.4s
 	WORD $0x4e2cd7ff // fadd v31.4s, v31.4s, v12.4s
 gemmQWide4_clamp:
+	FMOVS 144(R19), F14
+	VDUP V14.S[0], V14.S4 // lo8
+	FMOVS 148(R19), F13
+	VDUP V13.S[0], V13.S4 // hi8
 	WORD $0x4e2ef610 // fmax v16.4s, v16.4s, v14.4s
 	WORD $0x4e2ef631 // fmax v17.4s, v17.4s, v14.4s
 	WORD $0x4e2ef652 // fmax v18.4s, v18.4s, v14.4s
@@ -1522,3 +1691,59 @@ gemmQWide4_clamp:
 	WORD $0x4e212820 // xtn2 v0.16b, v1.8h
 	VST1 [V0.B16], (R16)
 	RET
+gemmQWide4_one:
+	VLD1.P 64(R5), [V0.S4, V1.S4, V2.S4, V3.S4] // S8
+	VLD1 (R5), [V4.S4, V5.S4, V6.S4, V7.S4] // B8
+	WORD $0x4e21da08 // scvtf v8.4s, v16.4s
+	WORD $0x4e21da29 // scvtf v9.4s, v17.4s
+	WORD $0x4e21da4a // scvtf v10.4s, v18.4s
+	WORD $0x4e21da6b // scvtf v11.4s, v19.4s
+	VMOV V4.B16, V16.B16
+	VMOV V5.B16, V17.B16
+	VMOV V6.B16, V18.B16
+	VMOV V7.B16, V19.B16
+	VFMLA V0.S4, V8.S4, V16.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V17.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V18.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V19.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21da88 // scvtf v8.4s, v20.4s
+	WORD $0x4e21daa9 // scvtf v9.4s, v21.4s
+	WORD $0x4e21daca // scvtf v10.4s, v22.4s
+	WORD $0x4e21daeb // scvtf v11.4s, v23.4s
+	VMOV V4.B16, V20.B16
+	VMOV V5.B16, V21.B16
+	VMOV V6.B16, V22.B16
+	VMOV V7.B16, V23.B16
+	VFMLA V0.S4, V8.S4, V20.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V21.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V22.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V23.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21db08 // scvtf v8.4s, v24.4s
+	WORD $0x4e21db29 // scvtf v9.4s, v25.4s
+	WORD $0x4e21db4a // scvtf v10.4s, v26.4s
+	WORD $0x4e21db6b // scvtf v11.4s, v27.4s
+	VMOV V4.B16, V24.B16
+	VMOV V5.B16, V25.B16
+	VMOV V6.B16, V26.B16
+	VMOV V7.B16, V27.B16
+	VFMLA V0.S4, V8.S4, V24.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V25.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V26.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V27.S4 // t = B8 + float32(acc)*S8
+	WORD $0x4e21db88 // scvtf v8.4s, v28.4s
+	WORD $0x4e21dba9 // scvtf v9.4s, v29.4s
+	WORD $0x4e21dbca // scvtf v10.4s, v30.4s
+	WORD $0x4e21dbeb // scvtf v11.4s, v31.4s
+	VMOV V4.B16, V28.B16
+	VMOV V5.B16, V29.B16
+	VMOV V6.B16, V30.B16
+	VMOV V7.B16, V31.B16
+	VFMLA V0.S4, V8.S4, V28.S4 // t = B8 + float32(acc)*S8
+	VFMLA V1.S4, V9.S4, V29.S4 // t = B8 + float32(acc)*S8
+	VFMLA V2.S4, V10.S4, V30.S4 // t = B8 + float32(acc)*S8
+	VFMLA V3.S4, V11.S4, V31.S4 // t = B8 + float32(acc)*S8
+	MOVD 32(R19), R13 // C row 0
+	MOVD 40(R19), R14 // C row 1
+	MOVD 48(R19), R15 // C row 2
+	MOVD 56(R19), R16 // C row 3
+	B gemmQWide4_clamp

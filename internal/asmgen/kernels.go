@@ -272,12 +272,11 @@ func stepWide(f *asmFile, bits int) {
 }
 
 // quantOut stores v16..v31 (4 rows of 16 after the float epilogue) either as
-// float32 or quantized to uint8; C row pointers in R13..R16, mode at R12:
-// 0 float32, 1 two-step uint8 (y*invOut + zero, then the clamp), 2 one-step
-// uint8 (y is already in the output scale: the panel constants were S8 and
-// B8 and act is 0, see GEMMQ), only the clamp.
+// float32 or quantized to uint8; C row pointers in R13..R16, output mode in
+// R12: 0 float32, 1 two-step uint8 (y*invOut + zero, then the clamp). The
+// one-step uint8 output (mode 2, see oneStepU8) computes its t apart and
+// enters at fn_clamp, the clamp to [lo8, hi8] and the rounding.
 func quantOut(f *asmFile, fn string, rows int) {
-	f.g("MOVD %d(R19), R12", gaOut8)
 	f.g("CBNZ R12, %s_u8", fn)
 	for r := 0; r < rows; r++ {
 		f.g("VST1 %s, (R%d)", vlist(acc(r, 0), 4, "S4"), 13+r)
@@ -285,14 +284,12 @@ func quantOut(f *asmFile, fn string, rows int) {
 	f.g("RET")
 	f.raw("%s_u8:", fn)
 	regs := rng(16, 16+4*rows)
+	toOutScale(f, regs, gaInvOut, gaOutZ)
+	f.raw("%s_clamp:", fn)
 	f.g("FMOVS %d(R19), F14", gaLo8)
 	f.g("VDUP V14.S[0], V14.S4 // lo8")
 	f.g("FMOVS %d(R19), F13", gaHi8)
 	f.g("VDUP V13.S[0], V13.S4 // hi8")
-	f.g("CMP $1, R12")
-	f.g("BNE %s_clamp // one step: y is in the output scale", fn)
-	toOutScale(f, regs, gaInvOut, gaOutZ)
-	f.raw("%s_clamp:", fn)
 	for _, v := range regs {
 		f.w("fmax v%d.4s, v%d.4s, v14.4s", v, v)
 	}
@@ -307,6 +304,34 @@ func quantOut(f *asmFile, fn string, rows int) {
 		f.g("VST1 [V0.B16], (R%d)", 13+r)
 	}
 	f.g("RET")
+}
+
+// oneStepU8 is the one-step uint8 output of GEMMQ without groups (output
+// mode 2): the panel's alternate constants hold S8 and B8 in place of S and
+// bias (R5 points at S8), act is 0, and t = B8 + float32(acc)*S8 is one
+// FMLA, rounded once (requantU8), into the accumulator register after its
+// SCVTF went to a scratch register (v8..v11: one group, the steps are done,
+// so v8's 0x80 and v9's zero are dead). Then the C rows and quantOut's
+// clamp.
+func oneStepU8(f *asmFile, fn string) {
+	f.raw("%s_one:", fn)
+	f.g("VLD1.P 64(R5), %s // S8", vlist(0, 4, "S4"))
+	f.g("VLD1 (R5), %s // B8", vlist(4, 4, "S4"))
+	for r := 0; r < 4; r++ {
+		for j := 0; j < 4; j++ {
+			f.w("scvtf v%d.4s, v%d.4s", 8+j, acc(r, j))
+		}
+		for j := 0; j < 4; j++ {
+			f.g("VMOV V%d.B16, V%d.B16", 4+j, acc(r, j))
+		}
+		for j := 0; j < 4; j++ {
+			f.g("VFMLA V%d.S4, V%d.S4, V%d.S4 // t = B8 + float32(acc)*S8", j, 8+j, acc(r, j))
+		}
+	}
+	for r := 0; r < 4; r++ {
+		f.g("MOVD %d(R19), R%d // C row %d", gaC+8*r, 13+r, r)
+	}
+	f.g("B %s_clamp", fn)
 }
 
 // toOutScale is y = y*invOut + zero on regs (sets v11, v12), the first step
@@ -338,7 +363,8 @@ func genGEMMQ() *asmFile {
 	f := newFile("gemm_q_arm64.s", `Integer GEMM microkernels for arm64: uint8 A x int8/int4 B, 4 rows x 16
 columns of int32 accumulators in v16..v31, per K group converted and
 scaled into a float32 scratch, then the bit-exact integer epilogue (the
-uint8 output without groups in one step from S8 and B8, see GEMMQ).
+uint8 output without groups in one step, one FMLA from S8 and B8, see
+GEMMQ).
 Dot variants (ASIMDDP) use SDOT on a ^ 0x80 (a - 128 as int8); the panel
 constants then hold (128 - In.Zero) * sum(w) instead of -In.Zero * sum(w).
 Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
@@ -354,6 +380,7 @@ Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
 		f.g("MOVD %d(R19), R8 // groups left", gaGroups)
 		f.g("MOVD %d(R19), R9 // partial last step (dot) or nil", gaTail)
 		f.g("MOVD %d(R19), R10 // y0 scratch, 4x16 float32", gaYtmp)
+		f.g("MOVD %d(R19), R12 // output mode", gaOut8)
 		if v.dot {
 			f.g("VMOVI $128, V8.B16")
 		}
@@ -398,8 +425,10 @@ Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
 			stepDot(f, v.bits)
 			f.raw("%s_scale:", fn)
 		}
+		f.g("CMP $2, R12")
+		f.g("BEQ %s_one // one-step uint8 (one group)", fn)
 		each(func(v int) { f.w("scvtf v%d.4s, v%d.4s", v, v) })
-		f.g("VLD1.P 64(R5), %s // S of the group (S8: one-step uint8)", vlist(0, 4, "S4"))
+		f.g("VLD1.P 64(R5), %s // S of the group", vlist(0, 4, "S4"))
 		each(func(v int) { f.w("fmul v%d.4s, v%d.4s, v%d.4s", v, v, (v-16)%4) })
 		f.g("CMP $1, R21")
 		f.g("BNE %s_accumulate", fn)
@@ -421,7 +450,7 @@ Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
 			f.g("VLD1.P 64(R20), %s", vlist(acc(r, 0), 4, "S4"))
 		}
 		f.raw("%s_bias:", fn)
-		f.g("VLD1 (R5), %s // bias (B8: one-step uint8)", vlist(0, 4, "S4"))
+		f.g("VLD1 (R5), %s // bias", vlist(0, 4, "S4"))
 		each(func(v int) { f.w("fadd v%d.4s, v%d.4s, v%d.4s", v, v, (v-16)%4) })
 		f.w("fmov v10.4s, #6.0")
 		f.g("MOVD %d(R19), R11", gaAct)
@@ -430,6 +459,7 @@ Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
 			f.g("MOVD %d(R19), R%d // C row %d", gaC+8*r, 13+r, r)
 		}
 		quantOut(f, fn, 4)
+		oneStepU8(f, fn)
 	}
 	return f
 }
@@ -594,6 +624,8 @@ blocks; taps outside the image point at a padding row (zeros, or In.Zero).`)
 		for _, r := range regs {
 			f.w("scvtf v%d.4s, v%d.4s", r, r)
 		}
+		f.g("CBNZ R14, %s_u8", fn)
+		// float output: y = act(float32(acc)*S + bias), rounded twice.
 		f.g("VLD1.P 64(R11), %s // S", vlist(0, 4, "S4"))
 		for j, r := range regs {
 			f.w("fmul v%d.4s, v%d.4s, v%d.4s", r, r, j)
@@ -603,22 +635,28 @@ blocks; taps outside the image point at a padding row (zeros, or In.Zero).`)
 			f.w("fadd v%d.4s, v%d.4s, v%d.4s", r, r, j)
 		}
 		act(f, fn, "R13", regs)
-		f.g("CBNZ R14, %s_u8", fn)
 		f.g("VST1.P %s, 64(R9)", vlist(16, 4, "S4"))
 		f.g("B %s_next", fn)
-		// uint8 output: meta holds S8 and B8 and act is 0 (see DepthwiseQ),
-		// so t is already in the output scale; clamp and round.
+		// uint8 output: meta holds S8 and B8 and act is 0 (see DepthwiseQ):
+		// t = B8 + float32(acc)*S8 in one FMLA, rounded once (requantU8),
+		// is already in the output scale; clamp and round.
 		f.raw("%s_u8:", fn)
-		for _, r := range regs {
+		f.g("VLD1.P 64(R11), %s // S8", vlist(0, 4, "S4"))
+		f.g("VLD1.P 64(R11), %s // B8", vlist(4, 4, "S4"))
+		t8 := rng(4, 8)
+		for j, r := range regs {
+			f.g("VFMLA V%d.S4, V%d.S4, V%d.S4 // t = B8 + float32(acc)*S8", j, r, t8[j])
+		}
+		for _, r := range t8 {
 			f.w("fmax v%d.4s, v%d.4s, v14.4s", r, r)
 		}
-		for _, r := range regs {
+		for _, r := range t8 {
 			f.w("fmin v%d.4s, v%d.4s, v13.4s", r, r)
 		}
-		for _, r := range regs {
+		for _, r := range t8 {
 			f.w("fcvtns v%d.4s, v%d.4s", r, r)
 		}
-		narrow(f, 16)
+		narrow(f, 4)
 		f.g("VST1.P [V0.B16], 16(R9)")
 		f.raw("%s_next:", fn)
 		dwTail(f, fn)
