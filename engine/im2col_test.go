@@ -35,6 +35,9 @@ func TestIm2col(t *testing.T) {
 		{cin: 32, h: 6, w: 6, kh: 3, kw: 3, sh: 2, sw: 2, pt: 1, pl: 1, dh: 1, dw: 1},
 		{cin: 2, h: 9, w: 9, kh: 3, kw: 2, sh: 1, sw: 2, pt: 2, pl: 0, dh: 2, dw: 3},
 		{cin: 4, h: 5, w: 6, kh: 5, kw: 5, sh: 1, sw: 1, pt: 2, pl: 2, dh: 1, dw: 1},
+		// Narrow tap rows: 9 and 24 bytes in uint8, 18 and 48 in fp16.
+		{cin: 3, h: 6, w: 9, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1},
+		{cin: 8, h: 5, w: 7, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1},
 	}
 	for _, g := range geoms {
 		g.ho = (g.h+2*g.pt-g.dh*(g.kh-1)-1)/g.sh + 1
@@ -82,11 +85,19 @@ func TestIm2col(t *testing.T) {
 						w8[i] = 7
 					}
 				}
-				g8 := make([]uint8, len(want))
+				g8 := make([]uint8, len(want)+64)
+				for i := range g8 {
+					g8[i] = 0xa5
+				}
 				if c.padded {
-					im2colPadded(asm, g8, s8, buf8, &g, span[0], span[1], 7)
+					im2colPadded(asm, g8[:len(want)], s8, buf8, &g, span[0], span[1], 7)
 				} else {
-					im2col(asm, g8, s8, &g, span[0], span[1], 7)
+					im2col(asm, g8[:len(want)], s8, &g, span[0], span[1], 7)
+				}
+				for i := len(want); i < len(g8); i++ {
+					if g8[i] != 0xa5 {
+						t.Fatalf("u8 geom %+v rows %v %+v: wrote past the end at %d", g, span, c, i-len(want))
+					}
 				}
 				for i := range w8 {
 					if g8[i] != w8[i] {
@@ -99,8 +110,8 @@ func TestIm2col(t *testing.T) {
 }
 
 func BenchmarkIm2col(b *testing.B) {
-	for _, c := range []int{16, 32, 64} {
-		h := 32 * 16 / c
+	for _, c := range []int{3, 16, 32, 64} {
+		h := 32 * 16 / max(c, 16)
 		g := geom{cin: c, h: h, w: h, ho: h, wo: h, kh: 3, kw: 3, sh: 1, sw: 1, pt: 1, pl: 1, dh: 1, dw: 1}
 		src8 := make([]uint8, 64*h*h*c)
 		src := make([]float32, 64*h*h*c)
