@@ -333,6 +333,8 @@ type GEMMQ struct {
 	Lo8, Hi8 float32   // without groups: the uint8 output's clamp
 	Variant  string
 
+	tFits  bool // every t of the uint8 output is in int32 range (see tInt32)
+
 	packed []byte
 	nAlign int
 	mTile  int
@@ -385,6 +387,12 @@ func PackGEMMQ(w QuantWeights, in Quant, ep Epilogue, out Quant) (*GEMMQ, error)
 	}
 	if groups == 1 {
 		g.S8, g.B8, g.Lo8, g.Hi8 = foldU8(g.S, g.Bias, g.InvOut, out.Zero, g.Act)
+		g.tFits = tInt32(g.S8, g.B8, func(n int) (sum int) {
+			for k := 0; k < w.K; k++ {
+				sum += abs(int(w.Q[k*w.N+n]))
+			}
+			return sum
+		})
 	}
 	g.pack()
 	return g, nil
@@ -445,6 +453,8 @@ type DepthwiseQ struct {
 	S8, B8    []float32 // C: the uint8 output's scale and offset (above)
 	Lo8, Hi8  float32   // the uint8 output's clamp (above)
 	Variant   string
+
+	tFits bool // every t of the uint8 output is in int32 range (see tInt32)
 
 	packed []byte
 }
@@ -519,6 +529,12 @@ func PackDepthwiseQ(stride int, w QuantWeights, in Quant, ep Epilogue, out Quant
 // foldU8 sets the uint8 output's constants S8, B8, Lo8 and Hi8.
 func (d *DepthwiseQ) foldU8() {
 	d.S8, d.B8, d.Lo8, d.Hi8 = foldU8(d.S, d.Bias, d.InvOut, d.Out.Zero, d.Act)
+	d.tFits = tInt32(d.S8, d.B8, func(c int) (sum int) {
+		for tap := 0; tap < 9; tap++ {
+			sum += abs(int(d.Q[tap*d.C+c]))
+		}
+		return sum
+	})
 }
 
 // foldU8 moves the uint8 output step into the output scale, for the
@@ -541,6 +557,29 @@ func foldU8(s, bias []float32, invOut float32, zero uint8, act Act) (s8, b8 []fl
 		hi8 = min(float32(float32(hi*invOut)+z), 255)
 	}
 	return s8, b8, lo8, hi8
+}
+
+// tInt32 reports whether t = fma32(acc, s8[n], b8[n]) stays well inside
+// int32 range for every accumulator column n can produce, |acc| <= 255 *
+// absSum(n) (the sum of |weights|). Then a kernel may convert t to int32
+// before clamping it above and clamp the bytes (rounding is monotonic, so
+// the result is the same); otherwise it clamps in float. Real layers are
+// far inside: |t| is a few hundred output steps.
+func tInt32(s8, b8 []float32, absSum func(n int) int) bool {
+	for n := range s8 {
+		t := math.Abs(float64(s8[n]))*255*float64(absSum(n)) + math.Abs(float64(b8[n]))
+		if !(t < 1<<30) {
+			return false
+		}
+	}
+	return true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // requantU8 is the one-step uint8 output of DepthwiseQ and of GEMMQ

@@ -481,7 +481,7 @@ func (d *DepthwiseQ) runRows(h, w, r0, r1 int, in, out8 []uint8, out32 []float32
 			rows = dwQRowArgs{w: &d.packed[q.rowOff], sb: (*float32)(unsafe.Pointer(&d.packed[sb]))}
 		}
 		dwWalk(h, w, d.Stride, r0, r1, func(border, ip, op, npix, is, os int) {
-			if q.rowOff > 0 && border&(dwNoLeft|dwNoRight) == 0 && is == d.Stride {
+			if q.rowOff > 0 && border&(dwNoLeft|dwNoRight) == 0 && is == d.Stride && (out8 == nil || d.tFits) {
 				// interior of a row: three taps per VPDPBUSD
 				corr := (*int32)(unsafe.Pointer(&d.packed[q.rowOff+(20+4*border)*cp]))
 				top, bottom := -1, -1
@@ -534,10 +534,11 @@ type dwQRowArgs struct {
 type dwQConsts struct {
 	lo, hi, inv, zero float32
 	// uint8 output, whose scale and offset S8, B8 replace the scale and
-	// bias: loU8 and hiU8 clamp t (AVX-512), qlo is max(Lo8, 0) rounded,
-	// in four bytes (the row kernel's byte max after the saturating packs).
+	// bias: loU8 and hiU8 clamp t (AVX-512), qlo and qhi are max(Lo8, 0)
+	// and Hi8 rounded, in four bytes each (the row kernel's byte max and min
+	// after the saturating packs; it runs only when d.tFits).
 	loU8, hiU8 float32
-	qlo        uint32
+	qlo, qhi   uint32
 }
 
 // newDWQConsts gives the constants of float output, or of uint8 output:
@@ -550,5 +551,6 @@ func newDWQConsts(d *DepthwiseQ, u8 bool) dwQConsts {
 	}
 	lo := max(d.Lo8, 0)
 	q := uint32(math.RoundToEven(float64(lo)))
-	return dwQConsts{lo: lo, hi: d.Hi8, inv: 1, zero: 0, loU8: lo, hiU8: d.Hi8, qlo: q * 0x01010101}
+	qh := uint32(math.RoundToEven(float64(d.Hi8)))
+	return dwQConsts{lo: lo, hi: d.Hi8, inv: 1, zero: 0, loU8: lo, hiU8: d.Hi8, qlo: q * 0x01010101, qhi: qh * 0x01010101}
 }

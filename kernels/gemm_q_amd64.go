@@ -4,6 +4,7 @@ package kernels
 
 import (
 	"encoding/binary"
+	"math"
 	"sync"
 	"unsafe"
 )
@@ -101,6 +102,7 @@ type gqTiles struct {
 	hi8          float32        // uint8: the clamp above (Hi8)
 	lo           int32          // uint8: the clamp below (Lo8 as a byte, 0 without one)
 	bmask        uint64         // uint8: the byte store mask of a row
+	hib          int32          // uint8: the clamp above as a byte (round(Hi8))
 }
 
 type gqKind uint8
@@ -401,6 +403,12 @@ func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, 
 		p.hi8 = g.Hi8
 		if g.Lo8 > 0 {
 			p.lo, act = int32(g.Lo8), 1 // an integer: the zero point (see GEMMQ)
+		}
+		switch {
+		case !g.tFits:
+			act |= 4 // min(t, Hi8) in float
+		case g.Hi8 < 255:
+			p.hib, act = int32(math.RoundToEven(float64(g.Hi8))), act|2
 		}
 	}
 	for mc := m0; mc < m1; mc += gqTilesChunk {

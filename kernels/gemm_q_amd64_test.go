@@ -41,7 +41,7 @@ func TestGEMMQArgOffsets(t *testing.T) {
 		{"tiles.tiles", unsafe.Offsetof(tl.tiles), gqTTiles}, {"tiles.steps", unsafe.Offsetof(tl.steps), gqTSteps},
 		{"tiles.tmask", unsafe.Offsetof(tl.tmask), gqTTmask}, {"tiles.mask", unsafe.Offsetof(tl.mask), gqTMask},
 		{"tiles.hi8", unsafe.Offsetof(tl.hi8), gqTHi8}, {"tiles.lo", unsafe.Offsetof(tl.lo), gqTLo},
-		{"tiles.bmask", unsafe.Offsetof(tl.bmask), gqTBmask},
+		{"tiles.bmask", unsafe.Offsetof(tl.bmask), gqTBmask}, {"tiles.hib", unsafe.Offsetof(tl.hib), gqTHib},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s at offset %d, the assembly uses %d", c.name, c.got, c.want)
@@ -157,9 +157,16 @@ func TestGEMMQTilesAsm(t *testing.T) {
 				for _, k := range []int{0, 1, 3, 4, 5, 16, 27, 33, 144} {
 					w := randQuantWeights(r, quantCases[0], k, n, bits)
 					act := Act(r.IntN(3))
-					g, err := PackGEMMQ(w, Quant{Scale: 0.03, Zero: uint8(r.IntN(256))}, Epilogue{Act: act, Bias: randF32(r, n)}, Quant{Scale: 0.04, Zero: uint8(r.IntN(256))})
+					outScale := float32(0.04)
+					if r.IntN(4) == 0 {
+						outScale = 1e-9 // t beyond int32: the tiles clamp in float
+					}
+					g, err := PackGEMMQ(w, Quant{Scale: 0.03, Zero: uint8(r.IntN(256))}, Epilogue{Act: act, Bias: randF32(r, n)}, Quant{Scale: outScale, Zero: uint8(r.IntN(256))})
 					if err != nil {
 						t.Fatal(err)
+					}
+					if !g.tFits && outScale > 1e-6 {
+						t.Fatalf("out scale %v: tFits %v", outScale, g.tFits)
 					}
 					m, lda, ldc := 300, k+3, n+5
 					a := make([]uint8, (m-1)*lda+k)
@@ -183,8 +190,8 @@ func TestGEMMQTilesAsm(t *testing.T) {
 						gemmQGeneric(g, m0, m1, n0, n1, a, lda, nil, want32, ldc)
 						for i := range got {
 							if got[i] != want[i] || got32[i] != want32[i] {
-								t.Fatalf("int%d %s %dx%dx%d act %v rows %d..%d cols %d..%d: C[%d][%d] = %d / %v, want %d / %v",
-									bits, g.Variant, m, n, k, act, m0, m1, n0, n1, i/ldc, i%ldc, got[i], got32[i], want[i], want32[i])
+								t.Fatalf("int%d %s %dx%dx%d act %v out scale %v rows %d..%d cols %d..%d: C[%d][%d] = %d / %v, want %d / %v",
+									bits, g.Variant, m, n, k, act, outScale, m0, m1, n0, n1, i/ldc, i%ldc, got[i], got32[i], want[i], want32[i])
 							}
 						}
 					}

@@ -54,6 +54,7 @@ const (
 	gqTHi8     = 136
 	gqTLo      = 140
 	gqTBmask   = 144
+	gqTHib     = 152
 )
 
 // gqTileRows is the rows of a gemmQVNNI8Tiles tile of nv vectors: as many
@@ -67,58 +68,90 @@ var gqTileRows = [5]int{0, 16, 12, 8, 6}
 //
 //	acc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])
 //	dst 1: c[i][n] = actF32(float32(float32(acc)*s[n])+bias[n], act) (float32)
-//	dst 0: c[i][n] = max(requantU8(acc, s[n], bias[n], -Inf, p.hi8), p.lo) (uint8;
-//	       s and bias hold S8 and B8, act is 1 when p.lo > 0, else 0)
+//	dst 0: c[i][n] = requantU8(acc, s[n], bias[n], p.lo, p.hi8) (uint8; s and
+//	       bias hold S8 and B8; act picks the clamps, see tileKernel in gemmqgen)
 //
 // with the assembly function of that tile shape, output and activation.
 func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
-	switch (nv-1)*6 + dst*3 + int(act) {
+	switch (nv-1)*9 + dst*6 + int(act) {
 	case 0:
 		gemmQVNNI8Tiles16x1U8(p)
 	case 1:
 		gemmQVNNI8Tiles16x1U8Lo(p)
+	case 2:
+		gemmQVNNI8Tiles16x1U8Hi(p)
 	case 3:
-		gemmQVNNI8Tiles16x1F32(p)
+		gemmQVNNI8Tiles16x1U8LoHi(p)
 	case 4:
-		gemmQVNNI8Tiles16x1F32ReLU(p)
+		gemmQVNNI8Tiles16x1U8Wide(p)
 	case 5:
-		gemmQVNNI8Tiles16x1F32ReLU6(p)
+		gemmQVNNI8Tiles16x1U8LoWide(p)
 	case 6:
-		gemmQVNNI8Tiles12x2U8(p)
+		gemmQVNNI8Tiles16x1F32(p)
 	case 7:
-		gemmQVNNI8Tiles12x2U8Lo(p)
+		gemmQVNNI8Tiles16x1F32ReLU(p)
+	case 8:
+		gemmQVNNI8Tiles16x1F32ReLU6(p)
 	case 9:
-		gemmQVNNI8Tiles12x2F32(p)
+		gemmQVNNI8Tiles12x2U8(p)
 	case 10:
-		gemmQVNNI8Tiles12x2F32ReLU(p)
+		gemmQVNNI8Tiles12x2U8Lo(p)
 	case 11:
-		gemmQVNNI8Tiles12x2F32ReLU6(p)
+		gemmQVNNI8Tiles12x2U8Hi(p)
 	case 12:
-		gemmQVNNI8Tiles8x3U8(p)
+		gemmQVNNI8Tiles12x2U8LoHi(p)
 	case 13:
-		gemmQVNNI8Tiles8x3U8Lo(p)
+		gemmQVNNI8Tiles12x2U8Wide(p)
+	case 14:
+		gemmQVNNI8Tiles12x2U8LoWide(p)
 	case 15:
-		gemmQVNNI8Tiles8x3F32(p)
+		gemmQVNNI8Tiles12x2F32(p)
 	case 16:
-		gemmQVNNI8Tiles8x3F32ReLU(p)
+		gemmQVNNI8Tiles12x2F32ReLU(p)
 	case 17:
-		gemmQVNNI8Tiles8x3F32ReLU6(p)
+		gemmQVNNI8Tiles12x2F32ReLU6(p)
 	case 18:
-		gemmQVNNI8Tiles6x4U8(p)
+		gemmQVNNI8Tiles8x3U8(p)
 	case 19:
-		gemmQVNNI8Tiles6x4U8Lo(p)
+		gemmQVNNI8Tiles8x3U8Lo(p)
+	case 20:
+		gemmQVNNI8Tiles8x3U8Hi(p)
 	case 21:
-		gemmQVNNI8Tiles6x4F32(p)
+		gemmQVNNI8Tiles8x3U8LoHi(p)
 	case 22:
-		gemmQVNNI8Tiles6x4F32ReLU(p)
+		gemmQVNNI8Tiles8x3U8Wide(p)
 	case 23:
+		gemmQVNNI8Tiles8x3U8LoWide(p)
+	case 24:
+		gemmQVNNI8Tiles8x3F32(p)
+	case 25:
+		gemmQVNNI8Tiles8x3F32ReLU(p)
+	case 26:
+		gemmQVNNI8Tiles8x3F32ReLU6(p)
+	case 27:
+		gemmQVNNI8Tiles6x4U8(p)
+	case 28:
+		gemmQVNNI8Tiles6x4U8Lo(p)
+	case 29:
+		gemmQVNNI8Tiles6x4U8Hi(p)
+	case 30:
+		gemmQVNNI8Tiles6x4U8LoHi(p)
+	case 31:
+		gemmQVNNI8Tiles6x4U8Wide(p)
+	case 32:
+		gemmQVNNI8Tiles6x4U8LoWide(p)
+	case 33:
+		gemmQVNNI8Tiles6x4F32(p)
+	case 34:
+		gemmQVNNI8Tiles6x4F32ReLU(p)
+	case 35:
 		gemmQVNNI8Tiles6x4F32ReLU6(p)
 	default:
 		panic("kernels: no int8 VNNI tile kernel")
 	}
 }
 
-// gemmQVNNI8Tiles16x1U8 is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, no clamp below.
+// gemmQVNNI8Tiles16x1U8 is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, no clamp.
 //
 //go:noescape
 func gemmQVNNI8Tiles16x1U8(p *gqTiles)
@@ -127,6 +160,26 @@ func gemmQVNNI8Tiles16x1U8(p *gqTiles)
 //
 //go:noescape
 func gemmQVNNI8Tiles16x1U8Lo(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8Hi is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped above at p.hib.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8Hi(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8LoHi is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped at p.lo and p.hib.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8LoHi(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8Wide is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped above at p.hi8 (float).
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8Wide(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8LoWide is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped at p.lo and p.hi8 (float).
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8LoWide(p *gqTiles)
 
 // gemmQVNNI8Tiles16x1F32 is gemmQVNNI8Tiles for 16 rows x 1 vectors, float32 output, activation none.
 //
@@ -143,7 +196,7 @@ func gemmQVNNI8Tiles16x1F32ReLU(p *gqTiles)
 //go:noescape
 func gemmQVNNI8Tiles16x1F32ReLU6(p *gqTiles)
 
-// gemmQVNNI8Tiles12x2U8 is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, no clamp below.
+// gemmQVNNI8Tiles12x2U8 is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, no clamp.
 //
 //go:noescape
 func gemmQVNNI8Tiles12x2U8(p *gqTiles)
@@ -152,6 +205,26 @@ func gemmQVNNI8Tiles12x2U8(p *gqTiles)
 //
 //go:noescape
 func gemmQVNNI8Tiles12x2U8Lo(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8Hi is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped above at p.hib.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8Hi(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8LoHi is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped at p.lo and p.hib.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8LoHi(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8Wide is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped above at p.hi8 (float).
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8Wide(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8LoWide is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped at p.lo and p.hi8 (float).
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8LoWide(p *gqTiles)
 
 // gemmQVNNI8Tiles12x2F32 is gemmQVNNI8Tiles for 12 rows x 2 vectors, float32 output, activation none.
 //
@@ -168,7 +241,7 @@ func gemmQVNNI8Tiles12x2F32ReLU(p *gqTiles)
 //go:noescape
 func gemmQVNNI8Tiles12x2F32ReLU6(p *gqTiles)
 
-// gemmQVNNI8Tiles8x3U8 is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, no clamp below.
+// gemmQVNNI8Tiles8x3U8 is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, no clamp.
 //
 //go:noescape
 func gemmQVNNI8Tiles8x3U8(p *gqTiles)
@@ -177,6 +250,26 @@ func gemmQVNNI8Tiles8x3U8(p *gqTiles)
 //
 //go:noescape
 func gemmQVNNI8Tiles8x3U8Lo(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8Hi is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped above at p.hib.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8Hi(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8LoHi is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped at p.lo and p.hib.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8LoHi(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8Wide is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped above at p.hi8 (float).
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8Wide(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8LoWide is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped at p.lo and p.hi8 (float).
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8LoWide(p *gqTiles)
 
 // gemmQVNNI8Tiles8x3F32 is gemmQVNNI8Tiles for 8 rows x 3 vectors, float32 output, activation none.
 //
@@ -193,7 +286,7 @@ func gemmQVNNI8Tiles8x3F32ReLU(p *gqTiles)
 //go:noescape
 func gemmQVNNI8Tiles8x3F32ReLU6(p *gqTiles)
 
-// gemmQVNNI8Tiles6x4U8 is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, no clamp below.
+// gemmQVNNI8Tiles6x4U8 is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, no clamp.
 //
 //go:noescape
 func gemmQVNNI8Tiles6x4U8(p *gqTiles)
@@ -202,6 +295,26 @@ func gemmQVNNI8Tiles6x4U8(p *gqTiles)
 //
 //go:noescape
 func gemmQVNNI8Tiles6x4U8Lo(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8Hi is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped above at p.hib.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8Hi(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8LoHi is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped at p.lo and p.hib.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8LoHi(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8Wide is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped above at p.hi8 (float).
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8Wide(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8LoWide is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped at p.lo and p.hi8 (float).
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8LoWide(p *gqTiles)
 
 // gemmQVNNI8Tiles6x4F32 is gemmQVNNI8Tiles for 6 rows x 4 vectors, float32 output, activation none.
 //

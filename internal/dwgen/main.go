@@ -263,7 +263,7 @@ func qrow(s *section) {
 	const P = "dwqr"
 	s.t("// func dwQRowVNNI(base *uint8, up, down, npix, pstride int, w *byte, corr *int32, sb *float32, cp int, out8 *uint8, out32 *float32, ostride, c int, k *dwQConsts, top, bottom int, s2 bool)")
 	s.t("TEXT ·dwQRowVNNI(SB), NOSPLIT, $0-129")
-	s.t("\tMOVQ k+104(FP), AX\n\tVBROADCASTSS 0(AX), Z23\n\tVBROADCASTSS 4(AX), Z24\n\tVBROADCASTSS 20(AX), Z31\n\tVPBROADCASTD 24(AX), Z28\n\tVPXORD Z27, Z27, Z27")
+	s.t("\tMOVQ k+104(FP), AX\n\tVBROADCASTSS 0(AX), Z23\n\tVBROADCASTSS 4(AX), Z24\n\tVPBROADCASTD 24(AX), Z28\n\tVPBROADCASTD 28(AX), Z29\n\tVPXORD Z27, Z27, Z27")
 	s.t("\tMOVQ up+8(FP), UP\n\tMOVQ down+16(FP), DOWN\n\tMOVQ pstride+32(FP), R9\n\tMOVQ c+96(FP), R8 // channel bytes of an input pixel\n\tXORQ CB, CB")
 	// The window of three columns rotates over the register sets A, B, C.
 	A, B, C := []string{"Z0", "Z1", "Z2", "Z3"}, []string{"Z4", "Z5", "Z6", "Z7"}, []string{"Z8", "Z9", "Z10", "Z11"}

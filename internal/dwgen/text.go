@@ -235,20 +235,19 @@ const qRowMacros = `
 // bring those back to channel order. Absent rows load as zero (mask 0); the
 // zero-point correction excludes their taps. Registers: window Z0..Z11,
 // accumulators Z12..Z15, scratch Z16..Z22, constants Z23 lo, Z24 hi, Z27 0,
-// Z28 the uint8 lower bound in every byte, Z31 hi'. K1 block mask, K4 above,
+// Z28, Z29 the uint8 bounds in every byte. K1 block mask, K4 above,
 // K5 below, K6/K7 float store masks.
 //
 // uint8 output: sb holds S8 and B8 (see DepthwiseQ), so t = acc*S8 + B8 is
-// a conversion and one fused multiply-add (rounded once); min(t, hi') also
-// keeps t in int32 range, the packs
-// saturate at 0 and 255, and one byte max per 64 outputs applies the lower
-// bound (round(max(t, lo)) = max(round(t), round(lo)): rounding is
-// monotonic).
+// a conversion and one fused multiply-add (rounded once), converted at once
+// (the kernel runs only when t is in int32 range, DepthwiseQ.tFits); the
+// packs saturate at 0 and 255, and one byte max and min per 64 outputs
+// apply the bounds: rounding is monotonic, so round(min(max(t, lo), hi)) =
+// min(max(round(t), round(lo)), round(hi)).
 #define QREQ_U8(z, off) \
 	VCVTDQ2PS z, z \
 	VMOVUPS off(AX), Z16 \
 	VFMADD213PS off(DI), Z16, z \
-	VMINPS Z31, z, z \
 	VCVTPS2DQ z, z
 
 #define QREQ4_U8(c0, c1, c2, c3) \
@@ -284,6 +283,7 @@ const qRowMacros = `
 	VPACKSSDW Z15, Z14, Z14 \
 	VPACKUSWB Z14, Z12, Z12 \
 	VPMAXUB Z28, Z12, Z12 \
+	VPMINUB Z29, Z12, Z12 \
 	VMOVDQU8 Z12, K1, (r)
 
 // Float output: lane L of accumulator k is channels 16L+4k..16L+4k+3, so
@@ -331,7 +331,6 @@ const qRowMacros = `
 	VCVTDQ2PS y, y \
 	VMOVUPS off(AX), Y16 \
 	VFMADD213PS off(DI), Y16, y \
-	VMINPS Y31, y, y \
 	VCVTPS2DQ y, y
 
 #define QEPI_RY(y, off) \
@@ -350,6 +349,7 @@ const qRowMacros = `
 	VPACKSSDW Y15, Y14, Y14 \
 	VPACKUSWB Y14, Y12, Y12 \
 	VPMAXUB Y28, Y12, Y12 \
+	VPMINUB Y29, Y12, Y12 \
 	VMOVDQU8 Y12, K1, (r)
 
 // Output vector m (16 floats) is lane m of Y12..Y15.

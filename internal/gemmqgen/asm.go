@@ -720,15 +720,17 @@ func genTiles(w *asmWriter) {
 
 // tileKernel is one whole-tile function: nv vectors (gqTileRows[nv] rows),
 // output dst (0: uint8, 1: float32); with float32 output act is the
-// activation (0: none, 1: ReLU, 2: ReLU6), with uint8 output 1 clamps
-// below at the output's lo byte (the clamp above is a runtime value).
+// activation (0: none, 1: ReLU, 2: ReLU6), with uint8 output it is the
+// clamps: act&1 a byte max at p.lo, act>>1 the clamp above (0: none, the
+// packs saturate at 255; 1: a byte min at p.hib; 2: a float min at p.hi8,
+// which also keeps t in int32 range).
 type tileKernel struct{ nv, dst, act int }
 
 func tileKernels() []tileKernel {
 	var ts []tileKernel
 	for nv := 1; nv <= 4; nv++ {
 		for dst := 0; dst < 2; dst++ {
-			for act := 0; act < 2+dst; act++ {
+			for act := 0; act < 6-3*dst; act++ {
 				ts = append(ts, tileKernel{nv, dst, act})
 			}
 		}
@@ -736,26 +738,34 @@ func tileKernels() []tileKernel {
 	return ts
 }
 
-// index is the tile's case in the Go dispatch: (nv-1)*6 + dst*3 + act.
-func (t tileKernel) index() int { return (t.nv-1)*6 + t.dst*3 + t.act }
+// index is the tile's case in the Go dispatch: (nv-1)*9 + dst*6 + act.
+func (t tileKernel) index() int { return (t.nv-1)*9 + t.dst*6 + t.act }
 
 func (t tileKernel) name() string {
 	acts := []string{"", "ReLU", "ReLU6"}
 	if t.dst == 0 {
-		acts = []string{"", "Lo"}
+		acts = []string{"", "Lo", "Hi", "LoHi", "Wide", "LoWide"}
 	}
 	return fmt.Sprintf("gemmQVNNI8Tiles%dx%d%s%s", gqTileRows[t.nv], t.nv, []string{"U8", "F32"}[t.dst], acts[t.act])
 }
 
 // genTilesU8 is the whole-tile uint8 epilogue, one step (SI = S8, CX = B8,
-// DX = the first output row): per vector t = min(float32(acc)*S8 + B8,
-// Hi8), the multiply-add fused (rounded once), converted; the row's vectors are narrowed with saturating packs
-// (the clamp at 0), put back in column order (the packs interleave 128-bit
-// lanes), clamped below at lo by one byte max when lo is set, and stored
-// with the row's byte mask.
-func genTilesU8(w *asmWriter, mr, nv int, lo bool) {
+// DX = the first output row): per vector t = float32(acc)*S8 + B8, the
+// multiply-add fused (rounded once), min(t, Hi8) when hi is 2, converted;
+// the row's vectors are narrowed with saturating packs (the clamp at 0 and
+// 255), put back in column order (the packs interleave 128-bit lanes),
+// clamped by a byte max at lo and a byte min at hib as set, and stored with
+// the row's byte mask. Rounding is monotonic, so the byte clamps equal the
+// float ones (round(min(t, Hi8)) = min(round(t), round(Hi8))) where t is in
+// int32 range, which PackGEMMQ checks (see gqByteClamp).
+func genTilesU8(w *asmWriter, mr, nv int, lo bool, hi int) {
 	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
-	w.p("\tVBROADCASTSS T_HI8(DI), Z30")
+	switch hi {
+	case 1:
+		w.p("\tVPBROADCASTB T_HIB(DI), Z30")
+	case 2:
+		w.p("\tVBROADCASTSS T_HI8(DI), Z30")
+	}
 	if lo {
 		w.p("\tVPBROADCASTB T_LO(DI), Z29")
 	}
@@ -771,7 +781,7 @@ func genTilesU8(w *asmWriter, mr, nv int, lo bool) {
 		for j := 0; j < nv; j++ {
 			w.p("\tVFMADD213PS %d(CX), Z%d, %s", 64*j, 24+j, r(j))
 		}
-		for j := 0; j < nv; j++ {
+		for j := 0; j < nv && hi == 2; j++ {
 			w.p("\tVMINPS Z30, %s, %s // also keeps t in int32 range", r(j), r(j))
 		}
 		for j := 0; j < nv; j++ {
@@ -793,6 +803,9 @@ func genTilesU8(w *asmWriter, mr, nv int, lo bool) {
 		w.p("\tVPERMD %s, Z28, %s", r(0), r(0))
 		if lo {
 			w.p("\tVPMAXUB Z29, %s, %s", r(0), r(0))
+		}
+		if hi == 1 {
+			w.p("\tVPMINUB Z30, %s, %s", r(0), r(0))
 		}
 		w.p("\tVMOVDQU8 %s, K1, (DX)", r(0))
 		if i < mr-1 {
@@ -895,7 +908,7 @@ func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
 	w.p("\tMOVQ T_BIAS(DI), CX")
 	w.p("\tMOVQ BX, DX")
 	if dst == 0 {
-		genTilesU8(w, mr, nv, act == 1)
+		genTilesU8(w, mr, nv, act&1 == 1, act>>1)
 	}
 	for i := 0; i < mr && dst == 1; i++ {
 		for j := 0; j < nv; j++ {

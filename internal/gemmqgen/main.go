@@ -40,7 +40,7 @@ var offsets = []offset{
 	{"T_S", "gqTS", 32}, {"T_BIAS", "gqTBias", 40}, {"T_LDA", "gqTLda", 48}, {"T_LDC", "gqTLdc", 56},
 	{"T_TILEA", "gqTTileA", 64}, {"T_TILEC", "gqTTileC", 72}, {"T_TILES", "gqTTiles", 80},
 	{"T_STEPS", "gqTSteps", 88}, {"T_TMASK", "gqTTmask", 96}, {"T_MASK", "gqTMask", 104},
-	{"T_HI8", "gqTHi8", 136}, {"T_LO", "gqTLo", 140}, {"T_BMASK", "gqTBmask", 144},
+	{"T_HI8", "gqTHi8", 136}, {"T_LO", "gqTLo", 140}, {"T_BMASK", "gqTBmask", 144}, {"T_HIB", "gqTHib", 152},
 }
 
 // gqTileRows is the rows of a whole-tile int8 VNNI tile of nv vectors: as
@@ -90,12 +90,12 @@ func genTileDispatch(w *asmWriter) {
 	w.p("//")
 	w.p("//\tacc := zc[n] + sum over k < K of int32(a[i][k]) * int32(q[k][n])")
 	w.p("//\tdst 1: c[i][n] = actF32(float32(float32(acc)*s[n])+bias[n], act) (float32)")
-	w.p("//\tdst 0: c[i][n] = max(requantU8(acc, s[n], bias[n], -Inf, p.hi8), p.lo) (uint8;")
-	w.p("//\t       s and bias hold S8 and B8, act is 1 when p.lo > 0, else 0)")
+	w.p("//\tdst 0: c[i][n] = requantU8(acc, s[n], bias[n], p.lo, p.hi8) (uint8; s and")
+	w.p("//\t       bias hold S8 and B8; act picks the clamps, see tileKernel in gemmqgen)")
 	w.p("//")
 	w.p("// with the assembly function of that tile shape, output and activation.")
 	w.p("func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {")
-	w.p("\tswitch (nv-1)*6 + dst*3 + int(act) {")
+	w.p("\tswitch (nv-1)*9 + dst*6 + int(act) {")
 	for _, t := range tileKernels() {
 		w.p("\tcase %d:", t.index())
 		w.p("\t\t%s(p)", t.name())
@@ -106,9 +106,10 @@ func genTileDispatch(w *asmWriter) {
 	w.p("}")
 	for _, t := range tileKernels() {
 		w.p("")
-		what := []string{"activation none", "activation ReLU", "activation ReLU6"}[t.act]
-		if t.dst == 0 {
-			what = []string{"no clamp below", "clamped below at p.lo"}[t.act]
+		what := []string{"no clamp", "clamped below at p.lo", "clamped above at p.hib",
+			"clamped at p.lo and p.hib", "clamped above at p.hi8 (float)", "clamped at p.lo and p.hi8 (float)"}[t.act]
+		if t.dst == 1 {
+			what = []string{"activation none", "activation ReLU", "activation ReLU6"}[t.act]
 		}
 		w.p("// %s is gemmQVNNI8Tiles for %d rows x %d vectors, %s output, %s.",
 			t.name(), gqTileRows[t.nv], t.nv, []string{"uint8", "float32"}[t.dst], what)
