@@ -333,7 +333,7 @@ type GEMMQ struct {
 	Lo8, Hi8 float32   // without groups: the uint8 output's clamp
 	Variant  string
 
-	tFits  bool // every t of the uint8 output is in int32 range (see tInt32)
+	tFits bool // every t of the uint8 output is in int32 range (see tInt32)
 
 	packed []byte
 	nAlign int
