@@ -331,6 +331,8 @@ type GEMMQ struct {
 	ZeroCorr []int32   // Groups x N: In.Zero * sum_{k in g} Q[k][n]
 	S8, B8   []float32 // N, without groups: the uint8 output's scale and offset
 	Lo8, Hi8 float32   // without groups: the uint8 output's clamp
+	Res      *Quant    // PackGEMMQRes: the uint8 residual's quantization
+	R8       float32   // with Res: Res.Scale*InvOut (B8 then holds -R8*Res.Zero too)
 	Variant  string
 
 	tFits bool // every t of the uint8 output is in int32 range (see tInt32)
@@ -352,6 +354,31 @@ func (g *GEMMQ) Groups() int {
 // quantization of A; out that of a uint8 C (ignored for float output, but
 // must still be valid: pass Quant{Scale: 1}).
 func PackGEMMQ(w QuantWeights, in Quant, ep Epilogue, out Quant) (*GEMMQ, error) {
+	return packGEMMQ(w, in, ep, out, nil)
+}
+
+// PackGEMMQRes packs an integer GEMM whose uint8 output adds a uint8
+// residual (quantized by res, laid out as C) before the activation, in the
+// one-step requantization (RunRes; weights without groups):
+//
+//	t := fma32(float32(r), R8, fma32(float32(acc), S8[n], B8[n]))
+//	t = min(max(t, max(Lo8, 0)), Hi8)
+//	c := uint8(roundHalfEven(t))
+//
+// with R8 = float32(res.Scale*InvOut) and B8[n] = float32(DepthwiseQ's
+// B8[n] - float32(R8*float32(res.Zero))): y + dequant(r) in the output's
+// scale, the activation ep.Act applied to the sum.
+func PackGEMMQRes(w QuantWeights, in Quant, ep Epilogue, out, res Quant) (*GEMMQ, error) {
+	if w.Group != 0 {
+		return nil, fmt.Errorf("int%d GEMM: a residual needs weights without groups, got group %d", w.Bits, w.Group)
+	}
+	if err := res.valid(); err != nil {
+		return nil, fmt.Errorf("int%d GEMM residual: %w", w.Bits, err)
+	}
+	return packGEMMQ(w, in, ep, out, &res)
+}
+
+func packGEMMQ(w QuantWeights, in Quant, ep Epilogue, out Quant, res *Quant) (*GEMMQ, error) {
 	if err := w.validate(); err != nil {
 		return nil, fmt.Errorf("int%d GEMM: %w", w.Bits, err)
 	}
@@ -387,7 +414,17 @@ func PackGEMMQ(w QuantWeights, in Quant, ep Epilogue, out Quant) (*GEMMQ, error)
 	}
 	if groups == 1 {
 		g.S8, g.B8, g.Lo8, g.Hi8 = foldU8(g.S, g.Bias, g.InvOut, out.Zero, g.Act)
-		g.tFits = tInt32(g.S8, g.B8, func(n int) (sum int) {
+		var rMax float64 // the residual's part of |t|
+		if res != nil {
+			g.Res = res
+			g.R8 = float32(res.Scale * g.InvOut)
+			rz := float32(g.R8 * float32(res.Zero))
+			for n := range g.B8 {
+				g.B8[n] = float32(g.B8[n] - rz)
+			}
+			rMax = 255 * math.Abs(float64(g.R8))
+		}
+		g.tFits = tInt32(g.S8, g.B8, rMax, func(n int) (sum int) {
 			for k := 0; k < w.K; k++ {
 				sum += abs(int(w.Q[k*w.N+n]))
 			}
@@ -529,7 +566,7 @@ func PackDepthwiseQ(stride int, w QuantWeights, in Quant, ep Epilogue, out Quant
 // foldU8 sets the uint8 output's constants S8, B8, Lo8 and Hi8.
 func (d *DepthwiseQ) foldU8() {
 	d.S8, d.B8, d.Lo8, d.Hi8 = foldU8(d.S, d.Bias, d.InvOut, d.Out.Zero, d.Act)
-	d.tFits = tInt32(d.S8, d.B8, func(c int) (sum int) {
+	d.tFits = tInt32(d.S8, d.B8, 0, func(c int) (sum int) {
 		for tap := 0; tap < 9; tap++ {
 			sum += abs(int(d.Q[tap*d.C+c]))
 		}
@@ -561,13 +598,13 @@ func foldU8(s, bias []float32, invOut float32, zero uint8, act Act) (s8, b8 []fl
 
 // tInt32 reports whether t = fma32(acc, s8[n], b8[n]) stays well inside
 // int32 range for every accumulator column n can produce, |acc| <= 255 *
-// absSum(n) (the sum of |weights|). Then a kernel may convert t to int32
+// absSum(n) (the sum of |weights|), plus extra (a residual's part). Then a kernel may convert t to int32
 // before clamping it above and clamp the bytes (rounding is monotonic, so
 // the result is the same); otherwise it clamps in float. Real layers are
 // far inside: |t| is a few hundred output steps.
-func tInt32(s8, b8 []float32, absSum func(n int) int) bool {
+func tInt32(s8, b8 []float32, extra float64, absSum func(n int) int) bool {
 	for n := range s8 {
-		t := math.Abs(float64(s8[n]))*255*float64(absSum(n)) + math.Abs(float64(b8[n]))
+		t := math.Abs(float64(s8[n]))*255*float64(absSum(n)) + math.Abs(float64(b8[n])) + extra
 		if !(t < 1<<30) {
 			return false
 		}
@@ -586,6 +623,13 @@ func abs(x int) int {
 // without groups.
 func requantU8(acc int32, s8, b8, lo8, hi8 float32) uint8 {
 	t := fma32(float32(acc), s8, b8)
+	t = min(max(t, max(lo8, 0)), hi8)
+	return uint8(math.RoundToEven(float64(t)))
+}
+
+// requantU8Res is requantU8 with GEMMQ's uint8 residual r (PackGEMMQRes).
+func requantU8Res(acc int32, r uint8, s8, b8, r8, lo8, hi8 float32) uint8 {
+	t := fma32(float32(r), r8, fma32(float32(acc), s8, b8))
 	t = min(max(t, max(lo8, 0)), hi8)
 	return uint8(math.RoundToEven(float64(t)))
 }

@@ -85,9 +85,11 @@ type gqEpi struct {
 	s, bias         unsafe.Pointer
 	rows, nvec      int
 	mask            [4]uint64 // AVX-512 store mask per vector
-	src, dst, act   int       // src 0: acc*s, 1: yf; dst 0: uint8, 1: float32, 2: yf += y, 3: uint8 in one step
+	src, dst, act   int       // src 0: acc*s, 1: yf; dst 0: uint8, 1: float32, 2: yf += y, 3: uint8 in one step, 4: 3 with a residual
 	invOut, outZero float32
-	lo8, hi8        float32 // dst 3: max(Lo8, 0), Hi8
+	lo8, hi8        float32                   // dst 3, 4: max(Lo8, 0), Hi8
+	r               [gqMaxRows]unsafe.Pointer // dst 4: residual rows at the block's first column
+	r8              float32                   // dst 4: R8
 }
 
 // gqTiles is the argument block of gemmQVNNI8Tiles (offsets: gqT*).
@@ -103,6 +105,9 @@ type gqTiles struct {
 	lo           int32          // uint8: the clamp below (Lo8 as a byte, 0 without one)
 	bmask        uint64         // uint8: the byte store mask of a row
 	hib          int32          // uint8: the clamp above as a byte (round(Hi8))
+	loV, hiV     [64]uint8      // residual tiles: lo and hib in every byte
+	r8           float32        // residual: R8
+	rdelta       int            // residual: its row minus the output row, in bytes
 }
 
 type gqKind uint8
@@ -319,26 +324,27 @@ type gqScratch struct {
 	acc     [gqMaxRows * 64]int32
 	yf      [gqMaxRows * 64]float32
 	scratch [gqMaxRows * 64]float32            // YMM partial tiles land here first
+	rs      [gqMaxRows * 64]byte               // and take their residual from here
 	rs8     [gqMaxGroupsCached * gqChunk]int32 // [group][row of the chunk]
 }
 
 var gqScratchPool = sync.Pool{New: func() any { return new(gqScratch) }}
 
-func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int, r []uint8) {
 	l := gqLayoutOf(g)
 	if l.kind == gqGeneric {
-		gemmQGeneric(g, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+		gemmQGeneric(g, m0, m1, n0, n1, a, lda, c8, c32, ldc, r)
 		return
 	}
 	if l.kind == gqVNNI8 && l.groups == 1 {
-		g.runTiles(&l, unsafe.Pointer(unsafe.SliceData(g.packed)), l.blockSize, 0, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+		g.runTiles(&l, unsafe.Pointer(unsafe.SliceData(g.packed)), l.blockSize, 0, m0, m1, n0, n1, a, lda, c8, c32, ldc, r)
 		return
 	}
 	if l.kind == gqVNNI4 && l.groups == 1 && g.K > 0 && m1-m0 >= gqUnpackRows {
-		g.runTiles4(&l, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+		g.runTiles4(&l, m0, m1, n0, n1, a, lda, c8, c32, ldc, r)
 		return
 	}
-	g.runTileRange(&l, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+	g.runTileRange(&l, m0, m1, n0, n1, a, lda, c8, c32, ldc, r)
 }
 
 // gqUnpackRows is the fewest rows for which int4 VNNI without groups
@@ -356,7 +362,7 @@ var gqUnpackPool = sync.Pool{New: func() any { return new([]byte) }}
 // columns past N have zero weights and a zero store mask), then the int8
 // tiles run on them with the int4 packing's corrections, scales and bias,
 // which are the same values.
-func (g *GEMMQ) runTiles4(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+func (g *GEMMQ) runTiles4(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int, r []uint8) {
 	block8 := l.kp / 4 * l.nvMax * 64
 	need := ceilDiv(n1-n0, l.block) * block8
 	bp := gqUnpackPool.Get().(*[]byte)
@@ -371,7 +377,7 @@ func (g *GEMMQ) runTiles4(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c
 		dst := unsafe.Pointer(&buf[(nb-n0)/l.block*block8])
 		gemmQUnpack4(src, dst, l.kp/4*nv/2)
 	}
-	g.runTiles(l, unsafe.Pointer(&buf[0]), block8, n0, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+	g.runTiles(l, unsafe.Pointer(&buf[0]), block8, n0, m0, m1, n0, n1, a, lda, c8, c32, ldc, r)
 	gqUnpackPool.Put(bp)
 }
 
@@ -384,7 +390,7 @@ const gqTilesChunk = 96
 // per block and chunk of rows, epilogue fused; the rows left below a tile
 // take the per-tile path. The int8 panel of the block of column nb is at
 // b + (nb-bn0)/l.block*blockSize (g.packed, or runTiles4's unpacked copy).
-func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int, r []uint8) {
 	pk := unsafe.Pointer(unsafe.SliceData(g.packed))
 	aBase := unsafe.Pointer(unsafe.SliceData(a))
 	var p gqTiles
@@ -409,6 +415,14 @@ func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, 
 			act |= 4 // min(t, Hi8) in float
 		case g.Hi8 < 255:
 			p.hib, act = int32(math.RoundToEven(float64(g.Hi8))), act|2
+		}
+		if r != nil {
+			act |= 8
+			p.r8 = g.R8
+			p.rdelta = int(uintptr(unsafe.Pointer(unsafe.SliceData(r))) - uintptr(unsafe.Pointer(unsafe.SliceData(c8))))
+			for i := range p.loV {
+				p.loV[i], p.hiV[i] = uint8(p.lo), uint8(p.hib)
+			}
 		}
 	}
 	for mc := m0; mc < m1; mc += gqTilesChunk {
@@ -444,7 +458,7 @@ func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, 
 		last := m0 + (m1-m0-1)/gqTilesChunk*gqTilesChunk // first row of the last chunk
 		done := last + (m1-last)/mr*mr
 		if done < m1 {
-			g.runTileRange(l, done, m1, nb, nb+ncols, a, lda, c8, c32, ldc)
+			g.runTileRange(l, done, m1, nb, nb+ncols, a, lda, c8, c32, ldc, r)
 		}
 	}
 }
@@ -452,7 +466,7 @@ func (g *GEMMQ) runTiles(l *gqLayout, b unsafe.Pointer, blockSize, bn0, m0, m1, 
 // runTileRange computes rows m0..m1 of columns n0..n1 tile by tile: one
 // microkernel call per tile (and group) into an int32 tile, then the
 // epilogue kernel.
-func (g *GEMMQ) runTileRange(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+func (g *GEMMQ) runTileRange(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int, r []uint8) {
 	lc := *l // mrMax may change below
 	l = &lc
 	sc := gqScratchPool.Get().(*gqScratch)
@@ -469,7 +483,7 @@ func (g *GEMMQ) runTileRange(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int
 	ka.acc = unsafe.Pointer(&acc[0])
 	ep.acc, ep.yf = unsafe.Pointer(&acc[0]), unsafe.Pointer(&yf[0])
 	ep.act, ep.invOut, ep.outZero = int(g.Act), g.InvOut, float32(g.Out.Zero)
-	ep.lo8, ep.hi8 = max(g.Lo8, 0), g.Hi8
+	ep.lo8, ep.hi8, ep.r8 = max(g.Lo8, 0), g.Hi8, g.R8
 	// int4 VNNI row sums: one streaming pass per chunk of rows, kept for
 	// every block when there are few groups.
 	cached := l.kind == gqVNNI4 && l.groups <= gqMaxGroupsCached
@@ -489,13 +503,13 @@ func (g *GEMMQ) runTileRange(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int
 				}
 			}
 		}
-		g.runRows(l, mc, mce, n0, n1, a, lda, c8, c32, ldc, ka, ep, yf, scratch, rs8, cached)
+		g.runRows(l, mc, mce, n0, n1, a, lda, c8, c32, ldc, r, ka, ep, yf, scratch, &sc.rs, rs8, cached)
 	}
 }
 
 // runRows computes rows m0..m1 (at most gqChunk) of the block columns n0..n1.
-func (g *GEMMQ) runRows(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int,
-	ka *gqKern, ep *gqEpi, yf, scratch *[gqMaxRows * 64]float32, rs8 *[gqMaxGroupsCached * gqChunk]int32, cached bool) {
+func (g *GEMMQ) runRows(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int, r []uint8,
+	ka *gqKern, ep *gqEpi, yf, scratch *[gqMaxRows * 64]float32, rScratch *[gqMaxRows * 64]byte, rs8 *[gqMaxGroupsCached * gqChunk]int32, cached bool) {
 	pk := unsafe.Pointer(unsafe.SliceData(g.packed))
 	aBase := unsafe.Pointer(unsafe.SliceData(a))
 	gsize := g.Group
@@ -591,6 +605,9 @@ func (g *GEMMQ) runRows(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 
 				ep.src, ep.dst = 0, 3
 				ep.s = unsafe.Add(pk, l.s8Off+4*nb)
 				ep.bias = unsafe.Add(pk, l.b8Off+4*nb)
+				if r != nil {
+					ep.dst = 4
+				}
 			}
 			if grouped && c8 == nil {
 				ep.src = 1
@@ -600,10 +617,19 @@ func (g *GEMMQ) runRows(l *gqLayout, m0, m1, n0, n1 int, a []uint8, lda int, c8 
 				c := unsafe.Add(cBase, (m*ldc+nb)*esize)
 				for i := 0; i < rows; i++ {
 					ep.c[i] = unsafe.Add(c, i*ldc*esize)
+					if r != nil {
+						ep.r[i] = unsafe.Pointer(&r[(m+i)*ldc+nb])
+					}
 				}
 			} else {
 				for i := 0; i < rows; i++ {
 					ep.c[i] = unsafe.Pointer(&scratch[i*64])
+					if r != nil {
+						// A whole vector of the residual from a copy: no read past r.
+						rs := rScratch[i*64 : i*64+64]
+						copy(rs, r[(m+i)*ldc+nb:(m+i)*ldc+nb+ncols])
+						ep.r[i] = unsafe.Pointer(&rs[0])
+					}
 				}
 			}
 			gqEpilogue(l.zmm, ep)

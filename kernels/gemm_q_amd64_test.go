@@ -34,6 +34,7 @@ func TestGEMMQArgOffsets(t *testing.T) {
 		{"epi.act", unsafe.Offsetof(e.act), gqEAct}, {"epi.invOut", unsafe.Offsetof(e.invOut), gqEInv},
 		{"epi.outZero", unsafe.Offsetof(e.outZero), gqEZero},
 		{"epi.lo8", unsafe.Offsetof(e.lo8), gqELo8}, {"epi.hi8", unsafe.Offsetof(e.hi8), gqEHi8},
+		{"epi.r", unsafe.Offsetof(e.r), gqER}, {"epi.r8", unsafe.Offsetof(e.r8), gqER8},
 		{"tiles.a", unsafe.Offsetof(tl.a), gqTA}, {"tiles.c", unsafe.Offsetof(tl.c), gqTC}, {"tiles.b", unsafe.Offsetof(tl.b), gqTB},
 		{"tiles.zc", unsafe.Offsetof(tl.zc), gqTZc}, {"tiles.s", unsafe.Offsetof(tl.s), gqTS}, {"tiles.bias", unsafe.Offsetof(tl.bias), gqTBias},
 		{"tiles.lda", unsafe.Offsetof(tl.lda), gqTLda}, {"tiles.ldc", unsafe.Offsetof(tl.ldc), gqTLdc},
@@ -42,6 +43,8 @@ func TestGEMMQArgOffsets(t *testing.T) {
 		{"tiles.tmask", unsafe.Offsetof(tl.tmask), gqTTmask}, {"tiles.mask", unsafe.Offsetof(tl.mask), gqTMask},
 		{"tiles.hi8", unsafe.Offsetof(tl.hi8), gqTHi8}, {"tiles.lo", unsafe.Offsetof(tl.lo), gqTLo},
 		{"tiles.bmask", unsafe.Offsetof(tl.bmask), gqTBmask}, {"tiles.hib", unsafe.Offsetof(tl.hib), gqTHib},
+		{"tiles.loV", unsafe.Offsetof(tl.loV), gqTLov}, {"tiles.hiV", unsafe.Offsetof(tl.hiV), gqTHiv},
+		{"tiles.r8", unsafe.Offsetof(tl.r8), gqTR8}, {"tiles.rdelta", unsafe.Offsetof(tl.rdelta), gqTRdelta},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s at offset %d, the assembly uses %d", c.name, c.got, c.want)
@@ -81,10 +84,10 @@ func TestGEMMQShapesAsm(t *testing.T) {
 						}
 						got, want := make([]uint8, m*n), make([]uint8, m*n)
 						g.Run(nil, m, a, k, got, n)
-						gemmQGeneric(g, 0, m, 0, n, a, k, want, nil, n)
+						gemmQGeneric(g, 0, m, 0, n, a, k, want, nil, n, nil)
 						got32, want32 := make([]float32, m*n), make([]float32, m*n)
 						g.RunF32(nil, m, a, k, got32, n)
-						gemmQGeneric(g, 0, m, 0, n, a, k, nil, want32, n)
+						gemmQGeneric(g, 0, m, 0, n, a, k, nil, want32, n, nil)
 						for i := range got {
 							if got[i] != want[i] || got32[i] != want32[i] {
 								t.Fatalf("int%d %s %dx%dx%d group %d act %v: C[%d] = %d / %v, want %d / %v",
@@ -132,7 +135,7 @@ func TestGEMMQSaturation(t *testing.T) {
 				}
 				got, want := make([]uint8, m*n), make([]uint8, m*n)
 				g.Run(nil, m, a, k, got, n)
-				gemmQGeneric(g, 0, m, 0, n, a, k, want, nil, n)
+				gemmQGeneric(g, 0, m, 0, n, a, k, want, nil, n, nil)
 				for i := range got {
 					if got[i] != want[i] {
 						t.Fatalf("%s out scale %g act %v: C[%d] = %d, want %d", g.Variant, outScale, act, i, got[i], want[i])
@@ -184,10 +187,10 @@ func TestGEMMQTilesAsm(t *testing.T) {
 							got[i], want[i] = 0xA5, 0xA5
 							got32[i], want32[i] = -7.5, -7.5
 						}
-						g.runRange(m0, m1, n0, n1, a, lda, got, nil, ldc)
-						g.runRange(m0, m1, n0, n1, a, lda, nil, got32, ldc)
-						gemmQGeneric(g, m0, m1, n0, n1, a, lda, want, nil, ldc)
-						gemmQGeneric(g, m0, m1, n0, n1, a, lda, nil, want32, ldc)
+						g.runRange(m0, m1, n0, n1, a, lda, got, nil, ldc, nil)
+						g.runRange(m0, m1, n0, n1, a, lda, nil, got32, ldc, nil)
+						gemmQGeneric(g, m0, m1, n0, n1, a, lda, want, nil, ldc, nil)
+						gemmQGeneric(g, m0, m1, n0, n1, a, lda, nil, want32, ldc, nil)
 						for i := range got {
 							if got[i] != want[i] || got32[i] != want32[i] {
 								t.Fatalf("int%d %s %dx%dx%d act %v out scale %v rows %d..%d cols %d..%d: C[%d][%d] = %d / %v, want %d / %v",

@@ -37,6 +37,8 @@ const (
 	gqEZero    = 204
 	gqELo8     = 208
 	gqEHi8     = 212
+	gqER       = 216
+	gqER8      = 312
 	gqTA       = 0
 	gqTC       = 8
 	gqTB       = 16
@@ -55,6 +57,10 @@ const (
 	gqTLo      = 140
 	gqTBmask   = 144
 	gqTHib     = 152
+	gqTLov     = 156
+	gqTHiv     = 220
+	gqTR8      = 284
+	gqTRdelta  = 288
 )
 
 // gqTileRows is the rows of a gemmQVNNI8Tiles tile of nv vectors: as many
@@ -73,7 +79,7 @@ var gqTileRows = [5]int{0, 16, 12, 8, 6}
 //
 // with the assembly function of that tile shape, output and activation.
 func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
-	switch (nv-1)*9 + dst*6 + int(act) {
+	switch (nv-1)*19 + dst*16 + int(act) {
 	case 0:
 		gemmQVNNI8Tiles16x1U8(p)
 	case 1:
@@ -86,65 +92,113 @@ func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {
 		gemmQVNNI8Tiles16x1U8Wide(p)
 	case 5:
 		gemmQVNNI8Tiles16x1U8LoWide(p)
-	case 6:
-		gemmQVNNI8Tiles16x1F32(p)
-	case 7:
-		gemmQVNNI8Tiles16x1F32ReLU(p)
 	case 8:
-		gemmQVNNI8Tiles16x1F32ReLU6(p)
+		gemmQVNNI8Tiles16x1U8Res(p)
 	case 9:
-		gemmQVNNI8Tiles12x2U8(p)
+		gemmQVNNI8Tiles16x1U8ResLo(p)
 	case 10:
-		gemmQVNNI8Tiles12x2U8Lo(p)
+		gemmQVNNI8Tiles16x1U8ResHi(p)
 	case 11:
-		gemmQVNNI8Tiles12x2U8Hi(p)
+		gemmQVNNI8Tiles16x1U8ResLoHi(p)
 	case 12:
-		gemmQVNNI8Tiles12x2U8LoHi(p)
+		gemmQVNNI8Tiles16x1U8ResWide(p)
 	case 13:
-		gemmQVNNI8Tiles12x2U8Wide(p)
-	case 14:
-		gemmQVNNI8Tiles12x2U8LoWide(p)
-	case 15:
-		gemmQVNNI8Tiles12x2F32(p)
+		gemmQVNNI8Tiles16x1U8ResLoWide(p)
 	case 16:
-		gemmQVNNI8Tiles12x2F32ReLU(p)
+		gemmQVNNI8Tiles16x1F32(p)
 	case 17:
-		gemmQVNNI8Tiles12x2F32ReLU6(p)
+		gemmQVNNI8Tiles16x1F32ReLU(p)
 	case 18:
-		gemmQVNNI8Tiles8x3U8(p)
+		gemmQVNNI8Tiles16x1F32ReLU6(p)
 	case 19:
-		gemmQVNNI8Tiles8x3U8Lo(p)
+		gemmQVNNI8Tiles12x2U8(p)
 	case 20:
-		gemmQVNNI8Tiles8x3U8Hi(p)
+		gemmQVNNI8Tiles12x2U8Lo(p)
 	case 21:
-		gemmQVNNI8Tiles8x3U8LoHi(p)
+		gemmQVNNI8Tiles12x2U8Hi(p)
 	case 22:
-		gemmQVNNI8Tiles8x3U8Wide(p)
+		gemmQVNNI8Tiles12x2U8LoHi(p)
 	case 23:
-		gemmQVNNI8Tiles8x3U8LoWide(p)
+		gemmQVNNI8Tiles12x2U8Wide(p)
 	case 24:
-		gemmQVNNI8Tiles8x3F32(p)
-	case 25:
-		gemmQVNNI8Tiles8x3F32ReLU(p)
-	case 26:
-		gemmQVNNI8Tiles8x3F32ReLU6(p)
+		gemmQVNNI8Tiles12x2U8LoWide(p)
 	case 27:
-		gemmQVNNI8Tiles6x4U8(p)
+		gemmQVNNI8Tiles12x2U8Res(p)
 	case 28:
-		gemmQVNNI8Tiles6x4U8Lo(p)
+		gemmQVNNI8Tiles12x2U8ResLo(p)
 	case 29:
-		gemmQVNNI8Tiles6x4U8Hi(p)
+		gemmQVNNI8Tiles12x2U8ResHi(p)
 	case 30:
-		gemmQVNNI8Tiles6x4U8LoHi(p)
+		gemmQVNNI8Tiles12x2U8ResLoHi(p)
 	case 31:
-		gemmQVNNI8Tiles6x4U8Wide(p)
+		gemmQVNNI8Tiles12x2U8ResWide(p)
 	case 32:
-		gemmQVNNI8Tiles6x4U8LoWide(p)
-	case 33:
-		gemmQVNNI8Tiles6x4F32(p)
-	case 34:
-		gemmQVNNI8Tiles6x4F32ReLU(p)
+		gemmQVNNI8Tiles12x2U8ResLoWide(p)
 	case 35:
+		gemmQVNNI8Tiles12x2F32(p)
+	case 36:
+		gemmQVNNI8Tiles12x2F32ReLU(p)
+	case 37:
+		gemmQVNNI8Tiles12x2F32ReLU6(p)
+	case 38:
+		gemmQVNNI8Tiles8x3U8(p)
+	case 39:
+		gemmQVNNI8Tiles8x3U8Lo(p)
+	case 40:
+		gemmQVNNI8Tiles8x3U8Hi(p)
+	case 41:
+		gemmQVNNI8Tiles8x3U8LoHi(p)
+	case 42:
+		gemmQVNNI8Tiles8x3U8Wide(p)
+	case 43:
+		gemmQVNNI8Tiles8x3U8LoWide(p)
+	case 46:
+		gemmQVNNI8Tiles8x3U8Res(p)
+	case 47:
+		gemmQVNNI8Tiles8x3U8ResLo(p)
+	case 48:
+		gemmQVNNI8Tiles8x3U8ResHi(p)
+	case 49:
+		gemmQVNNI8Tiles8x3U8ResLoHi(p)
+	case 50:
+		gemmQVNNI8Tiles8x3U8ResWide(p)
+	case 51:
+		gemmQVNNI8Tiles8x3U8ResLoWide(p)
+	case 54:
+		gemmQVNNI8Tiles8x3F32(p)
+	case 55:
+		gemmQVNNI8Tiles8x3F32ReLU(p)
+	case 56:
+		gemmQVNNI8Tiles8x3F32ReLU6(p)
+	case 57:
+		gemmQVNNI8Tiles6x4U8(p)
+	case 58:
+		gemmQVNNI8Tiles6x4U8Lo(p)
+	case 59:
+		gemmQVNNI8Tiles6x4U8Hi(p)
+	case 60:
+		gemmQVNNI8Tiles6x4U8LoHi(p)
+	case 61:
+		gemmQVNNI8Tiles6x4U8Wide(p)
+	case 62:
+		gemmQVNNI8Tiles6x4U8LoWide(p)
+	case 65:
+		gemmQVNNI8Tiles6x4U8Res(p)
+	case 66:
+		gemmQVNNI8Tiles6x4U8ResLo(p)
+	case 67:
+		gemmQVNNI8Tiles6x4U8ResHi(p)
+	case 68:
+		gemmQVNNI8Tiles6x4U8ResLoHi(p)
+	case 69:
+		gemmQVNNI8Tiles6x4U8ResWide(p)
+	case 70:
+		gemmQVNNI8Tiles6x4U8ResLoWide(p)
+	case 73:
+		gemmQVNNI8Tiles6x4F32(p)
+	case 74:
+		gemmQVNNI8Tiles6x4F32ReLU(p)
+	case 75:
 		gemmQVNNI8Tiles6x4F32ReLU6(p)
 	default:
 		panic("kernels: no int8 VNNI tile kernel")
@@ -180,6 +234,36 @@ func gemmQVNNI8Tiles16x1U8Wide(p *gqTiles)
 //
 //go:noescape
 func gemmQVNNI8Tiles16x1U8LoWide(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8Res is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, no clamp, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8Res(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8ResLo is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped below at p.lo, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8ResLo(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8ResHi is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped above at p.hib, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8ResHi(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8ResLoHi is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped at p.lo and p.hib, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8ResLoHi(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8ResWide is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped above at p.hi8 (float), the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8ResWide(p *gqTiles)
+
+// gemmQVNNI8Tiles16x1U8ResLoWide is gemmQVNNI8Tiles for 16 rows x 1 vectors, uint8 output, clamped at p.lo and p.hi8 (float), the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles16x1U8ResLoWide(p *gqTiles)
 
 // gemmQVNNI8Tiles16x1F32 is gemmQVNNI8Tiles for 16 rows x 1 vectors, float32 output, activation none.
 //
@@ -226,6 +310,36 @@ func gemmQVNNI8Tiles12x2U8Wide(p *gqTiles)
 //go:noescape
 func gemmQVNNI8Tiles12x2U8LoWide(p *gqTiles)
 
+// gemmQVNNI8Tiles12x2U8Res is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, no clamp, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8Res(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8ResLo is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped below at p.lo, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8ResLo(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8ResHi is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped above at p.hib, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8ResHi(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8ResLoHi is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped at p.lo and p.hib, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8ResLoHi(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8ResWide is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped above at p.hi8 (float), the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8ResWide(p *gqTiles)
+
+// gemmQVNNI8Tiles12x2U8ResLoWide is gemmQVNNI8Tiles for 12 rows x 2 vectors, uint8 output, clamped at p.lo and p.hi8 (float), the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles12x2U8ResLoWide(p *gqTiles)
+
 // gemmQVNNI8Tiles12x2F32 is gemmQVNNI8Tiles for 12 rows x 2 vectors, float32 output, activation none.
 //
 //go:noescape
@@ -271,6 +385,36 @@ func gemmQVNNI8Tiles8x3U8Wide(p *gqTiles)
 //go:noescape
 func gemmQVNNI8Tiles8x3U8LoWide(p *gqTiles)
 
+// gemmQVNNI8Tiles8x3U8Res is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, no clamp, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8Res(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8ResLo is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped below at p.lo, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8ResLo(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8ResHi is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped above at p.hib, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8ResHi(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8ResLoHi is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped at p.lo and p.hib, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8ResLoHi(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8ResWide is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped above at p.hi8 (float), the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8ResWide(p *gqTiles)
+
+// gemmQVNNI8Tiles8x3U8ResLoWide is gemmQVNNI8Tiles for 8 rows x 3 vectors, uint8 output, clamped at p.lo and p.hi8 (float), the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles8x3U8ResLoWide(p *gqTiles)
+
 // gemmQVNNI8Tiles8x3F32 is gemmQVNNI8Tiles for 8 rows x 3 vectors, float32 output, activation none.
 //
 //go:noescape
@@ -315,6 +459,36 @@ func gemmQVNNI8Tiles6x4U8Wide(p *gqTiles)
 //
 //go:noescape
 func gemmQVNNI8Tiles6x4U8LoWide(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8Res is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, no clamp, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8Res(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8ResLo is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped below at p.lo, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8ResLo(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8ResHi is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped above at p.hib, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8ResHi(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8ResLoHi is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped at p.lo and p.hib, the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8ResLoHi(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8ResWide is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped above at p.hi8 (float), the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8ResWide(p *gqTiles)
+
+// gemmQVNNI8Tiles6x4U8ResLoWide is gemmQVNNI8Tiles for 6 rows x 4 vectors, uint8 output, clamped at p.lo and p.hi8 (float), the residual added.
+//
+//go:noescape
+func gemmQVNNI8Tiles6x4U8ResLoWide(p *gqTiles)
 
 // gemmQVNNI8Tiles6x4F32 is gemmQVNNI8Tiles for 6 rows x 4 vectors, float32 output, activation none.
 //
@@ -381,6 +555,10 @@ func gemmQUnpack4(src, dst unsafe.Pointer, n int)
 //
 //	if p.dst == 3 { // one step, p.s = S8, p.bias = B8, p.lo8 = max(Lo8, 0)
 //		c[i][n] = requantU8(p.acc[i][n], s[n], bias[n], p.lo8, p.hi8) // uint8
+//		continue
+//	}
+//	if p.dst == 4 { // one step with the residual rows p.r
+//		c[i][n] = requantU8Res(p.acc[i][n], p.r[i][n], s[n], bias[n], p.r8, p.lo8, p.hi8)
 //		continue
 //	}
 //	y := p.yf[i][n]

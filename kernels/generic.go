@@ -68,7 +68,7 @@ func gemmF16Generic(g *GEMMF16, m0, m1, n0, n1 int, a []uint16, lda int, c []uin
 	}
 }
 
-func gemmQGeneric(g *GEMMQ, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+func gemmQGeneric(g *GEMMQ, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int, r []uint8) {
 	groups := g.Groups()
 	gsize := g.Group
 	if gsize == 0 {
@@ -89,6 +89,8 @@ func gemmQGeneric(g *GEMMQ, m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, 
 				y0 = y0 + float32(float32(acc)*g.S[gi*g.N+n])
 			}
 			switch y := epilogueQ(y0, g.Bias[n], g.Act); {
+			case g.Res != nil:
+				c8[m*ldc+n] = requantU8Res(acc, r[m*ldc+n], g.S8[n], g.B8[n], g.R8, g.Lo8, g.Hi8)
 			case c8 != nil && groups == 1:
 				c8[m*ldc+n] = requantU8(acc, g.S8[n], g.B8[n], g.Lo8, g.Hi8)
 			case c8 != nil:

@@ -283,12 +283,12 @@ func testGEMMQ(t *testing.T, bits int, qc quantCase) {
 				g.Run(nil, m, a, lda, c8.data(), ldc)
 				c8.checkMatrix(t, shape, m, n, ldc)
 				want8 := make([]uint8, len(c8.data()))
-				gemmQGeneric(g, 0, m, 0, n, a, lda, want8, nil, ldc)
+				gemmQGeneric(g, 0, m, 0, n, a, lda, want8, nil, ldc, nil)
 				c32 := newGuard(max(0, (m-1)*ldc+n), float32(-12345), i%2)
 				g.RunF32(nil, m, a, lda, c32.data(), ldc)
 				c32.checkMatrix(t, shape+" f32", m, n, ldc)
 				want32 := make([]float32, len(c32.data()))
-				gemmQGeneric(g, 0, m, 0, n, a, lda, nil, want32, ldc)
+				gemmQGeneric(g, 0, m, 0, n, a, lda, nil, want32, ldc, nil)
 				for mi := 0; mi < m; mi++ {
 					for ni := 0; ni < n; ni++ {
 						j := mi*ldc + ni
@@ -556,7 +556,7 @@ func FuzzGEMMQ(f *testing.F) {
 		}
 		got, want := make([]uint8, M*N), make([]uint8, M*N)
 		g.Run(nil, M, a, K, got, N)
-		gemmQGeneric(g, 0, M, 0, N, a, K, want, nil, N)
+		gemmQGeneric(g, 0, M, 0, N, a, K, want, nil, N, nil)
 		for i := range got {
 			if got[i] != want[i] {
 				t.Fatalf("int%d %s %dx%dx%d: C[%d] = %d, want %d", b, g.Variant, M, N, K, i, got[i], want[i])
@@ -643,10 +643,10 @@ func testGEMMQOneStep(t *testing.T, r *rand.Rand, bits, k int, act Act, zero uin
 	shape := fmt.Sprintf("int%d %s %dx%dx%d act %v zero %d", bits, g.Variant, m, n, k, act, zero)
 	got8, want8 := make([]uint8, m*n), make([]uint8, m*n)
 	g.Run(nil, m, a, k, got8, n)
-	gemmQGeneric(g, 0, m, 0, n, a, k, want8, nil, n)
+	gemmQGeneric(g, 0, m, 0, n, a, k, want8, nil, n, nil)
 	got32, want32 := make([]float32, m*n), make([]float32, m*n)
 	g.RunF32(nil, m, a, k, got32, n)
-	gemmQGeneric(g, 0, m, 0, n, a, k, nil, want32, n)
+	gemmQGeneric(g, 0, m, 0, n, a, k, nil, want32, n, nil)
 	apart := 0
 	for i := range got8 {
 		if got8[i] != want8[i] {
@@ -752,4 +752,65 @@ func testDWQOneStepFMA(t *testing.T, r *rand.Rand, bits, stride int, act Act) {
 	if apart < c {
 		t.Fatalf("int%d %s stride %d: %d outputs where rounding the product first differs, want at least %d", bits, d.Variant, stride, apart, c)
 	}
+}
+
+// TestGEMMQRes covers the uint8 output with a residual (PackGEMMQRes,
+// RunRes) on every level: whole tiles and the rows below them, partial
+// vectors, K tails, every activation, residual scales that clamp or not,
+// bit for bit against the reference and within one step of y +
+// dequant(r) computed in float64; nothing is written outside C.
+func TestGEMMQRes(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	forEachLevel(t, func(t *testing.T, level string) {
+		for _, bits := range []int{8, 4} {
+			for _, n := range []int{1, 16, 24, 33, 64, 96, 144} {
+				for _, k := range []int{1, 5, 27, 144} {
+					act := Act(r.IntN(3))
+					in := Quant{Scale: 0.03, Zero: uint8(r.IntN(256))}
+					out := Quant{Scale: 0.02 + 0.05*r.Float32(), Zero: uint8(r.IntN(256))}
+					res := Quant{Scale: 0.01 + 0.05*r.Float32(), Zero: uint8(r.IntN(256))}
+					w := randQuantWeights(r, quantCases[0], k, n, bits)
+					bias := randF32(r, n)
+					g, err := PackGEMMQRes(w, in, Epilogue{Act: act, Bias: bias}, out, res)
+					if err != nil {
+						t.Fatal(err)
+					}
+					m, lda, ldc := 53, k+2, n+3
+					a := make([]uint8, (m-1)*lda+k)
+					for i := range a {
+						a[i] = uint8(r.IntN(256))
+					}
+					rv := make([]uint8, (m-1)*ldc+n)
+					for i := range rv {
+						rv[i] = uint8(r.IntN(256))
+					}
+					got := newGuard((m-1)*ldc+n, uint8(0xa5), 1)
+					want := make([]uint8, (m-1)*ldc+n)
+					copy(want, got.data())
+					g.RunRes(nil, m, a, lda, got.data(), ldc, rv)
+					got.checkMatrix(t, fmt.Sprintf("res %s", g.Variant), m, n, ldc)
+					gemmQGeneric(g, 0, m, 0, n, a, lda, want, nil, ldc, rv)
+					lo, hi := ActBounds(act)
+					for i := 0; i < m; i++ {
+						for j := 0; j < n; j++ {
+							o := i*ldc + j
+							if got.data()[o] != want[o] {
+								t.Fatalf("int%d %s %dx%dx%d act %v: C[%d][%d] = %d, want %d", bits, g.Variant, m, n, k, act, i, j, got.data()[o], want[o])
+							}
+							var acc float64
+							for kk := 0; kk < k; kk++ {
+								acc += float64(int(a[i*lda+kk])-int(in.Zero)) * float64(w.Q[kk*n+j])
+							}
+							y := acc*float64(in.Scale)*float64(w.Scale[j]) + float64(bias[j]) + float64(res.Scale)*float64(int(rv[o])-int(res.Zero))
+							y = math.Min(math.Max(y, float64(lo)), float64(hi))
+							q := math.Min(math.Max(math.RoundToEven(y/float64(out.Scale)+float64(out.Zero)), 0), 255)
+							if math.Abs(q-float64(want[o])) > 1 {
+								t.Fatalf("int%d %dx%dx%d act %v: C[%d][%d] = %d, y + dequant(r) gives %v", bits, m, n, k, act, i, j, want[o], q)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
 }

@@ -104,10 +104,11 @@ type gemmQCall struct {
 	a, c8    []uint8
 	c32      []float32
 	lda, ldc int
+	r        []uint8 // RunRes: the residual, laid out as c8
 }
 
 func (x gemmQCall) runRange(m0, m1, n0, n1 int) {
-	x.g.runRange(m0, m1, n0, n1, x.a, x.lda, x.c8, x.c32, x.ldc)
+	x.g.runRange(m0, m1, n0, n1, x.a, x.lda, x.c8, x.c32, x.ldc, x.r)
 }
 
 var (
@@ -131,14 +132,33 @@ func (g *GEMMF16) Run(p *Pool, m int, a []uint16, lda int, c []uint16, ldc int) 
 
 // Run computes uint8 C[m x N], quantized by g.Out, from uint8 A[m x K].
 func (g *GEMMQ) Run(p *Pool, m int, a []uint8, lda int, c []uint8, ldc int) {
+	g.noRes("Run")
 	checkGEMM("integer GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
-	runGEMM(p, &gemmQJobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmQCall{g, a, c, nil, lda, ldc})
+	runGEMM(p, &gemmQJobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmQCall{g, a, c, nil, lda, ldc, nil})
 }
 
 // RunF32 computes dequantized float32 C[m x N] from uint8 A[m x K].
 func (g *GEMMQ) RunF32(p *Pool, m int, a []uint8, lda int, c []float32, ldc int) {
+	g.noRes("RunF32")
 	checkGEMM("integer GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
-	runGEMM(p, &gemmQJobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmQCall{g, a, nil, c, lda, ldc})
+	runGEMM(p, &gemmQJobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmQCall{g, a, nil, c, lda, ldc, nil})
+}
+
+// RunRes computes uint8 C[m x N] from uint8 A[m x K] and the uint8
+// residual r, laid out as C (a GEMMQ of PackGEMMQRes).
+func (g *GEMMQ) RunRes(p *Pool, m int, a []uint8, lda int, c []uint8, ldc int, r []uint8) {
+	if g.Res == nil {
+		panic("kernels: RunRes of an integer GEMM packed without a residual")
+	}
+	checkGEMM("integer GEMM", m, g.K, g.N, len(a), lda, len(c), ldc)
+	checkGEMM("integer GEMM residual", m, g.K, g.N, len(a), lda, len(r), ldc)
+	runGEMM(p, &gemmQJobs, planSplit(p, m, g.N, g.K, g.mTile, g.nAlign), gemmQCall{g, a, c, nil, lda, ldc, r})
+}
+
+func (g *GEMMQ) noRes(name string) {
+	if g.Res != nil {
+		panic("kernels: " + name + " of an integer GEMM packed with a residual: use RunRes")
+	}
 }
 
 // Depthwise calls split the batch*Ho output rows.

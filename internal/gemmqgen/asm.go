@@ -523,10 +523,13 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 	v := func(i int) string { return fmt.Sprintf("%s%d", pre, i) }
 	w.p("%s:", lp)
 	w.p("\tMOVQ (R10), AX")
+	if dst == 4 {
+		w.p("\tMOVQ %d(R10), R11 // the row's residual", offsetOf("E_R")-offsetOf("E_C"))
+	}
 	for j := 0; j < nv; j++ {
 		r := v(j % 4)
 		switch {
-		case dst == 3:
+		case dst >= 3:
 			// One step (s and bias hold S8 and B8), rounded once:
 			// t in [max(Lo8, 0), Hi8].
 			sv := v(4 + j%4)
@@ -544,7 +547,17 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 			w.p("\tVMOVUPS %s, %d(BX)", r, j*vb)
 			continue
 		}
-		if dst == 3 {
+		if dst == 4 {
+			// t += float32(residual) * R8, rounded once.
+			if zmm {
+				w.p("\tVPMOVZXBD.Z %d(R11), K%d, %s // the store mask: nothing past the row is read", j*vb/4, j+1, v(9))
+			} else {
+				w.p("\tVPMOVZXBD %d(R11), %s", j*vb/4, v(9))
+			}
+			w.p("\tVCVTDQ2PS %s, %s", v(9), v(9))
+			w.p("\tVFMADD231PS %s, %s, %s", v(8), v(9), r)
+		}
+		if dst >= 3 {
 			w.p("\tVMAXPS %s, %s, %s", v(14), r, r)
 			w.p("\tVMINPS %s, %s, %s", v(15), r, r)
 			w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r, r)
@@ -619,6 +632,7 @@ func genEpi(w *asmWriter, zmm bool) {
 	w.p("//\ty = act(y + bias[n])")
 	w.p("//\tdst == 1: c[i][n] = y; dst == 0: c[i][n] = QuantizeU8(y, invOut, outZero)")
 	w.p("//\tdst == 3 (src 0, s = S8, bias = B8): c[i][n] = requantU8(acc[i][n], s[n], bias[n], lo8, hi8)")
+	w.p("//\tdst == 4: dst 3 with the residual, requantU8Res(acc[i][n], r[i][n], s[n], bias[n], r8, lo8, hi8)")
 	w.p("TEXT ·%s(SB), NOSPLIT, $0-8", name)
 	w.p("\tMOVQ p+0(FP), DI")
 	w.p("\tMOVQ E_ACC(DI), SI")
@@ -641,15 +655,15 @@ func genEpi(w *asmWriter, zmm bool) {
 			w.p("\tKMOVW E_MASK+%d(DI), K%d", 8*j, j+1)
 		}
 	}
-	// Dispatch: R13 becomes the variant index src*12 + dst*3 + act.
-	w.p("\tIMUL3Q $12, R11, R11")
+	// Dispatch: R13 becomes the variant index src*15 + dst*3 + act.
+	w.p("\tIMUL3Q $15, R11, R11")
 	w.p("\tIMUL3Q $3, R12, R12")
 	w.p("\tADDQ R11, R13")
 	w.p("\tADDQ R12, R13")
 	type mode struct{ src, dst, act int }
 	var modes []mode
 	for src := 0; src < 2; src++ {
-		for dst := 0; dst < 4; dst++ {
+		for dst := 0; dst < 5; dst++ {
 			for act := 0; act < 3; act++ {
 				if dst >= 2 && (src == 1 || act > 0) {
 					continue // group accumulation and one-step uint8: int source, act unused (0)
@@ -659,10 +673,10 @@ func genEpi(w *asmWriter, zmm bool) {
 		}
 	}
 	for _, m := range modes {
-		w.p("\tCMPQ R13, $%d", m.src*12+m.dst*3+m.act)
+		w.p("\tCMPQ R13, $%d", m.src*15+m.dst*3+m.act)
 		w.p("\tJEQ %s_s%dd%da%d", name, m.src, m.dst, m.act)
 	}
-	for dst := 2; dst < 4; dst++ {
+	for dst := 2; dst < 5; dst++ {
 		for act := 1; act < 3; act++ {
 			w.p("\tCMPQ R13, $%d // the activation is not applied here", dst*3+act)
 			w.p("\tJEQ %s_s0d%da0", name, dst)
@@ -673,9 +687,12 @@ func genEpi(w *asmWriter, zmm bool) {
 	for _, m := range modes {
 		lp := fmt.Sprintf("%s_s%dd%da%d", name, m.src, m.dst, m.act)
 		w.p("%s:", lp)
-		if m.dst == 3 {
+		if m.dst >= 3 {
 			w.p("\tVBROADCASTSS E_LO8(DI), %s // max(Lo8, 0)", v(14))
 			w.p("\tVBROADCASTSS E_HI8(DI), %s", v(15))
+		}
+		if m.dst == 4 {
+			w.p("\tVBROADCASTSS E_R8(DI), %s", v(8))
 		}
 		for nv := 1; nv < nvMax; nv++ {
 			w.p("\tCMPQ DX, $%d", nv)
@@ -721,16 +738,20 @@ func genTiles(w *asmWriter) {
 // tileKernel is one whole-tile function: nv vectors (gqTileRows[nv] rows),
 // output dst (0: uint8, 1: float32); with float32 output act is the
 // activation (0: none, 1: ReLU, 2: ReLU6), with uint8 output it is the
-// clamps: act&1 a byte max at p.lo, act>>1 the clamp above (0: none, the
-// packs saturate at 255; 1: a byte min at p.hib; 2: a float min at p.hi8,
-// which also keeps t in int32 range).
+// clamps and the residual: act&1 a byte max at p.lo, act>>1&3 the clamp
+// above (0: none, the packs saturate at 255; 1: a byte min at p.hib; 2: a
+// float min at p.hi8, which also keeps t in int32 range), act&8 the
+// residual added in the output's scale (PackGEMMQRes).
 type tileKernel struct{ nv, dst, act int }
 
 func tileKernels() []tileKernel {
 	var ts []tileKernel
 	for nv := 1; nv <= 4; nv++ {
 		for dst := 0; dst < 2; dst++ {
-			for act := 0; act < 6-3*dst; act++ {
+			for act := 0; act < 14-11*dst; act++ {
+				if dst == 0 && act&7 > 5 {
+					continue
+				}
 				ts = append(ts, tileKernel{nv, dst, act})
 			}
 		}
@@ -738,35 +759,48 @@ func tileKernels() []tileKernel {
 	return ts
 }
 
-// index is the tile's case in the Go dispatch: (nv-1)*9 + dst*6 + act.
-func (t tileKernel) index() int { return (t.nv-1)*9 + t.dst*6 + t.act }
+// index is the tile's case in the Go dispatch: (nv-1)*19 + dst*16 + act.
+func (t tileKernel) index() int { return (t.nv-1)*19 + t.dst*16 + t.act }
 
 func (t tileKernel) name() string {
 	acts := []string{"", "ReLU", "ReLU6"}
 	if t.dst == 0 {
 		acts = []string{"", "Lo", "Hi", "LoHi", "Wide", "LoWide"}
+		if t.act&8 != 0 {
+			return fmt.Sprintf("gemmQVNNI8Tiles%dx%dU8Res%s", gqTileRows[t.nv], t.nv, acts[t.act&7])
+		}
 	}
 	return fmt.Sprintf("gemmQVNNI8Tiles%dx%d%s%s", gqTileRows[t.nv], t.nv, []string{"U8", "F32"}[t.dst], acts[t.act])
 }
 
 // genTilesU8 is the whole-tile uint8 epilogue, one step (SI = S8, CX = B8,
 // DX = the first output row): per vector t = float32(acc)*S8 + B8, the
-// multiply-add fused (rounded once), min(t, Hi8) when hi is 2, converted;
+// multiply-add fused (rounded once), with res then t += float32(r)*R8 from
+// the residual row at DX + T_RDELTA, min(t, Hi8) when hi is 2, converted;
 // the row's vectors are narrowed with saturating packs (the clamp at 0 and
 // 255), put back in column order (the packs interleave 128-bit lanes),
 // clamped by a byte max at lo and a byte min at hib as set, and stored with
 // the row's byte mask. Rounding is monotonic, so the byte clamps equal the
 // float ones (round(min(t, Hi8)) = min(round(t), round(Hi8))) where t is in
-// int32 range, which PackGEMMQ checks (see gqByteClamp).
-func genTilesU8(w *asmWriter, mr, nv int, lo bool, hi int) {
+// int32 range, which PackGEMMQ checks (tInt32). With res, Z29 and Z30 hold
+// the residual and R8, so the byte bounds are read from the argument block.
+func genTilesU8(w *asmWriter, mr, nv int, lo bool, hi int, res bool) {
 	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
-	switch hi {
-	case 1:
+	loOp, hiOp := "Z29", "Z30"
+	switch {
+	case res:
+		loOp, hiOp = "T_LOV(DI)", "T_HIV(DI)"
+		w.p("\tVBROADCASTSS T_R8(DI), Z30")
+		w.p("\tMOVQ T_RDELTA(DI), R14 // residual row - output row")
+		for j := 0; j < nv; j++ {
+			w.p("\tKMOVW T_MASK+%d(DI), K%d", 8*j, j+2)
+		}
+	case hi == 1:
 		w.p("\tVPBROADCASTB T_HIB(DI), Z30")
-	case 2:
+	case hi == 2:
 		w.p("\tVBROADCASTSS T_HI8(DI), Z30")
 	}
-	if lo {
+	if lo && !res {
 		w.p("\tVPBROADCASTB T_LO(DI), Z29")
 	}
 	w.p("\tVMOVDQU32 gqconst<>+%d(SB), Z28", gqcPerm)
@@ -781,8 +815,17 @@ func genTilesU8(w *asmWriter, mr, nv int, lo bool, hi int) {
 		for j := 0; j < nv; j++ {
 			w.p("\tVFMADD213PS %d(CX), Z%d, %s", 64*j, 24+j, r(j))
 		}
+		for j := 0; j < nv && res; j++ {
+			w.p("\tVPMOVZXBD.Z %d(DX)(R14*1), K%d, Z29 // the row's columns only", 16*j, j+2)
+			w.p("\tVCVTDQ2PS Z29, Z29")
+			w.p("\tVFMADD231PS Z30, Z29, %s", r(j))
+		}
 		for j := 0; j < nv && hi == 2; j++ {
-			w.p("\tVMINPS Z30, %s, %s // also keeps t in int32 range", r(j), r(j))
+			if res {
+				w.p("\tVMINPS.BCST T_HI8(DI), %s, %s // also keeps t in int32 range", r(j), r(j))
+			} else {
+				w.p("\tVMINPS Z30, %s, %s // also keeps t in int32 range", r(j), r(j))
+			}
 		}
 		for j := 0; j < nv; j++ {
 			w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r(j), r(j))
@@ -802,10 +845,10 @@ func genTilesU8(w *asmWriter, mr, nv int, lo bool, hi int) {
 		}
 		w.p("\tVPERMD %s, Z28, %s", r(0), r(0))
 		if lo {
-			w.p("\tVPMAXUB Z29, %s, %s", r(0), r(0))
+			w.p("\tVPMAXUB %s, %s, %s", loOp, r(0), r(0))
 		}
 		if hi == 1 {
-			w.p("\tVPMINUB Z30, %s, %s", r(0), r(0))
+			w.p("\tVPMINUB %s, %s, %s", hiOp, r(0), r(0))
 		}
 		w.p("\tVMOVDQU8 %s, K1, (DX)", r(0))
 		if i < mr-1 {
@@ -908,7 +951,7 @@ func genTilesLoop(w *asmWriter, lp string, nv, dst, act int) {
 	w.p("\tMOVQ T_BIAS(DI), CX")
 	w.p("\tMOVQ BX, DX")
 	if dst == 0 {
-		genTilesU8(w, mr, nv, act&1 == 1, act>>1)
+		genTilesU8(w, mr, nv, act&1 == 1, act>>1&3, act&8 != 0)
 	}
 	for i := 0; i < mr && dst == 1; i++ {
 		for j := 0; j < nv; j++ {

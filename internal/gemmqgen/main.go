@@ -35,12 +35,13 @@ var offsets = []offset{
 	{"E_BIAS", "gqEBias", 120}, {"E_ROWS", "gqERows", 128}, {"E_NVEC", "gqENvec", 136},
 	{"E_MASK", "gqEMask", 144}, {"E_SRC", "gqESrc", 176}, {"E_DST", "gqEDst", 184},
 	{"E_ACT", "gqEAct", 192}, {"E_INV", "gqEInv", 200}, {"E_ZERO", "gqEZero", 204},
-	{"E_LO8", "gqELo8", 208}, {"E_HI8", "gqEHi8", 212},
+	{"E_LO8", "gqELo8", 208}, {"E_HI8", "gqEHi8", 212}, {"E_R", "gqER", 216}, {"E_R8", "gqER8", 312},
 	{"T_A", "gqTA", 0}, {"T_C", "gqTC", 8}, {"T_B", "gqTB", 16}, {"T_ZC", "gqTZc", 24},
 	{"T_S", "gqTS", 32}, {"T_BIAS", "gqTBias", 40}, {"T_LDA", "gqTLda", 48}, {"T_LDC", "gqTLdc", 56},
 	{"T_TILEA", "gqTTileA", 64}, {"T_TILEC", "gqTTileC", 72}, {"T_TILES", "gqTTiles", 80},
 	{"T_STEPS", "gqTSteps", 88}, {"T_TMASK", "gqTTmask", 96}, {"T_MASK", "gqTMask", 104},
 	{"T_HI8", "gqTHi8", 136}, {"T_LO", "gqTLo", 140}, {"T_BMASK", "gqTBmask", 144}, {"T_HIB", "gqTHib", 152},
+	{"T_LOV", "gqTLov", 156}, {"T_HIV", "gqTHiv", 220}, {"T_R8", "gqTR8", 284}, {"T_RDELTA", "gqTRdelta", 288},
 }
 
 // gqTileRows is the rows of a whole-tile int8 VNNI tile of nv vectors: as
@@ -95,7 +96,7 @@ func genTileDispatch(w *asmWriter) {
 	w.p("//")
 	w.p("// with the assembly function of that tile shape, output and activation.")
 	w.p("func gemmQVNNI8Tiles(p *gqTiles, nv, dst int, act Act) {")
-	w.p("\tswitch (nv-1)*9 + dst*6 + int(act) {")
+	w.p("\tswitch (nv-1)*19 + dst*16 + int(act) {")
 	for _, t := range tileKernels() {
 		w.p("\tcase %d:", t.index())
 		w.p("\t\t%s(p)", t.name())
@@ -107,7 +108,10 @@ func genTileDispatch(w *asmWriter) {
 	for _, t := range tileKernels() {
 		w.p("")
 		what := []string{"no clamp", "clamped below at p.lo", "clamped above at p.hib",
-			"clamped at p.lo and p.hib", "clamped above at p.hi8 (float)", "clamped at p.lo and p.hi8 (float)"}[t.act]
+			"clamped at p.lo and p.hib", "clamped above at p.hi8 (float)", "clamped at p.lo and p.hi8 (float)"}[t.act&7]
+		if t.act&8 != 0 {
+			what += ", the residual added"
+		}
 		if t.dst == 1 {
 			what = []string{"activation none", "activation ReLU", "activation ReLU6"}[t.act]
 		}
@@ -117,6 +121,16 @@ func genTileDispatch(w *asmWriter) {
 		w.p("//go:noescape")
 		w.p("func %s(p *gqTiles)", t.name())
 	}
+}
+
+// offsetOf is the byte offset of the field with assembly name asm.
+func offsetOf(asm string) int {
+	for _, o := range offsets {
+		if o.asm == asm {
+			return o.off
+		}
+	}
+	panic("gemmqgen: no offset " + asm)
 }
 
 func joinInts(v []int) string {
@@ -182,6 +196,10 @@ func gemmQUnpack4(src, dst unsafe.Pointer, n int)
 //
 //	if p.dst == 3 { // one step, p.s = S8, p.bias = B8, p.lo8 = max(Lo8, 0)
 //		c[i][n] = requantU8(p.acc[i][n], s[n], bias[n], p.lo8, p.hi8) // uint8
+//		continue
+//	}
+//	if p.dst == 4 { // one step with the residual rows p.r
+//		c[i][n] = requantU8Res(p.acc[i][n], p.r[i][n], s[n], bias[n], p.r8, p.lo8, p.hi8)
 //		continue
 //	}
 //	y := p.yf[i][n]
