@@ -38,6 +38,7 @@ type convStep struct {
 	wScale    []float32 // the model file's per-output-channel weight scales (QDQ), or nil
 	chunk     int       // output rows per task
 	direct    bool
+	resU8     bool // the integer GEMM adds the uint8 residual itself (RunRes)
 	colstack  bool // fp32 3x3 stride 1: A read from a column-stacked buffer (colstack.go)
 
 	g32 *kernels.GEMMF32
@@ -298,9 +299,16 @@ func (s *convStep) prepare(b *builder) error {
 		if s.direct && out.st == stU8 {
 			outQ = out.q
 		}
-		if s.depthwise {
+		// A uint8 residual into a uint8 output: the kernel adds it in the
+		// output's scale, activation after, in its one-step requantization.
+		s.resU8 = s.hasRes && !s.depthwise && qw.Group == 0 && out.st == stU8 && s.ins[1].st == stU8
+		switch {
+		case s.depthwise:
 			s.dq, err = kernels.PackDepthwiseQ(s.g.sh, qw, s.ins[0].q, ep, outQ)
-		} else {
+		case s.resU8:
+			ep.Act = s.post
+			s.gq, err = kernels.PackGEMMQRes(qw, s.ins[0].q, ep, out.q, s.ins[1].q)
+		default:
 			s.gq, err = kernels.PackGEMMQ(qw, s.ins[0].q, ep, outQ)
 		}
 	default:
@@ -317,7 +325,7 @@ func (s *convStep) prepare(b *builder) error {
 // share makes s run src's packed kernels (a lane of a batch-split model:
 // the same layer in a plan of its own) with buffers of its own.
 func (s *convStep) share(src *convStep, b *builder) {
-	s.asm, s.direct, s.colstack, s.bias, s.w = src.asm, src.direct, src.colstack, src.bias, nil
+	s.asm, s.direct, s.resU8, s.colstack, s.bias, s.w = src.asm, src.direct, src.resU8, src.colstack, src.bias, nil
 	s.g32, s.g16, s.gq, s.d32, s.d16, s.dq = src.g32, src.g16, src.gq, src.d32, src.d16, src.dq
 	s.sizeBuffers(b)
 }
@@ -484,6 +492,8 @@ func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
 			im2colPadded(s.asm, a, in.b, sc.a8[s.chunk*K:], &s.g, r0, r1, in.q.Zero)
 		}
 		switch {
+		case s.resU8:
+			s.gq.RunRes(nil, rows, a, K, out.b[off:], N, s.ins[1].b[off:])
 		case s.direct && out.st == stU8:
 			s.gq.Run(nil, rows, a, K, out.b[off:], N)
 		case out.st == stF32:
