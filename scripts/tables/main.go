@@ -4,7 +4,10 @@
 // "<!-- tables:search:begin -->" and "<!-- tables:search:end -->", and the
 // side-by-side runs with ONNX Runtime (data/published-runs/peers/*/, written
 // by OUT=DIR bash peers/run.sh) between "<!-- tables:peers:begin -->" and
-// "<!-- tables:peers:end -->".
+// "<!-- tables:peers:end -->", and the kernels' GEMM and depthwise figures
+// against the roofline probe (data/published-runs/perf/, written by
+// bash scripts/perf-figures.sh) between "<!-- tables:kernels:begin -->" and
+// "<!-- tables:kernels:end -->".
 //
 //	go run ./scripts/tables            # rewrite README.md
 //	go run ./scripts/tables -check     # exit 1 if README.md is stale
@@ -31,7 +34,7 @@ func markers(name string) (begin, end string) {
 
 func main() {
 	readme := flag.String("readme", "README.md", "file to update")
-	dir := flag.String("runs", "data/published-runs", "directory of published runs (searches/ and peers/)")
+	dir := flag.String("runs", "data/published-runs", "directory of published runs (searches/, peers/ and perf/)")
 	check := flag.Bool("check", false, "do not write; exit 1 when the file differs from what would be written")
 	peers := flag.String("peers", "", "print the table of one peers/run.sh output `DIR` and exit (what peers/run.sh shows)")
 	flag.Parse()
@@ -85,7 +88,13 @@ func Update(doc []byte, dir string) ([]byte, error) {
 	if text, err = PeersTables(filepath.Join(dir, "peers")); err != nil {
 		return nil, err
 	}
-	return Splice(doc, "peers", text)
+	if doc, err = Splice(doc, "peers", text); err != nil {
+		return nil, err
+	}
+	if text, err = KernelsTables(filepath.Join(dir, "perf")); err != nil {
+		return nil, err
+	}
+	return Splice(doc, "kernels", text)
 }
 
 // Splice replaces the text between the markers of name.
