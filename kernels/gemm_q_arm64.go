@@ -24,7 +24,12 @@ import "unsafe"
 // That is GEMMQ's one-step requantization (requantU8): the panel's
 // alternate constants hold S8 and B8 in place of S and bias, act is 0 and
 // the clamp is [max(Lo8, 0), Hi8]. The two-step QuantizeU8 clamps to
-// [0, 255] (p.lo8, p.hi8).
+// [0, 255] (p.lo8, p.hi8). p.out8 3 is p.out8 2 with the uint8 residual
+// (RunRes, requantU8Res), one more FMLA before the clamp:
+//
+//	t = fma32(float32(res[r][j]), p.r8, t)               rounded once
+//
+// with the residual's rows at p.r (B8 holds -R8*Res.Zero, see GEMMQ).
 //
 // dot variants (ASIMDDP): term = int8(a ^ 0x80) * w, 4 values of K per step
 // (SDOT), corr = (128 - In.Zero) * sum w, so acc = sum (a - In.Zero) * w.
@@ -206,14 +211,15 @@ func packStep(dst []byte, un []int8, bits, half int) {
 	}
 }
 
-func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int) {
+func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32 []float32, ldc int, r []uint8) {
 	if g.Variant == "generic" {
-		gemmQGeneric(g, m0, m1, n0, n1, a, lda, c8, c32, ldc)
+		gemmQGeneric(g, m0, m1, n0, n1, a, lda, c8, c32, ldc, r)
 		return
 	}
 	l := g.layout()
 	var ytmp, scratch [gemmRows * panelW]float32
 	var tail [gemmRows][4]byte
+	var rtmp [gemmRows][panelW]byte // residual of missing rows and columns
 	p := gemmArgs{groups: l.groups, act: int(g.Act), out8: boolInt(c8 != nil),
 		invOut: g.InvOut, outZero: float32(g.Out.Zero), lo8: 0, hi8: 255, ytmp: unsafe.Pointer(&ytmp)}
 	metaOff := l.bBytes
@@ -222,6 +228,9 @@ func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32
 		// activation is the clamp.
 		p.act, p.out8, p.lo8, p.hi8 = int(ActNone), 2, max(g.Lo8, 0), g.Hi8
 		metaOff += l.oneStep
+		if r != nil { // PackGEMMQRes: no groups, B8 holds -R8*Res.Zero
+			p.out8, p.r8 = 3, g.R8
+		}
 	}
 	full := 0 // K values the kernel reads from A's rows
 	if l.dot {
@@ -241,20 +250,34 @@ func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32
 		p.b, p.meta = unsafe.Pointer(&pan[0]), unsafe.Pointer(&pan[metaOff])
 		for m := m0; m < m1; m += gemmRows {
 			rows := min(gemmRows, m1-m)
-			for r := 0; r < gemmRows; r++ {
-				row := (m + min(r, rows-1)) * lda
-				p.a[r] = rowPtr(a, row, full)
+			for i := 0; i < gemmRows; i++ {
+				row := (m + min(i, rows-1)) * lda
+				p.a[i] = rowPtr(a, row, full)
 				if p.tail != nil {
-					tail[r] = [4]byte{}
-					copy(tail[r][:], a[row+full:row+g.K])
+					tail[i] = [4]byte{}
+					copy(tail[i][:], a[row+full:row+g.K])
 				}
 				switch {
-				case r >= rows || w < panelW:
-					p.c[r] = unsafe.Pointer(&scratch[r*panelW])
+				case i >= rows || w < panelW:
+					p.c[i] = unsafe.Pointer(&scratch[i*panelW])
 				case c8 != nil:
-					p.c[r] = unsafe.Pointer(&c8[(m+r)*ldc+n])
+					p.c[i] = unsafe.Pointer(&c8[(m+i)*ldc+n])
 				default:
-					p.c[r] = unsafe.Pointer(&c32[(m+r)*ldc+n])
+					p.c[i] = unsafe.Pointer(&c32[(m+i)*ldc+n])
+				}
+				if p.out8 == 3 {
+					// The kernel reads 16 bytes of every residual row: the
+					// rows of a partial panel are copied to rtmp, so nothing
+					// is read past r's end; missing rows read rtmp as is.
+					switch o := (m+i)*ldc + n; {
+					case i >= rows:
+						p.r[i] = unsafe.Pointer(&rtmp[i])
+					case w < panelW:
+						copy(rtmp[i][:w], r[o:o+w])
+						p.r[i] = unsafe.Pointer(&rtmp[i])
+					default:
+						p.r[i] = unsafe.Pointer(&r[o])
+					}
 				}
 			}
 			// Direct calls: a function value would make p escape.
@@ -269,12 +292,12 @@ func (g *GEMMQ) runRange(m0, m1, n0, n1 int, a []uint8, lda int, c8 []uint8, c32
 				gemmQWide4(&p)
 			}
 			if w < panelW {
-				for r := 0; r < rows; r++ {
-					o := (m+r)*ldc + n
+				for i := 0; i < rows; i++ {
+					o := (m+i)*ldc + n
 					if c8 != nil {
-						copy(c8[o:o+w], unsafe.Slice((*byte)(unsafe.Pointer(&scratch[r*panelW])), panelW))
+						copy(c8[o:o+w], unsafe.Slice((*byte)(unsafe.Pointer(&scratch[i*panelW])), panelW))
 					} else {
-						copy(c32[o:o+w], scratch[r*panelW:])
+						copy(c32[o:o+w], scratch[i*panelW:])
 					}
 				}
 			}

@@ -3,8 +3,8 @@
 // Integer GEMM microkernels for arm64: uint8 A x int8/int4 B, 4 rows x 16
 // columns of int32 accumulators in v16..v31, per K group converted and
 // scaled into a float32 scratch, then the bit-exact integer epilogue (the
-// uint8 output without groups in one step, one FMLA from S8 and B8, see
-// GEMMQ).
+// uint8 output without groups in one step, one FMLA from S8 and B8, and with
+// a uint8 residual one more FMLA from R8, see GEMMQ).
 // Dot variants (ASIMDDP) use SDOT on a ^ 0x80 (a - 128 as int8); the panel
 // constants then hold (128 - In.Zero) * sum(w) instead of -In.Zero * sum(w).
 // Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.
@@ -131,7 +131,7 @@ gemmQDot8_steps_done:
 	WORD $0x4e87947f // sdot v31.4s, v3.16b, v7.16b
 gemmQDot8_scale:
 	CMP $2, R12
-	BEQ gemmQDot8_one // one-step uint8 (one group)
+	BGE gemmQDot8_one // one-step uint8 (one group), with or without a residual
 	WORD $0x4e21da10 // scvtf v16.4s, v16.4s
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
@@ -457,6 +457,74 @@ gemmQDot8_one:
 	MOVD 40(R19), R14 // C row 1
 	MOVD 48(R19), R15 // C row 2
 	MOVD 56(R19), R16 // C row 3
+	CMP $3, R12
+	BNE gemmQDot8_clamp
+	FMOVS 184(R19), F15
+	VDUP V15.S[0], V15.S4 // R8
+	MOVD 152(R19), R0 // residual row 0
+	MOVD 160(R19), R1 // residual row 1
+	MOVD 168(R19), R2 // residual row 2
+	MOVD 176(R19), R3 // residual row 3
+	VLD1 (R0), [V0.B16] // r[0][0:16]
+	VUXTL V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL V1.H4, V4.S4
+	VUXTL2 V1.H8, V5.S4
+	VUXTL V2.H4, V6.S4
+	VUXTL2 V2.H8, V7.S4
+	WORD $0x6e21d884 // ucvtf v4.4s, v4.4s
+	WORD $0x6e21d8a5 // ucvtf v5.4s, v5.4s
+	WORD $0x6e21d8c6 // ucvtf v6.4s, v6.4s
+	WORD $0x6e21d8e7 // ucvtf v7.4s, v7.4s
+	VFMLA V15.S4, V4.S4, V16.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V5.S4, V17.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V6.S4, V18.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V7.S4, V19.S4 // t += float32(r)*R8
+	VLD1 (R1), [V8.B16] // r[1][0:16]
+	VUXTL V8.B8, V9.H8
+	VUXTL2 V8.B16, V10.H8
+	VUXTL V9.H4, V11.S4
+	VUXTL2 V9.H8, V12.S4
+	VUXTL V10.H4, V13.S4
+	VUXTL2 V10.H8, V14.S4
+	WORD $0x6e21d96b // ucvtf v11.4s, v11.4s
+	WORD $0x6e21d98c // ucvtf v12.4s, v12.4s
+	WORD $0x6e21d9ad // ucvtf v13.4s, v13.4s
+	WORD $0x6e21d9ce // ucvtf v14.4s, v14.4s
+	VFMLA V15.S4, V11.S4, V20.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V12.S4, V21.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V13.S4, V22.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V14.S4, V23.S4 // t += float32(r)*R8
+	VLD1 (R2), [V0.B16] // r[2][0:16]
+	VUXTL V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL V1.H4, V4.S4
+	VUXTL2 V1.H8, V5.S4
+	VUXTL V2.H4, V6.S4
+	VUXTL2 V2.H8, V7.S4
+	WORD $0x6e21d884 // ucvtf v4.4s, v4.4s
+	WORD $0x6e21d8a5 // ucvtf v5.4s, v5.4s
+	WORD $0x6e21d8c6 // ucvtf v6.4s, v6.4s
+	WORD $0x6e21d8e7 // ucvtf v7.4s, v7.4s
+	VFMLA V15.S4, V4.S4, V24.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V5.S4, V25.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V6.S4, V26.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V7.S4, V27.S4 // t += float32(r)*R8
+	VLD1 (R3), [V8.B16] // r[3][0:16]
+	VUXTL V8.B8, V9.H8
+	VUXTL2 V8.B16, V10.H8
+	VUXTL V9.H4, V11.S4
+	VUXTL2 V9.H8, V12.S4
+	VUXTL V10.H4, V13.S4
+	VUXTL2 V10.H8, V14.S4
+	WORD $0x6e21d96b // ucvtf v11.4s, v11.4s
+	WORD $0x6e21d98c // ucvtf v12.4s, v12.4s
+	WORD $0x6e21d9ad // ucvtf v13.4s, v13.4s
+	WORD $0x6e21d9ce // ucvtf v14.4s, v14.4s
+	VFMLA V15.S4, V11.S4, V28.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V12.S4, V29.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V13.S4, V30.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V14.S4, V31.S4 // t += float32(r)*R8
 	B gemmQDot8_clamp
 
 // func gemmQDot4(p *gemmArgs)
@@ -589,7 +657,7 @@ gemmQDot4_steps_done:
 	WORD $0x4e87947f // sdot v31.4s, v3.16b, v7.16b
 gemmQDot4_scale:
 	CMP $2, R12
-	BEQ gemmQDot4_one // one-step uint8 (one group)
+	BGE gemmQDot4_one // one-step uint8 (one group), with or without a residual
 	WORD $0x4e21da10 // scvtf v16.4s, v16.4s
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
@@ -915,6 +983,74 @@ gemmQDot4_one:
 	MOVD 40(R19), R14 // C row 1
 	MOVD 48(R19), R15 // C row 2
 	MOVD 56(R19), R16 // C row 3
+	CMP $3, R12
+	BNE gemmQDot4_clamp
+	FMOVS 184(R19), F15
+	VDUP V15.S[0], V15.S4 // R8
+	MOVD 152(R19), R0 // residual row 0
+	MOVD 160(R19), R1 // residual row 1
+	MOVD 168(R19), R2 // residual row 2
+	MOVD 176(R19), R3 // residual row 3
+	VLD1 (R0), [V0.B16] // r[0][0:16]
+	VUXTL V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL V1.H4, V4.S4
+	VUXTL2 V1.H8, V5.S4
+	VUXTL V2.H4, V6.S4
+	VUXTL2 V2.H8, V7.S4
+	WORD $0x6e21d884 // ucvtf v4.4s, v4.4s
+	WORD $0x6e21d8a5 // ucvtf v5.4s, v5.4s
+	WORD $0x6e21d8c6 // ucvtf v6.4s, v6.4s
+	WORD $0x6e21d8e7 // ucvtf v7.4s, v7.4s
+	VFMLA V15.S4, V4.S4, V16.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V5.S4, V17.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V6.S4, V18.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V7.S4, V19.S4 // t += float32(r)*R8
+	VLD1 (R1), [V8.B16] // r[1][0:16]
+	VUXTL V8.B8, V9.H8
+	VUXTL2 V8.B16, V10.H8
+	VUXTL V9.H4, V11.S4
+	VUXTL2 V9.H8, V12.S4
+	VUXTL V10.H4, V13.S4
+	VUXTL2 V10.H8, V14.S4
+	WORD $0x6e21d96b // ucvtf v11.4s, v11.4s
+	WORD $0x6e21d98c // ucvtf v12.4s, v12.4s
+	WORD $0x6e21d9ad // ucvtf v13.4s, v13.4s
+	WORD $0x6e21d9ce // ucvtf v14.4s, v14.4s
+	VFMLA V15.S4, V11.S4, V20.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V12.S4, V21.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V13.S4, V22.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V14.S4, V23.S4 // t += float32(r)*R8
+	VLD1 (R2), [V0.B16] // r[2][0:16]
+	VUXTL V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL V1.H4, V4.S4
+	VUXTL2 V1.H8, V5.S4
+	VUXTL V2.H4, V6.S4
+	VUXTL2 V2.H8, V7.S4
+	WORD $0x6e21d884 // ucvtf v4.4s, v4.4s
+	WORD $0x6e21d8a5 // ucvtf v5.4s, v5.4s
+	WORD $0x6e21d8c6 // ucvtf v6.4s, v6.4s
+	WORD $0x6e21d8e7 // ucvtf v7.4s, v7.4s
+	VFMLA V15.S4, V4.S4, V24.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V5.S4, V25.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V6.S4, V26.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V7.S4, V27.S4 // t += float32(r)*R8
+	VLD1 (R3), [V8.B16] // r[3][0:16]
+	VUXTL V8.B8, V9.H8
+	VUXTL2 V8.B16, V10.H8
+	VUXTL V9.H4, V11.S4
+	VUXTL2 V9.H8, V12.S4
+	VUXTL V10.H4, V13.S4
+	VUXTL2 V10.H8, V14.S4
+	WORD $0x6e21d96b // ucvtf v11.4s, v11.4s
+	WORD $0x6e21d98c // ucvtf v12.4s, v12.4s
+	WORD $0x6e21d9ad // ucvtf v13.4s, v13.4s
+	WORD $0x6e21d9ce // ucvtf v14.4s, v14.4s
+	VFMLA V15.S4, V11.S4, V28.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V12.S4, V29.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V13.S4, V30.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V14.S4, V31.S4 // t += float32(r)*R8
 	B gemmQDot4_clamp
 
 // func gemmQWide8(p *gemmArgs)
@@ -1003,7 +1139,7 @@ gemmQWide8_steps:
 	BNE gemmQWide8_steps
 gemmQWide8_steps_done:
 	CMP $2, R12
-	BEQ gemmQWide8_one // one-step uint8 (one group)
+	BGE gemmQWide8_one // one-step uint8 (one group), with or without a residual
 	WORD $0x4e21da10 // scvtf v16.4s, v16.4s
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
@@ -1329,6 +1465,74 @@ gemmQWide8_one:
 	MOVD 40(R19), R14 // C row 1
 	MOVD 48(R19), R15 // C row 2
 	MOVD 56(R19), R16 // C row 3
+	CMP $3, R12
+	BNE gemmQWide8_clamp
+	FMOVS 184(R19), F15
+	VDUP V15.S[0], V15.S4 // R8
+	MOVD 152(R19), R0 // residual row 0
+	MOVD 160(R19), R1 // residual row 1
+	MOVD 168(R19), R2 // residual row 2
+	MOVD 176(R19), R3 // residual row 3
+	VLD1 (R0), [V0.B16] // r[0][0:16]
+	VUXTL V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL V1.H4, V4.S4
+	VUXTL2 V1.H8, V5.S4
+	VUXTL V2.H4, V6.S4
+	VUXTL2 V2.H8, V7.S4
+	WORD $0x6e21d884 // ucvtf v4.4s, v4.4s
+	WORD $0x6e21d8a5 // ucvtf v5.4s, v5.4s
+	WORD $0x6e21d8c6 // ucvtf v6.4s, v6.4s
+	WORD $0x6e21d8e7 // ucvtf v7.4s, v7.4s
+	VFMLA V15.S4, V4.S4, V16.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V5.S4, V17.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V6.S4, V18.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V7.S4, V19.S4 // t += float32(r)*R8
+	VLD1 (R1), [V8.B16] // r[1][0:16]
+	VUXTL V8.B8, V9.H8
+	VUXTL2 V8.B16, V10.H8
+	VUXTL V9.H4, V11.S4
+	VUXTL2 V9.H8, V12.S4
+	VUXTL V10.H4, V13.S4
+	VUXTL2 V10.H8, V14.S4
+	WORD $0x6e21d96b // ucvtf v11.4s, v11.4s
+	WORD $0x6e21d98c // ucvtf v12.4s, v12.4s
+	WORD $0x6e21d9ad // ucvtf v13.4s, v13.4s
+	WORD $0x6e21d9ce // ucvtf v14.4s, v14.4s
+	VFMLA V15.S4, V11.S4, V20.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V12.S4, V21.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V13.S4, V22.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V14.S4, V23.S4 // t += float32(r)*R8
+	VLD1 (R2), [V0.B16] // r[2][0:16]
+	VUXTL V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL V1.H4, V4.S4
+	VUXTL2 V1.H8, V5.S4
+	VUXTL V2.H4, V6.S4
+	VUXTL2 V2.H8, V7.S4
+	WORD $0x6e21d884 // ucvtf v4.4s, v4.4s
+	WORD $0x6e21d8a5 // ucvtf v5.4s, v5.4s
+	WORD $0x6e21d8c6 // ucvtf v6.4s, v6.4s
+	WORD $0x6e21d8e7 // ucvtf v7.4s, v7.4s
+	VFMLA V15.S4, V4.S4, V24.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V5.S4, V25.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V6.S4, V26.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V7.S4, V27.S4 // t += float32(r)*R8
+	VLD1 (R3), [V8.B16] // r[3][0:16]
+	VUXTL V8.B8, V9.H8
+	VUXTL2 V8.B16, V10.H8
+	VUXTL V9.H4, V11.S4
+	VUXTL2 V9.H8, V12.S4
+	VUXTL V10.H4, V13.S4
+	VUXTL2 V10.H8, V14.S4
+	WORD $0x6e21d96b // ucvtf v11.4s, v11.4s
+	WORD $0x6e21d98c // ucvtf v12.4s, v12.4s
+	WORD $0x6e21d9ad // ucvtf v13.4s, v13.4s
+	WORD $0x6e21d9ce // ucvtf v14.4s, v14.4s
+	VFMLA V15.S4, V11.S4, V28.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V12.S4, V29.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V13.S4, V30.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V14.S4, V31.S4 // t += float32(r)*R8
 	B gemmQWide8_clamp
 
 // func gemmQWide4(p *gemmArgs)
@@ -1420,7 +1624,7 @@ gemmQWide4_steps:
 	BNE gemmQWide4_steps
 gemmQWide4_steps_done:
 	CMP $2, R12
-	BEQ gemmQWide4_one // one-step uint8 (one group)
+	BGE gemmQWide4_one // one-step uint8 (one group), with or without a residual
 	WORD $0x4e21da10 // scvtf v16.4s, v16.4s
 	WORD $0x4e21da31 // scvtf v17.4s, v17.4s
 	WORD $0x4e21da52 // scvtf v18.4s, v18.4s
@@ -1746,4 +1950,72 @@ gemmQWide4_one:
 	MOVD 40(R19), R14 // C row 1
 	MOVD 48(R19), R15 // C row 2
 	MOVD 56(R19), R16 // C row 3
+	CMP $3, R12
+	BNE gemmQWide4_clamp
+	FMOVS 184(R19), F15
+	VDUP V15.S[0], V15.S4 // R8
+	MOVD 152(R19), R0 // residual row 0
+	MOVD 160(R19), R1 // residual row 1
+	MOVD 168(R19), R2 // residual row 2
+	MOVD 176(R19), R3 // residual row 3
+	VLD1 (R0), [V0.B16] // r[0][0:16]
+	VUXTL V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL V1.H4, V4.S4
+	VUXTL2 V1.H8, V5.S4
+	VUXTL V2.H4, V6.S4
+	VUXTL2 V2.H8, V7.S4
+	WORD $0x6e21d884 // ucvtf v4.4s, v4.4s
+	WORD $0x6e21d8a5 // ucvtf v5.4s, v5.4s
+	WORD $0x6e21d8c6 // ucvtf v6.4s, v6.4s
+	WORD $0x6e21d8e7 // ucvtf v7.4s, v7.4s
+	VFMLA V15.S4, V4.S4, V16.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V5.S4, V17.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V6.S4, V18.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V7.S4, V19.S4 // t += float32(r)*R8
+	VLD1 (R1), [V8.B16] // r[1][0:16]
+	VUXTL V8.B8, V9.H8
+	VUXTL2 V8.B16, V10.H8
+	VUXTL V9.H4, V11.S4
+	VUXTL2 V9.H8, V12.S4
+	VUXTL V10.H4, V13.S4
+	VUXTL2 V10.H8, V14.S4
+	WORD $0x6e21d96b // ucvtf v11.4s, v11.4s
+	WORD $0x6e21d98c // ucvtf v12.4s, v12.4s
+	WORD $0x6e21d9ad // ucvtf v13.4s, v13.4s
+	WORD $0x6e21d9ce // ucvtf v14.4s, v14.4s
+	VFMLA V15.S4, V11.S4, V20.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V12.S4, V21.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V13.S4, V22.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V14.S4, V23.S4 // t += float32(r)*R8
+	VLD1 (R2), [V0.B16] // r[2][0:16]
+	VUXTL V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL V1.H4, V4.S4
+	VUXTL2 V1.H8, V5.S4
+	VUXTL V2.H4, V6.S4
+	VUXTL2 V2.H8, V7.S4
+	WORD $0x6e21d884 // ucvtf v4.4s, v4.4s
+	WORD $0x6e21d8a5 // ucvtf v5.4s, v5.4s
+	WORD $0x6e21d8c6 // ucvtf v6.4s, v6.4s
+	WORD $0x6e21d8e7 // ucvtf v7.4s, v7.4s
+	VFMLA V15.S4, V4.S4, V24.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V5.S4, V25.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V6.S4, V26.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V7.S4, V27.S4 // t += float32(r)*R8
+	VLD1 (R3), [V8.B16] // r[3][0:16]
+	VUXTL V8.B8, V9.H8
+	VUXTL2 V8.B16, V10.H8
+	VUXTL V9.H4, V11.S4
+	VUXTL2 V9.H8, V12.S4
+	VUXTL V10.H4, V13.S4
+	VUXTL2 V10.H8, V14.S4
+	WORD $0x6e21d96b // ucvtf v11.4s, v11.4s
+	WORD $0x6e21d98c // ucvtf v12.4s, v12.4s
+	WORD $0x6e21d9ad // ucvtf v13.4s, v13.4s
+	WORD $0x6e21d9ce // ucvtf v14.4s, v14.4s
+	VFMLA V15.S4, V11.S4, V28.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V12.S4, V29.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V13.S4, V30.S4 // t += float32(r)*R8
+	VFMLA V15.S4, V14.S4, V31.S4 // t += float32(r)*R8
 	B gemmQWide4_clamp

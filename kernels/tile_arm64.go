@@ -20,11 +20,13 @@ type gemmArgs struct {
 	tail    unsafe.Pointer    // integer dotprod: [4][4]byte, the K%4 last values of each row, or nil
 	ytmp    unsafe.Pointer    // integer: [64]float32 scratch for the group sums
 	act     int               // Act (0 for the one-step uint8 output)
-	out8    int               // integer: 0 float32, 1 uint8 in two steps (with groups), 2 in one step
+	out8    int               // integer: 0 float32, 1 uint8 in two steps (with groups), 2 in one step, 3 in one step with a residual
 	invOut  float32           // integer, two-step uint8: 1/Out.Scale
 	outZero float32           // integer, two-step uint8: float32(Out.Zero)
 	lo8     float32           // integer uint8: lower clamp, 0 or max(Lo8, 0) (see GEMMQ)
 	hi8     float32           // integer uint8: upper clamp, 255 or Hi8
+	r       [4]unsafe.Pointer // integer, out8 3: rows of the uint8 residual, or scratch as for c
+	r8      float32           // integer, out8 3: R8 (see GEMMQ)
 }
 
 // dwArgs is one depthwise output pixel.
@@ -52,6 +54,10 @@ var (
 	_ [140 - unsafe.Offsetof(gemmArgs{}.outZero)]struct{}
 	_ [unsafe.Offsetof(gemmArgs{}.hi8) - 148]struct{}
 	_ [148 - unsafe.Offsetof(gemmArgs{}.hi8)]struct{}
+	_ [unsafe.Offsetof(gemmArgs{}.r) - 152]struct{}
+	_ [152 - unsafe.Offsetof(gemmArgs{}.r)]struct{}
+	_ [unsafe.Offsetof(gemmArgs{}.r8) - 184]struct{}
+	_ [184 - unsafe.Offsetof(gemmArgs{}.r8)]struct{}
 	_ [unsafe.Offsetof(dwArgs{}.out) - 72]struct{}
 	_ [72 - unsafe.Offsetof(dwArgs{}.out)]struct{}
 	_ [unsafe.Offsetof(dwArgs{}.hi8) - 124]struct{}

@@ -20,6 +20,8 @@ const (
 	gaOutZ   = 140
 	gaLo8    = 144 // int uint8 output: lower clamp
 	gaHi8    = 148 // int uint8 output: upper clamp
+	gaR      = 152 // int uint8 output with a residual: [4]unsafe.Pointer rows of r
+	gaR8     = 184 // int uint8 output with a residual: R8
 
 	daIn   = 0 // [9]unsafe.Pointer tap pixels
 	daOut  = 72
@@ -274,8 +276,8 @@ func stepWide(f *asmFile, bits int) {
 // quantOut stores v16..v31 (4 rows of 16 after the float epilogue) either as
 // float32 or quantized to uint8; C row pointers in R13..R16, output mode in
 // R12: 0 float32, 1 two-step uint8 (y*invOut + zero, then the clamp). The
-// one-step uint8 output (mode 2, see oneStepU8) computes its t apart and
-// enters at fn_clamp, the clamp to [lo8, hi8] and the rounding.
+// one-step uint8 output (modes 2 and 3, see oneStepU8) computes its t apart
+// and enters at fn_clamp, the clamp to [lo8, hi8] and the rounding.
 func quantOut(f *asmFile, fn string, rows int) {
 	f.g("CBNZ R12, %s_u8", fn)
 	for r := 0; r < rows; r++ {
@@ -307,12 +309,15 @@ func quantOut(f *asmFile, fn string, rows int) {
 }
 
 // oneStepU8 is the one-step uint8 output of GEMMQ without groups (output
-// mode 2): the panel's alternate constants hold S8 and B8 in place of S and
-// bias (R5 points at S8), act is 0, and t = B8 + float32(acc)*S8 is one
-// FMLA, rounded once (requantU8), into the accumulator register after its
-// SCVTF went to a scratch register (v8..v11: one group, the steps are done,
-// so v8's 0x80 and v9's zero are dead). Then the C rows and quantOut's
-// clamp.
+// modes 2 and 3): the panel's alternate constants hold S8 and B8 in place
+// of S and bias (R5 points at S8), act is 0, and t = B8 + float32(acc)*S8
+// is one FMLA, rounded once (requantU8), into the accumulator register
+// after its SCVTF went to a scratch register (v8..v11: one group, the
+// steps are done, so v8's 0x80 and v9's zero are dead). Mode 3 adds the
+// uint8 residual (requantU8Res): t += float32(r)*R8, a second FMLA rounded
+// once, r's bytes widened by UXTL and converted exactly by UCVTF (the A
+// row pointers R0..R3 are dead and take the residual rows). Then the C
+// rows and quantOut's clamp.
 func oneStepU8(f *asmFile, fn string) {
 	f.raw("%s_one:", fn)
 	f.g("VLD1.P 64(R5), %s // S8", vlist(0, 4, "S4"))
@@ -330,6 +335,34 @@ func oneStepU8(f *asmFile, fn string) {
 	}
 	for r := 0; r < 4; r++ {
 		f.g("MOVD %d(R19), R%d // C row %d", gaC+8*r, 13+r, r)
+	}
+	f.g("CMP $3, R12")
+	f.g("BNE %s_clamp", fn)
+	f.g("FMOVS %d(R19), F15", gaR8)
+	f.g("VDUP V15.S[0], V15.S4 // R8")
+	for r := 0; r < 4; r++ {
+		f.g("MOVD %d(R19), R%d // residual row %d", gaR+8*r, r, r)
+	}
+	for r := 0; r < 4; r++ {
+		// Rows alternate between two register sets: the bytes, their two
+		// halves widened to 16 bits, the four quarters to 32 bits.
+		v := []int{0, 1, 2, 4, 5, 6, 7}
+		if r%2 == 1 {
+			v = []int{8, 9, 10, 11, 12, 13, 14}
+		}
+		f.g("VLD1 (R%d), [V%d.B16] // r[%d][0:16]", r, v[0], r)
+		f.g("VUXTL V%d.B8, V%d.H8", v[0], v[1])
+		f.g("VUXTL2 V%d.B16, V%d.H8", v[0], v[2])
+		f.g("VUXTL V%d.H4, V%d.S4", v[1], v[3])
+		f.g("VUXTL2 V%d.H8, V%d.S4", v[1], v[4])
+		f.g("VUXTL V%d.H4, V%d.S4", v[2], v[5])
+		f.g("VUXTL2 V%d.H8, V%d.S4", v[2], v[6])
+		for j := 0; j < 4; j++ {
+			f.w("ucvtf v%d.4s, v%d.4s", v[3+j], v[3+j])
+		}
+		for j := 0; j < 4; j++ {
+			f.g("VFMLA V15.S4, V%d.S4, V%d.S4 // t += float32(r)*R8", v[3+j], acc(r, j))
+		}
 	}
 	f.g("B %s_clamp", fn)
 }
@@ -363,8 +396,8 @@ func genGEMMQ() *asmFile {
 	f := newFile("gemm_q_arm64.s", `Integer GEMM microkernels for arm64: uint8 A x int8/int4 B, 4 rows x 16
 columns of int32 accumulators in v16..v31, per K group converted and
 scaled into a float32 scratch, then the bit-exact integer epilogue (the
-uint8 output without groups in one step, one FMLA from S8 and B8, see
-GEMMQ).
+uint8 output without groups in one step, one FMLA from S8 and B8, and with
+a uint8 residual one more FMLA from R8, see GEMMQ).
 Dot variants (ASIMDDP) use SDOT on a ^ 0x80 (a - 128 as int8); the panel
 constants then hold (128 - In.Zero) * sum(w) instead of -In.Zero * sum(w).
 Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
@@ -426,7 +459,7 @@ Wide variants (plain NEON) use UXTL/SXTL and SMLAL/SMLAL2.`)
 			f.raw("%s_scale:", fn)
 		}
 		f.g("CMP $2, R12")
-		f.g("BEQ %s_one // one-step uint8 (one group)", fn)
+		f.g("BGE %s_one // one-step uint8 (one group), with or without a residual", fn)
 		each(func(v int) { f.w("scvtf v%d.4s, v%d.4s", v, v) })
 		f.g("VLD1.P 64(R5), %s // S of the group", vlist(0, 4, "S4"))
 		each(func(v int) { f.w("fmul v%d.4s, v%d.4s, v%d.4s", v, v, (v-16)%4) })
