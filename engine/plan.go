@@ -164,6 +164,7 @@ type builder struct {
 	tensors map[string]*tensor
 	cons    map[string][]*graph.Node
 	index   map[*graph.Node]int
+	nodes   map[*stepIO][]*graph.Node // the graph nodes each step of plan runs
 }
 
 // tensorOf returns the tensor record of graph value name.
@@ -348,12 +349,14 @@ func (b *builder) plan() (*Model, error) {
 	}
 	in.producer = -1
 	var steps []step
+	b.nodes = map[*stepIO][]*graph.Node{}
 	for _, gr := range b.groups() {
 		s, err := b.makeStep(gr.nodes)
 		if err != nil {
 			return nil, err
 		}
 		steps = append(steps, s)
+		b.nodes[s.io()] = gr.nodes
 	}
 	out, err := b.tensorOf(g.Outputs[0])
 	if err != nil {

@@ -4,7 +4,8 @@
 //
 // It starts from the float graph of the source ONNX file and re-emits its
 // nodes with three edits, all derived from what the engine does for the
-// same configuration and calibration:
+// same configuration and calibration (engine.Storage reports how the
+// engine stores each tensor):
 //   - every tensor the engine stores as uint8 gets QuantizeLinear ->
 //     DequantizeLinear with the engine's scale and zero point, and its
 //     readers read the dequantized values; a tensor the engine stores as
@@ -23,6 +24,7 @@
 package export
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -80,12 +82,9 @@ func QDQ(m *onnx.Model, g *graph.Graph, cfg engine.Config, opts Options) (*onnx.
 	if (cfg.Integer(g) || opts.BiasCorrection) && opts.Calib == nil {
 		return nil, nil, fmt.Errorf("export: int8/int4 layers need calibration ranges")
 	}
-	// The engine must accept the configuration: what it cannot run has no
-	// numerics to reproduce.
-	if _, err := engine.Plan(g, cfg, engine.Options{Calib: opts.Calib, Int4Group: opts.Int4Group}); err != nil {
-		return nil, nil, fmt.Errorf("export: %w", err)
-	}
-	p, err := planStorage(g, cfg, opts.Calib)
+	// The engine's own plan: how it stores every tensor. A configuration it
+	// cannot run has no numerics to reproduce.
+	p, err := engine.Storage(g, cfg, engine.Options{Calib: opts.Calib, Int4Group: opts.Int4Group})
 	if err != nil {
 		return nil, nil, fmt.Errorf("export: %w", err)
 	}
@@ -98,19 +97,16 @@ func QDQ(m *onnx.Model, g *graph.Graph, cfg engine.Config, opts Options) (*onnx.
 		return nil, nil, fmt.Errorf("export: %w", err)
 	}
 	int4 := false
-	for _, s := range p.steps {
-		if !s.compute {
+	for _, s := range p.Steps {
+		if s.Layer == "" {
 			continue
 		}
-		n := s.nodes[0]
+		n := s.Nodes[0]
 		f := cfg.Format(n.Name)
 		l := Layer{Name: n.Name, Op: n.Op, Format: f}
 		if f == kernels.Int8 || f == kernels.Int4 {
-			q, ok := p.q[n.Inputs[0]]
-			if !ok {
-				q = p.convert[conversion{n.Inputs[0], stU8}]
-			}
-			l.InScale, l.InZero = q.Scale, q.Zero
+			// The layer reads uint8: its input, or the copy converted for it.
+			l.InScale, l.InZero = s.Ins[0].Quant.Scale, s.Ins[0].Quant.Zero
 		}
 		int4 = int4 || f == kernels.Int4
 		if l.Weights, err = x.layer(g, n, f, opts, sum); err != nil {
@@ -259,18 +255,13 @@ func (x *rewriter) readers(v string) (nodes []*onnx.Node, idx []int) {
 
 // activations rounds every tensor as the engine stores it and gives the
 // readers the engine converts for their own copy.
-func (x *rewriter) activations(g *graph.Graph, p *plan, sum *Summary) error {
+func (x *rewriter) activations(g *graph.Graph, p *engine.StoragePlan, sum *Summary) error {
 	view := map[string]string{} // tensor -> the value its readers read
 	// Sorted, so equal inputs give equal files.
-	tensors := make([]string, 0, len(p.st))
-	for t := range p.st {
-		tensors = append(tensors, t)
-	}
-	slices.Sort(tensors)
-	for _, t := range tensors {
-		st := p.st[t]
+	for _, t := range slices.Sorted(maps.Keys(p.Tensors)) {
+		ts := p.Tensors[t]
 		view[t] = t
-		if p.from[t] != "" || st == stF32 {
+		if ts.CopyOf != "" || ts.Storage == "f32" {
 			continue // a copy of values already rounded, or float32
 		}
 		if x.producer[t] == nil && !slices.ContainsFunc(x.src.Graph.Inputs, func(v *onnx.ValueInfo) bool { return v.Name == t }) {
@@ -278,8 +269,8 @@ func (x *rewriter) activations(g *graph.Graph, p *plan, sum *Summary) error {
 		}
 		ns, idx := x.readers(t)
 		var v string
-		if st == stU8 {
-			v = x.qdq(t, "", p.q[t])
+		if ts.Storage == "u8" {
+			v = x.qdq(t, "", ts.Quant)
 			sum.QDQ++
 		} else {
 			v = x.castF16(t, "")
@@ -290,45 +281,45 @@ func (x *rewriter) activations(g *graph.Graph, p *plan, sum *Summary) error {
 		}
 		view[t] = v
 	}
-	convs := make([]conversion, 0, len(p.convert))
-	for c := range p.convert {
-		convs = append(convs, c)
-	}
-	slices.SortFunc(convs, func(a, b conversion) int {
-		if a.tensor != b.tensor {
-			if a.tensor < b.tensor {
-				return -1
-			}
-			return 1
-		}
-		return int(a.to) - int(b.to)
+	// By tensor, then storage (f16 before u8).
+	convs := p.Conversions()
+	slices.SortFunc(convs, func(a, b engine.TensorRef) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Storage, b.Storage))
 	})
-	made := map[conversion]string{}
+	type copyOf struct{ tensor, storage string }
+	made := map[copyOf]string{}
 	for _, c := range convs {
-		src := view[c.tensor]
-		if c.to == stU8 {
-			made[c] = x.qdq(src, "_u8", p.convert[c])
+		src := view[c.Name]
+		switch c.Storage {
+		case "u8":
+			made[copyOf{c.Name, c.Storage}] = x.qdq(src, "_u8", c.Quant)
 			sum.QDQ++
-		} else {
-			made[c] = x.castF16(src, "_f16")
+		case "f16":
+			made[copyOf{c.Name, c.Storage}] = x.castF16(src, "_f16")
 			sum.Casts++
+		default: // float32: the rounded values as they are
+			made[copyOf{c.Name, c.Storage}] = src
 		}
 	}
-	for _, s := range p.steps {
-		if !s.compute {
-			continue
+	for _, s := range p.Steps {
+		for i, in := range s.Ins {
+			if !in.Converted {
+				continue
+			}
+			v := made[copyOf{in.Name, in.Storage}]
+			if s.Layer == "" || i > 0 {
+				if v == view[in.Name] {
+					continue // a float32 copy: the values already read
+				}
+				return fmt.Errorf("step %q reads a %s copy of %q: only a layer's input converts", s.Key, in.Storage, in.Name)
+			}
+			n := s.Nodes[0]
+			o := x.byName[n.Name]
+			if o == nil || o.OpType != n.Op || len(o.Inputs) == 0 || o.Inputs[0] != view[in.Name] {
+				return fmt.Errorf("layer %q: no %s node of that name reading %q in the ONNX graph", n.Name, n.Op, in.Name)
+			}
+			o.Inputs[0] = v
 		}
-		n := s.nodes[0]
-		c := conversion{n.Inputs[0], s.req[0]}
-		v, ok := made[c]
-		if !ok {
-			continue
-		}
-		o := x.byName[n.Name]
-		if o == nil || o.OpType != n.Op || len(o.Inputs) == 0 || o.Inputs[0] != view[c.tensor] {
-			return fmt.Errorf("layer %q: no %s node of that name reading %q in the ONNX graph", n.Name, n.Op, c.tensor)
-		}
-		o.Inputs[0] = v
 	}
 	return nil
 }

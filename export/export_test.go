@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -36,59 +37,174 @@ func configsOf(t *testing.T, model string) map[string]engine.Config {
 	return cs
 }
 
-// The storage planStorage derives is the engine's: step by step, the
-// output, residual and converted-input storages of engine.Plan.
-func TestStorageMatchesEngine(t *testing.T) {
+// The exported file, read back from its bytes, rounds every activation as
+// the engine stores it (engine.Storage): a tensor stored as uint8 is
+// quantized once, with the engine's scale and zero point (its calibrated
+// range's, or that of the tensor a passthrough step copied it from), and
+// all its readers read the dequantized values; a binary16 tensor goes
+// through one Cast pair; a layer the engine feeds a converted copy reads
+// its own Q/DQ or Cast pair of the rounded tensor; there are no other
+// Q/DQ or Casts on activations.
+func TestExportMatchesEngineStorage(t *testing.T) {
 	for _, model := range []string{"resnet20", "mobilenetv2"} {
-		g, _, calib := setup(t, model)
+		g, src, calib := setup(t, model)
 		for name, cfg := range configsOf(t, model) {
-			p, err := planStorage(g, cfg, calib)
+			where := model + " " + name
+			p, err := engine.Storage(g, cfg, engine.Options{Calib: calib})
 			if err != nil {
-				t.Fatalf("%s %s: %v", model, name, err)
+				t.Fatalf("%s: %v", where, err)
 			}
-			steps, err := engine.Plan(g, cfg, engine.Options{Calib: calib})
+			x, sum, err := QDQ(src, g, cfg, Options{Calib: calib})
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			b, err := onnx.Marshal(x)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var converts []string
-			var ops []engine.StepInfo
-			for _, s := range steps {
-				if s.Kind == engine.KindConvert {
-					converts = append(converts, s.Key)
+			m, err := onnx.Parse(b, "export.onnx")
+			if err != nil {
+				t.Fatal(err)
+			}
+			inits, prod := initializers(m), producers(m)
+			readers := map[string][]*onnx.Node{}
+			nodes := map[string]*onnx.Node{}
+			quants, casts := 0, 0
+			for _, n := range m.Graph.Nodes {
+				nodes[n.Name] = n
+				for _, in := range n.Inputs {
+					readers[in] = append(readers[in], n)
+				}
+				if n.OpType == "QuantizeLinear" {
+					quants++
+				}
+				if n.OpType == "Cast" && n.Attr("to").I == int64(onnx.Float16) {
+					casts++
+				}
+			}
+			// quantOf is the uint8 quantization of a Q or DQ node.
+			quantOf := func(n *onnx.Node) (kernels.Quant, bool) {
+				s, z := inits[n.Inputs[1]], inits[n.Inputs[2]]
+				if s == nil || z == nil || len(s.Floats) != 1 || len(z.Ints) != 1 || z.DataType != onnx.Uint8 {
+					return kernels.Quant{}, false
+				}
+				return kernels.Quant{Scale: s.Floats[0], Zero: uint8(z.Ints[0])}, true
+			}
+			// rounded checks that value v is read only through a Q -> DQ
+			// pair with q (u8) or a Cast pair (f16), and returns the
+			// rounded value.
+			rounded := func(v, st string, q kernels.Quant) string {
+				rs := readers[v]
+				if len(rs) != 1 {
+					t.Errorf("%s: %q (%s) has %d readers in the file, want its rounding alone", where, v, st, len(rs))
+					return ""
+				}
+				r := rs[0]
+				var next []*onnx.Node
+				if len(r.Outputs) == 1 {
+					next = readers[r.Outputs[0]]
+				}
+				switch st {
+				case "u8":
+					if r.OpType != "QuantizeLinear" || len(next) != 1 || next[0].OpType != "DequantizeLinear" {
+						t.Errorf("%s: %q is not read through Q -> DQ", where, v)
+						return ""
+					}
+					qq, ok1 := quantOf(r)
+					dq, ok2 := quantOf(next[0])
+					if !ok1 || !ok2 || qq != q || dq != q {
+						t.Errorf("%s: %q quantized with %+v / %+v, the engine's is %+v", where, v, qq, dq, q)
+					}
+				case "f16":
+					if r.OpType != "Cast" || r.Attr("to").I != int64(onnx.Float16) || len(next) != 1 ||
+						next[0].OpType != "Cast" || next[0].Attr("to").I != int64(onnx.Float) {
+						t.Errorf("%s: %q is not read through a binary16 Cast pair", where, v)
+						return ""
+					}
+				}
+				return next[0].Outputs[0]
+			}
+			wantQ, wantCasts := 0, 0
+			view := map[string]string{}
+			for _, v := range slices.Sorted(maps.Keys(p.Tensors)) {
+				ts := p.Tensors[v]
+				view[v] = v
+				if ts.Storage == "u8" {
+					src := v
+					for p.Tensors[src].CopyOf != "" {
+						src = p.Tensors[src].CopyOf
+					}
+					if want := calib.Ranges[src].Quant(); ts.Quant != want {
+						t.Errorf("%s: %q quantized with %+v, the calibrated range of %q gives %+v", where, v, ts.Quant, src, want)
+					}
+				}
+				if ts.CopyOf != "" {
+					if ts.Storage != p.Tensors[ts.CopyOf].Storage {
+						t.Errorf("%s: copy %q in %s of %q in %s", where, v, ts.Storage, ts.CopyOf, p.Tensors[ts.CopyOf].Storage)
+					}
+					continue
+				}
+				switch ts.Storage {
+				case "u8":
+					wantQ++
+				case "f16":
+					wantCasts++
+				default:
+					continue
+				}
+				if r := rounded(v, ts.Storage, ts.Quant); r != "" {
+					view[v] = r
+				}
+			}
+			for _, s := range p.Steps {
+				if s.Layer == "" {
+					continue
+				}
+				in := s.Ins[0]
+				n := nodes[s.Layer]
+				if n == nil {
+					t.Fatalf("%s: no node %q", where, s.Layer)
+				}
+				if !in.Converted {
+					if n.Inputs[0] != view[in.Name] {
+						t.Errorf("%s: layer %s reads %q, want %q", where, s.Layer, n.Inputs[0], view[in.Name])
+					}
+					continue
+				}
+				if in.Storage == "u8" {
+					wantQ++
+					if want := calib.Ranges[in.Name].Quant(); in.Quant != want {
+						t.Errorf("%s: layer %s reads %q converted with %+v, its calibrated range gives %+v", where, s.Layer, in.Name, in.Quant, want)
+					}
 				} else {
-					ops = append(ops, s)
+					wantCasts++
+				}
+				// The layer's own rounding of the rounded tensor.
+				d := prod[n.Inputs[0]]
+				var r *onnx.Node
+				if d != nil && len(d.Inputs) > 0 {
+					r = prod[d.Inputs[0]]
+				}
+				if r == nil || r.Inputs[0] != view[in.Name] {
+					t.Errorf("%s: layer %s does not read a converted copy of %q", where, s.Layer, view[in.Name])
+					continue
+				}
+				switch in.Storage {
+				case "u8":
+					qq, ok1 := quantOf(r)
+					dq, ok2 := quantOf(d)
+					if r.OpType != "QuantizeLinear" || d.OpType != "DequantizeLinear" || !ok1 || !ok2 || qq != in.Quant || dq != in.Quant {
+						t.Errorf("%s: layer %s reads %q through %s %+v -> %s %+v, the engine's quantization is %+v", where, s.Layer, in.Name, r.OpType, qq, d.OpType, dq, in.Quant)
+					}
+				case "f16":
+					if r.OpType != "Cast" || d.OpType != "Cast" || r.Attr("to").I != int64(onnx.Float16) {
+						t.Errorf("%s: layer %s reads %q not through a binary16 Cast pair", where, s.Layer, in.Name)
+					}
 				}
 			}
-			var want []string
-			for c := range p.convert {
-				want = append(want, fmt.Sprintf("convert %s(%s)->%s", c.tensor, p.st[c.tensor], c.to))
-			}
-			slices.Sort(converts)
-			slices.Sort(want)
-			if !slices.Equal(converts, want) {
-				t.Errorf("%s %s: conversions %v, engine %v", model, name, want, converts)
-			}
-			if len(ops) != len(p.steps) {
-				t.Fatalf("%s %s: %d steps, engine %d", model, name, len(p.steps), len(ops))
-			}
-			for i, s := range p.steps {
-				e := ops[i]
-				in := p.st[s.ins[0]]
-				if s.req[0] != stAny {
-					in = s.req[0]
-				}
-				res := ""
-				if s.compute && len(s.ins) > 1 {
-					res = p.st[s.ins[1]].String()
-				}
-				layer := ""
-				if s.compute {
-					layer = s.nodes[0].Name
-				}
-				if e.Layer != layer || e.In != in.String() || e.Out != p.st[s.out].String() || e.Res != res {
-					t.Errorf("%s %s: step %d (%s): layer %q in %s out %s res %q; engine %q in %s out %s res %q",
-						model, name, i, s.nodes[0].Name, layer, in, p.st[s.out], res, e.Layer, e.In, e.Out, e.Res)
-				}
+			if quants != wantQ || sum.QDQ != wantQ || casts != wantCasts || sum.Casts != wantCasts {
+				t.Errorf("%s: %d Q/DQ pairs (summary %d) and %d Cast pairs (summary %d) on activations, the engine rounds %d and %d",
+					where, quants, sum.QDQ, casts, sum.Casts, wantQ, wantCasts)
 			}
 		}
 	}
