@@ -416,7 +416,7 @@ func (j *convJob) RunTask(t int) {
 	sc := &j.m.scratch[t]
 	for c := c0; c < c1; c++ {
 		r0 := c * j.chunk
-		j.s.runChunk(sc, r0, min(r0+j.chunk, j.rows))
+		j.s.runChunk(sc, r0, min(r0+j.chunk, j.rows), nil)
 	}
 }
 
@@ -433,11 +433,19 @@ func (s *convStep) run(m *Model, n int) {
 		chunk = min(chunk, s.chunk)
 	}
 	chunks := (rows + chunk - 1) / chunk
+	if chunks == 1 && m.Threads > 1 && !s.colstack {
+		// One chunk (a small image at batch 1, e.g. 4x4): the GEMM splits
+		// its columns across the threads instead.
+		s.runChunk(&m.scratch[0], 0, rows, m.pool)
+		return
+	}
 	s.job = convJob{s: s, m: m, rows: rows, chunk: chunk, chunks: chunks, tasks: min(m.Threads, chunks)}
 	m.pool.Do(s.job.tasks, &s.job)
 }
 
-func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
+// runChunk computes output rows [r0, r1); p splits the GEMM itself (nil:
+// the calling thread alone).
+func (s *convStep) runChunk(sc *scratch, r0, r1 int, p *kernels.Pool) {
 	rows := r1 - r0
 	in, out := s.ins[0], s.outs[0]
 	K, N := s.k, s.n
@@ -457,14 +465,14 @@ func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
 		}
 		if out.st == stF32 {
 			// The output rows double as the epilogue's working rows.
-			s.g32.Run(nil, rows, a, K, out.f[off:], N)
+			s.g32.Run(p, rows, a, K, out.f[off:], N)
 			if s.hasRes {
 				s.finish(out.f[off:off+rows*N], r0)
 			}
 			return
 		}
 		y := sc.y32[:rows*N]
-		s.g32.Run(nil, rows, a, K, y, N)
+		s.g32.Run(p, rows, a, K, y, N)
 		s.finish(y, r0)
 	case kernels.FP16:
 		var a []uint16
@@ -475,11 +483,11 @@ func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
 			im2colPadded(s.asm, a, in.hf, sc.a16[s.chunk*K:], &s.g, r0, r1, 0)
 		}
 		if s.direct {
-			s.g16.Run(nil, rows, a, K, out.hf[off:], N)
+			s.g16.Run(p, rows, a, K, out.hf[off:], N)
 			return
 		}
 		y16 := sc.y16[:rows*N]
-		s.g16.Run(nil, rows, a, K, y16, N)
+		s.g16.Run(p, rows, a, K, y16, N)
 		y := sc.y32[:rows*N]
 		kernels.F16ToF32(y, y16)
 		s.finish(y, r0)
@@ -493,17 +501,17 @@ func (s *convStep) runChunk(sc *scratch, r0, r1 int) {
 		}
 		switch {
 		case s.resU8:
-			s.gq.RunRes(nil, rows, a, K, out.b[off:], N, s.ins[1].b[off:])
+			s.gq.RunRes(p, rows, a, K, out.b[off:], N, s.ins[1].b[off:])
 		case s.direct && out.st == stU8:
-			s.gq.Run(nil, rows, a, K, out.b[off:], N)
+			s.gq.Run(p, rows, a, K, out.b[off:], N)
 		case out.st == stF32:
-			s.gq.RunF32(nil, rows, a, K, out.f[off:], N)
+			s.gq.RunF32(p, rows, a, K, out.f[off:], N)
 			if s.hasRes {
 				s.finish(out.f[off:off+rows*N], r0)
 			}
 		default:
 			y := sc.y32[:rows*N]
-			s.gq.RunF32(nil, rows, a, K, y, N)
+			s.gq.RunF32(p, rows, a, K, y, N)
 			s.finish(y, r0)
 		}
 	}

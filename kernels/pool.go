@@ -41,6 +41,7 @@ const spinTime = 100 * time.Microsecond
 type worker struct {
 	state atomic.Int32
 	wake  chan *batch
+	share int      // the share of every batch it runs (the caller's is 0)
 	_     [64]byte // no false sharing between the workers' states
 }
 
@@ -48,7 +49,7 @@ func (w *worker) loop(p *Pool) {
 	for {
 		if w.spin() {
 			b := &p.b
-			b.drain()
+			b.drain(w.share)
 			w.state.Store(workerSpinning) // before done: the next Do may hand at once
 			b.pending.Add(-1)
 			continue
@@ -58,7 +59,7 @@ func (w *worker) loop(p *Pool) {
 			return
 		}
 		w.state.Store(workerBusy)
-		b.drain()
+		b.drain(w.share)
 		w.state.Store(workerSpinning)
 		b.pending.Add(-1)
 	}
@@ -85,20 +86,23 @@ func (w *worker) spin() bool {
 }
 
 type batch struct {
-	t    Task
-	n    int64
-	next atomic.Int64
+	t      Task
+	n      int64
+	shares int64 // the threads the tasks are divided among
 	// pending counts the workers still draining; the caller of Do spins
 	// on it rather than sleeping, for the same reason the workers spin.
 	pending atomic.Int32
 }
 
-func (b *batch) drain() {
-	for {
-		i := b.next.Add(1) - 1
-		if i >= b.n {
-			return
-		}
+// drain runs share j of the tasks: a fixed, contiguous range, so a
+// thread gets the same rows of every layer of a model at batch 1 and
+// finds the previous layer's outputs (the next one's inputs) in its own
+// core's caches. Handing tasks to whichever thread asks first would move
+// rows between cores from layer to layer; on two cores that cost more
+// than the split saved (fp32 depthwise 16x16x192: 10.6 us on one
+// thread, 13.4 us on two).
+func (b *batch) drain(j int) {
+	for i := int64(j) * b.n / b.shares; i < int64(j+1)*b.n/b.shares; i++ {
 		b.t.RunTask(int(i))
 	}
 }
@@ -111,7 +115,7 @@ func NewPool(threads int) *Pool {
 	}
 	p := &Pool{threads: threads, workers: make([]*worker, threads-1)}
 	for i := range p.workers {
-		w := &worker{wake: make(chan *batch)}
+		w := &worker{wake: make(chan *batch), share: i + 1}
 		w.state.Store(workerSpinning)
 		p.workers[i] = w
 		go w.loop(p)
@@ -155,16 +159,15 @@ func (p *Pool) Do(n int, t Task) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	b := &p.b
-	b.t, b.n = t, int64(n)
-	b.next.Store(0)
 	w := min(len(p.workers), n-1)
+	b.t, b.n, b.shares = t, int64(n), int64(w+1)
 	b.pending.Store(int32(w))
 	for _, wk := range p.workers[:w] {
 		if !wk.state.CompareAndSwap(workerSpinning, workerHanded) {
 			wk.wake <- b // parked (or about to park)
 		}
 	}
-	b.drain()
+	b.drain(0)
 	// The workers are on their last task: spin, yielding now and then.
 	for i := 1; b.pending.Load() != 0; i++ {
 		if i%256 == 0 {
