@@ -521,6 +521,21 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 		pre = "Z"
 	}
 	v := func(i int) string { return fmt.Sprintf("%s%d", pre, i) }
+	// storeU8 converts r (t, already clamped above) to int32 and stores it
+	// as bytes at column vector j: VPMOVUSDB saturates (ZMM), the packs do
+	// with YMM (v9, free by then, is their scratch).
+	storeU8 := func(r string, j int) {
+		w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r, r)
+		if zmm {
+			w.p("\tVPMOVUSDB %s, K%d, %d(AX)", r, j+1, j*vb/4)
+			return
+		}
+		x := "X" + r[1:]
+		w.p("\tVEXTRACTI128 $1, %s, X9", r)
+		w.p("\tVPACKUSDW X9, %s, %s", x, x)
+		w.p("\tVPACKUSWB %s, %s, %s", x, x, x)
+		w.p("\tMOVQ %s, %d(AX)", x, j*vb/4)
+	}
 	w.p("%s:", lp)
 	w.p("\tMOVQ (R10), AX")
 	if dst == 4 {
@@ -552,7 +567,7 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 			if zmm {
 				w.p("\tVPMOVZXBD.Z %d(R11), K%d, %s // the store mask: nothing past the row is read", j*vb/4, j+1, v(9))
 			} else {
-				w.p("\tVPMOVZXBD %d(R11), %s", j*vb/4, v(9))
+				w.p("\tVPMOVZXBD %d(R11), %s // whole vectors (partial tiles come from a copy)", j*vb/4, v(9))
 			}
 			w.p("\tVCVTDQ2PS %s, %s", v(9), v(9))
 			w.p("\tVFMADD231PS %s, %s, %s", v(8), v(9), r)
@@ -560,16 +575,7 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 		if dst >= 3 {
 			w.p("\tVMAXPS %s, %s, %s", v(14), r, r)
 			w.p("\tVMINPS %s, %s, %s", v(15), r, r)
-			w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r, r)
-			if zmm {
-				w.p("\tVPMOVUSDB %s, K%d, %d(AX)", r, j+1, j*vb/4)
-			} else {
-				x := "X" + r[1:]
-				w.p("\tVEXTRACTI128 $1, %s, X13", r)
-				w.p("\tVPACKUSDW X13, %s, %s", x, x)
-				w.p("\tVPACKUSWB %s, %s, %s", x, x, x)
-				w.p("\tMOVQ %s, %d(AX)", x, j*vb/4)
-			}
+			storeU8(r, j)
 			continue
 		}
 		w.p("\tVADDPS %d(R9), %s, %s", j*vb, r, r)
@@ -595,16 +601,7 @@ func genEpiLoop(w *asmWriter, zmm bool, lp string, nv, vb, src, dst, act int) {
 		if !zmm {
 			w.p("\tVMINPS %s, %s, %s", v(14), r, r)
 		}
-		w.p("\tVCVTPS2DQ %s, %s // round to nearest even", r, r)
-		if zmm {
-			w.p("\tVPMOVUSDB %s, K%d, %d(AX)", r, j+1, j*vb/4)
-		} else {
-			x := "X" + r[1:]
-			w.p("\tVEXTRACTI128 $1, %s, X15", r)
-			w.p("\tVPACKUSDW X15, %s, %s", x, x)
-			w.p("\tVPACKUSWB %s, %s, %s", x, x, x)
-			w.p("\tMOVQ %s, %d(AX)", x, j*vb/4)
-		}
+		storeU8(r, j)
 	}
 	w.p("\tADDQ $256, SI")
 	w.p("\tADDQ $256, BX")
